@@ -1,0 +1,122 @@
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IHttpRequestOptions,
+	Icon,
+	INodeProperties,
+} from 'n8n-workflow';
+
+const XML_ESCAPES: Record<string, string> = {
+	'&': '&amp;',
+	'<': '&lt;',
+	'>': '&gt;',
+	'"': '&quot;',
+	"'": '&apos;',
+};
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+}
+
+export class AltcraftApi implements ICredentialType {
+	name = 'altcraftApi';
+
+	displayName = 'Altcraft API';
+
+	icon: Icon = { light: 'file:../icons/altcraft.svg', dark: 'file:../icons/altcraft.dark.svg' };
+
+	documentationUrl = 'https://guides.altcraft.com/en/developer-guide/api-interaction';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			required: true,
+			default: '',
+			placeholder: 'e.g. https://example.altcraft.com',
+			description:
+				'Address of your Altcraft instance. It may end with or without a slash or /api/v1.1.',
+		},
+		{
+			displayName: 'API Token',
+			name: 'token',
+			type: 'string',
+			typeOptions: { password: true },
+			required: true,
+			default: '',
+			description: 'An Altcraft API token, created under Settings → Tokens by a master user',
+		},
+	];
+
+	/**
+	 * Altcraft documents the token as a body parameter on every version. A generic
+	 * `body` mapping cannot write into an XML string, so this one function puts the
+	 * token into the JSON object or into the `<xml>` document alike.
+	 */
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
+		const token = typeof credentials.token === 'string' ? credentials.token : '';
+		const body = requestOptions.body;
+		if (typeof body === 'string' && body.startsWith('<xml>')) {
+			const escaped = token.replace(/[&<>"']/g, (character) => XML_ESCAPES[character]);
+			return { ...requestOptions, body: `<xml><token>${escaped}</token>${body.slice('<xml>'.length)}` };
+		}
+		if (body === undefined || isPlainObject(body)) {
+			return { ...requestOptions, body: { ...(body ?? {}), token } };
+		}
+		return requestOptions;
+	}
+
+	// databases/list is a read-only call every token role is likely to have; Altcraft may
+	// answer a bad token with HTTP 200 and an error code, hence the body rules.
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL:
+				'={{ String($credentials.baseUrl).trim().replace(/\\/+$/, "").replace(/\\/api\\/v1\\.1$/i, "") }}',
+			url: '/api/v1.1/databases/list',
+			method: 'POST',
+			body: { limit: 1 },
+			json: true,
+		},
+		rules: [
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'error',
+					value: 401,
+					message: 'Altcraft rejected the API token (error 401: API token required or not valid)',
+				},
+			},
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'error',
+					value: 403,
+					message:
+						'Altcraft refused access (error 403): the token is not valid or its role may not list databases',
+				},
+			},
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'error',
+					value: 400,
+					message: 'Altcraft answered error 400 (incorrect request): check the Base URL',
+				},
+			},
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'error_text',
+					value: undefined,
+					message:
+						'The Base URL did not answer like the Altcraft API; enter the address of your Altcraft instance, e.g. https://example.altcraft.com',
+				},
+			},
+		],
+	};
+}

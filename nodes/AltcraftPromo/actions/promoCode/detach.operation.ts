@@ -1,0 +1,40 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import {
+	databaseIdField,
+	loyaltyIdField,
+	profileMatchingFields,
+	requiredCodeField,
+} from '../../descriptions/common.descriptions';
+import { readProfileMatching } from '../../helpers/matching';
+import { readDatabaseId, readLoyaltyId, readRequiredText } from '../../helpers/parameters';
+import type { PreparedCall } from '../../helpers/types';
+
+const properties: INodeProperties[] = [
+	loyaltyIdField,
+	{ ...requiredCodeField, description: 'The promo code to take back from the profile' },
+	databaseIdField,
+	...profileMatchingFields,
+];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['promoCode'], operation: ['detach'] } },
+	properties,
+);
+
+type DetachPlan = IDataObject;
+
+export function prepare(this: IExecuteFunctions, itemIndex: number): PreparedCall<DetachPlan> {
+	const body = {
+		code: readRequiredText(this, itemIndex, 'code', 'Promo Code'),
+		loyalty_id: readLoyaltyId(this, itemIndex),
+		db_id: readDatabaseId(this, itemIndex),
+		...readProfileMatching(this, itemIndex),
+	};
+	return { request: { endpoint: 'detach', body }, plan: { ...body } };
+}
+
+export function shapeOutput(_envelope: unknown, plan: DetachPlan): IDataObject[] {
+	return [{ success: true, operation: 'detach', ...plan }];
+}

@@ -1,0 +1,95 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { loyaltyIdField } from '../../descriptions/common.descriptions';
+import { invalidParameter, readLoyaltyId } from '../../helpers/parameters';
+import type { AltcraftEnvelope, PreparedCall } from '../../helpers/types';
+
+type CodeStatusFilter = 'all' | 'activated' | 'attached' | 'free';
+
+const properties: INodeProperties[] = [
+	loyaltyIdField,
+	{
+		displayName: 'Filter',
+		name: 'filter',
+		type: 'options',
+		default: 'all',
+		description: 'Which codes of the program to return',
+		options: [
+			{ name: 'Activated', value: 'activated', description: 'Codes that have been used' },
+			{ name: 'All', value: 'all', description: 'Every code of the program' },
+			{
+				name: 'Attached',
+				value: 'attached',
+				description: 'Codes attached to a profile, used or not',
+			},
+			{ name: 'Free', value: 'free', description: 'Codes not attached to any profile yet' },
+		],
+	},
+	{
+		displayName: 'Return All',
+		name: 'returnAll',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to return all results or only up to a given limit',
+	},
+	{
+		displayName: 'Limit',
+		name: 'limit',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 50,
+		description: 'Max number of results to return',
+		displayOptions: { show: { returnAll: [false] } },
+	},
+];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['promoCode'], operation: ['getAll'] } },
+	properties,
+);
+
+interface GetAllPlan {
+	filter: CodeStatusFilter;
+	/** `undefined` = return all */
+	limit: number | undefined;
+}
+
+const FILTERS: Record<CodeStatusFilter, (code: IDataObject) => boolean> = {
+	all: () => true,
+	activated: (code) => Boolean(code.activated),
+	attached: (code) => Boolean(code.attached),
+	free: (code) => !code.attached,
+};
+
+export function prepare(this: IExecuteFunctions, itemIndex: number): PreparedCall<GetAllPlan> {
+	const loyaltyId = readLoyaltyId(this, itemIndex);
+	const filter = this.getNodeParameter('filter', itemIndex, 'all') as CodeStatusFilter;
+	if (!(filter in FILTERS)) {
+		throw invalidParameter(this, itemIndex, `Filter "${String(filter)}" is not one of all, activated, attached, free`);
+	}
+	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
+	let limit: number | undefined;
+	if (!returnAll) {
+		limit = this.getNodeParameter('limit', itemIndex, 50) as number;
+		if (!Number.isInteger(limit) || limit < 1) {
+			throw invalidParameter(this, itemIndex, `Limit must be a whole number of at least 1, got ${JSON.stringify(limit)}`);
+		}
+	}
+	return { request: { endpoint: 'export_all', body: { loyalty_id: loyaltyId } }, plan: { filter, limit } };
+}
+
+/**
+ * export_all has no paging: the whole program arrives at once and is filtered and cut here.
+ * Unset times are given as "" (as Get does) so expressions downstream never meet a missing key.
+ */
+export function shapeOutput(envelope: AltcraftEnvelope, plan: GetAllPlan): IDataObject[] {
+	const codes = Array.isArray(envelope.data) ? envelope.data : [];
+	const matches: IDataObject[] = [];
+	for (const code of codes) {
+		if (!FILTERS[plan.filter](code)) continue;
+		matches.push({ ...code, attached: code.attached ?? '', activated: code.activated ?? '' });
+		if (plan.limit !== undefined && matches.length >= plan.limit) break;
+	}
+	return matches;
+}

@@ -1,0 +1,69 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import type { AltcraftEnvelope, PromoEndpoint } from '../helpers/types';
+import { decodeXmlDocument } from './xmlCodec';
+
+const LIST_ENDPOINTS = new Set<PromoEndpoint>(['import', 'export_all']);
+
+function parseJsonDocument(text: string): IDataObject | undefined {
+	try {
+		const parsed: unknown = JSON.parse(text);
+		return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+			? (parsed as IDataObject)
+			: undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+function readErrorCode(value: unknown): number | undefined {
+	if (typeof value === 'number' && Number.isInteger(value)) return value;
+	if (typeof value === 'string' && /^-?\d+$/.test(value.trim())) return Number(value);
+	return undefined;
+}
+
+/**
+ * Gives `data` one shape per endpoint whatever the wire format said:
+ * list endpoints always an array, action endpoints `null` when empty.
+ */
+function normalizeData(endpoint: PromoEndpoint, data: unknown): AltcraftEnvelope['data'] {
+	if (LIST_ENDPOINTS.has(endpoint)) {
+		if (!Array.isArray(data)) return data && typeof data === 'object' ? [data as IDataObject] : [];
+		return data.filter((entry): entry is IDataObject => typeof entry === 'object' && entry !== null);
+	}
+	if (data === undefined || data === null || data === '') return null;
+	return typeof data === 'object' ? (data as IDataObject) : null;
+}
+
+/**
+ * Reads an Altcraft response body, JSON or XML, into the envelope.
+ * The body is sniffed rather than trusted to the Content-Type header, because a
+ * proxy error page or a server ignoring `format` must still be recognised.
+ * Returns `undefined` when the body is not an Altcraft envelope at all.
+ */
+export async function decodeAltcraftBody(
+	body: unknown,
+	endpoint: PromoEndpoint,
+): Promise<AltcraftEnvelope | undefined> {
+	let document: IDataObject | undefined;
+	if (typeof body === 'object' && body !== null && !Buffer.isBuffer(body)) {
+		document = body as IDataObject;
+	} else {
+		const text = Buffer.isBuffer(body) ? body.toString('utf8') : String(body ?? '');
+		const trimmed = text.trim();
+		if (trimmed.startsWith('{')) document = parseJsonDocument(trimmed);
+		else if (trimmed.startsWith('<')) {
+			document = await decodeXmlDocument(trimmed, LIST_ENDPOINTS.has(endpoint));
+		}
+	}
+	if (!document) return undefined;
+
+	const error = readErrorCode(document.error);
+	if (error === undefined) return undefined;
+	return {
+		...document,
+		error,
+		error_text: typeof document.error_text === 'string' ? document.error_text : '',
+		data: normalizeData(endpoint, document.data),
+	};
+}
