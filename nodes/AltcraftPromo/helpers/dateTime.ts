@@ -30,6 +30,11 @@ function zoneOffsetMs(utcMs: number, timeZone: string): number {
 function wallClockToUtcMs(match: RegExpMatchArray, timeZone: string): number {
 	const [, year, month, day, hour = '0', minute = '0', second = '0'] = match;
 	const wallClock = Date.UTC(+year, +month - 1, +day, +hour, +minute, +second);
+	// Date.UTC rolls 2026-02-31 over into March; a date that does not exist is an error instead.
+	const check = new Date(wallClock);
+	if (check.getUTCMonth() !== +month - 1 || check.getUTCDate() !== +day || +hour > 23 || +minute > 59 || +second > 59) {
+		return Number.NaN;
+	}
 	try {
 		// Two passes settle the offset on the right side of a DST change.
 		const firstGuess = wallClock - zoneOffsetMs(wallClock, timeZone);
