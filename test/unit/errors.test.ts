@@ -18,7 +18,7 @@ describe('error mapping', () => {
 			{ error: 401, error_text: `Token ${secret} is not valid`, data: null },
 			{ endpoint: 'get', statusCode: 200, itemIndex: 3, secret },
 		);
-		expect(failure.options.message).toBe('Altcraft error 401: Token **hidden** is not valid');
+		expect(failure.options.message).toBe('Altcraft error 401: Token **hidden** is not valid [item 3]');
 		expect(failure.options.description).toContain('POST /api/v1.1/promocodes/get answered HTTP 200');
 		expect(failure.options.description).toContain('Check the API token');
 		expect(failure.options.itemIndex).toBe(3);
@@ -31,7 +31,7 @@ describe('error mapping', () => {
 			`<html><head><style>p{}</style></head><body><h1>502 Bad Gateway</h1><p>${secret}</p></body></html>`,
 			{ endpoint: 'attach', statusCode: 502, contentType: 'text/html', itemIndex: 0, secret },
 		);
-		expect(failure.options.message).toBe('Altcraft answered HTTP 502 with an HTML page');
+		expect(failure.options.message).toBe('Altcraft answered HTTP 502 with an HTML page [item 0]');
 		expect(failure.options.description).toContain('Response began: "502 Bad Gateway **hidden**"');
 		expect(JSON.stringify(failure)).not.toContain(secret);
 	});
@@ -45,7 +45,7 @@ describe('error mapping', () => {
 			itemIndex: 1,
 			secret,
 		});
-		expect(failure.options.message).toBe('Altcraft is rate limiting requests (HTTP 429)');
+		expect(failure.options.message).toBe('Altcraft is rate limiting requests (HTTP 429) [item 1]');
 		expect(failure.options.description).toContain('retry after 7 seconds');
 	});
 
@@ -60,7 +60,7 @@ describe('error mapping', () => {
 			itemIndex: 0,
 			secret,
 		});
-		expect(failure.options.message).toBe('Could not reach Altcraft at http://127.0.0.1:1');
+		expect(failure.options.message).toBe('Could not reach Altcraft at http://127.0.0.1:1 [item 0]');
 		expect(failure.options.description).toContain('ECONNREFUSED');
 		expect(JSON.stringify(failure)).not.toContain(secret);
 	});

@@ -14,13 +14,12 @@ function asNodeError(context: IExecuteFunctions, error: Error, itemIndex: number
 	return new NodeOperationError(context.getNode(), error, { itemIndex });
 }
 
-/** Only `error`, `message` and `details` in json keep a failed item routable to the error output. */
+/**
+ * n8n (2.8 and 1.x) moves an item to the error output only when `error` is its one json key,
+ * so nothing else is added here.
+ */
 function errorItem(error: Error, itemIndex: number): INodeExecutionData {
-	const details = (error as NodeApiError).description;
-	return {
-		json: details ? { error: error.message, details } : { error: error.message },
-		pairedItem: { item: itemIndex },
-	};
+	return { json: { error: error.message }, pairedItem: { item: itemIndex } };
 }
 
 function findOperation(context: IExecuteFunctions): PromoOperation<unknown> {

@@ -3,8 +3,12 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { WireFormat } from './types';
 
+/** A bad parameter: the message names the field and, as n8n's UX guidelines ask, the item. */
 function invalid(context: IExecuteFunctions, itemIndex: number, message: string, description?: string) {
-	return new NodeOperationError(context.getNode(), message, { itemIndex, description });
+	return new NodeOperationError(context.getNode(), `${message} [item ${itemIndex}]`, {
+		itemIndex,
+		description,
+	});
 }
 
 function readPositiveInteger(

@@ -30,7 +30,15 @@ const HINTS_BY_ALTCRAFT_ERROR: Record<number, string> = {
 	401: 'Check the API token in the Altcraft API credential.',
 	402: 'The Altcraft plan (tariff) limit has been reached.',
 	403: 'Check that the API token has a role that allows promo-code operations.',
+	429: 'Altcraft is rate limiting requests; space them out or run fewer items at once.',
+	500: 'The Altcraft server failed; try again later.',
+	502: 'The Altcraft server or a proxy in front of it failed; try again later.',
+	503: 'Altcraft is unavailable at the moment; try again later.',
 };
+
+function itemSuffix(itemIndex: number): string {
+	return ` [item ${itemIndex}]`;
+}
 
 export function describeAltcraftError(
 	envelope: AltcraftEnvelope,
@@ -51,7 +59,7 @@ export function describeAltcraftError(
 			httpStatus: context.statusCode,
 		},
 		options: {
-			message: `Altcraft error ${envelope.error}: ${errorText}`,
+			message: `Altcraft error ${envelope.error}: ${errorText}${itemSuffix(context.itemIndex)}`,
 			description,
 			httpCode: String(context.statusCode),
 			itemIndex: context.itemIndex,
@@ -102,7 +110,7 @@ export function describeUnreadableResponse(
 			bodySnippet: snippet,
 		},
 		options: {
-			message,
+			message: `${message}${itemSuffix(context.itemIndex)}`,
 			description: `${endpointLabel(context.endpoint)}: ${hint}${snippet ? ` Response began: "${snippet}"` : ''}`,
 			httpCode: String(context.statusCode),
 			itemIndex: context.itemIndex,
@@ -113,6 +121,8 @@ export function describeUnreadableResponse(
 interface NetworkErrorShape {
 	message?: unknown;
 	code?: unknown;
+	/** n8n's own wrapper keeps the system error code (ECONNREFUSED, ETIMEDOUT...) here. */
+	httpCode?: unknown;
 	cause?: { code?: unknown; message?: unknown };
 }
 
@@ -122,13 +132,13 @@ export function describeNetworkFailure(
 	context: { endpoint: PromoEndpoint; origin: string; itemIndex: number; secret: string },
 ): SanitizedFailure {
 	const shape = (typeof error === 'object' && error !== null ? error : {}) as NetworkErrorShape;
-	const code = [shape.code, shape.cause?.code].find((value) => typeof value === 'string');
+	const code = [shape.code, shape.httpCode, shape.cause?.code].find((value) => typeof value === 'string');
 	const rawMessage = typeof shape.message === 'string' ? shape.message : String(error);
 	const reason = redactSecret(code ? `${code}: ${rawMessage}` : rawMessage, context.secret);
 	return {
 		response: { networkError: reason },
 		options: {
-			message: `Could not reach Altcraft at ${context.origin}`,
+			message: `Could not reach Altcraft at ${context.origin}${itemSuffix(context.itemIndex)}`,
 			description: `${endpointLabel(context.endpoint)} failed before any answer arrived (${reason}). Check the Base URL in the Altcraft API credential and that the instance is reachable from n8n.`,
 			itemIndex: context.itemIndex,
 		},

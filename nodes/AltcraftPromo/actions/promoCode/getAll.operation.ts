@@ -88,7 +88,9 @@ export function shapeOutput(envelope: AltcraftEnvelope, plan: GetAllPlan): IData
 	const matches: IDataObject[] = [];
 	for (const code of codes) {
 		if (!FILTERS[plan.filter](code)) continue;
-		matches.push({ ...code, attached: code.attached ?? '', activated: code.activated ?? '' });
+		// Fixed key order, because XML answers list the keys alphabetically.
+		const { code: value, attached = '', activated = '', ...rest } = code;
+		matches.push({ code: value, attached, activated, ...rest });
 		if (plan.limit !== undefined && matches.length >= plan.limit) break;
 	}
 	return matches;
