@@ -1,13 +1,16 @@
 /**
  * The ONE table of every error the sandbox can answer with.
  *
- * Altcraft documents only a few of these (marked `documented: true`): the
- * `{data, error, error_text}` envelope, `0 Successful operation`, `400` for a
- * malformed request, `401 API token required` and the per-code import result
- * `500 Promocode duplicated`. Every other code, text and HTTP status below is
- * the sandbox's own choice where the docs are silent. sandbox/README.md shows
+ * Altcraft documents only a few of these: `0 Successful operation` and the
+ * per-code import result `500 Promocode duplicated` word for word (source
+ * `altcraft`); the codes 400 (malformed request) and 401 (API token required)
+ * by meaning only (source `altcraft-code`: the text is the sandbox's wording).
+ * Every other code and text, and every HTTP status, is the sandbox's own
+ * choice where the docs are silent (source `sandbox`). sandbox/README.md shows
  * this table; keep the two in step (a test checks it).
  */
+
+export type ErrorSource = 'altcraft' | 'altcraft-code' | 'sandbox';
 
 export interface ErrorSpec {
 	/** `error` field of the envelope. */
@@ -16,23 +19,23 @@ export interface ErrorSpec {
 	readonly text: string;
 	/** HTTP status the answer is sent with. */
 	readonly httpStatus: number;
-	/** true only when code and text are Altcraft's documented words. */
-	readonly documented: boolean;
+	/** Who chose code and text: Altcraft's docs (word for word), Altcraft's docs for the code only, or the sandbox. */
+	readonly source: ErrorSource;
 	/** When the sandbox answers with it. */
 	readonly when: string;
 }
 
-function spec(error: number, text: string, httpStatus: number, documented: boolean, when: string): ErrorSpec {
-	return { error, text, httpStatus, documented, when };
+function spec(error: number, text: string, httpStatus: number, source: ErrorSource | false, when: string): ErrorSpec {
+	return { error, text, httpStatus, source: source || 'sandbox', when };
 }
 
 export const ERRORS = {
-	ok: spec(0, 'Successful operation', 200, true, 'success'),
+	ok: spec(0, 'Successful operation', 200, 'altcraft', 'success'),
 	badRequest: spec(
 		400,
 		'Incorrect request',
 		200,
-		true,
+		'altcraft-code',
 		'missing/invalid parameter, unparseable body, unknown `format`, unsupported `matching`; the detail follows after ": "',
 	),
 	unsupportedContentType: spec(
@@ -42,7 +45,7 @@ export const ERRORS = {
 		false,
 		'body with a Content-Type other than application/json, application/xml or text/xml',
 	),
-	tokenRequired: spec(401, 'API token required', 200, true, 'no token in body, `Authorization: Bearer` or `?token=`'),
+	tokenRequired: spec(401, 'API token required', 200, 'altcraft-code', 'no token in body, `Authorization: Bearer` or `?token=`'),
 	tokenInvalid: spec(401, 'Invalid API token', 200, false, 'a token is given but it is not the sandbox token'),
 	methodNotFound: spec(404, 'Method not found', 404, false, 'unknown path'),
 	httpMethodNotAllowed: spec(405, 'Method not allowed', 405, false, 'any HTTP method other than POST on an API path'),
@@ -78,7 +81,7 @@ export const ERRORS = {
 	codeNotAttached: spec(409, 'Promocode is not attached', 200, false, 'activate (or update `activated: true`): code not attached'),
 	codeNotAttachedToProfile: spec(409, 'Promocode is not attached to this profile', 200, false, 'detach: code not attached to the matched profile'),
 	codeAttachedToSeveral: spec(409, 'Promocode is attached to several profiles', 200, false, 'detach: code attached to more than one profile'),
-	codeDuplicated: spec(500, 'Promocode duplicated', 200, true, 'import, per code: exists already, or repeated in the same request'),
+	codeDuplicated: spec(500, 'Promocode duplicated', 200, 'altcraft', 'import, per code: exists already, or repeated in the same request'),
 	// Injected faults (only when a test asks for them)
 	faultTooManyRequests: spec(429, 'Too many requests', 429, false, 'fault `status429` (with `Retry-After`)'),
 	faultInternal: spec(500, 'Internal server error', 500, false, 'fault `status500`'),
@@ -110,8 +113,13 @@ export function badRequest(detail: string): SandboxApiError {
 
 /** The error table as Markdown rows (used by the README check). */
 export function errorTableMarkdown(): string {
-	const rows = Object.values(ERRORS).map(
-		(s) => `| ${s.error} | ${s.text} | ${s.httpStatus} | ${s.when} | ${s.documented ? 'Altcraft docs' : 'sandbox choice'} |`,
+	const label: Record<ErrorSource, string> = {
+		altcraft: 'Altcraft docs (code and text)',
+		'altcraft-code': 'Altcraft docs (code); text: sandbox choice',
+		sandbox: '**sandbox choice**',
+	};
+	const rows = Object.entries(ERRORS).map(
+		([key, s]) => `| ${s.error} | ${s.text} | ${s.httpStatus} | ${s.when} | ${label[s.source]} | \`${key}\` |`,
 	);
-	return ['| `error` | `error_text` | HTTP | When | Source |', '|---|---|---|---|---|', ...rows].join('\n');
+	return ['| `error` | `error_text` | HTTP | When | Source of code/text | Key |', '|---|---|---|---|---|---|', ...rows].join('\n');
 }
