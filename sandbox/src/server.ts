@@ -2,7 +2,7 @@
  * HTTP layer: routing, body reading, wire formats, auth, fault injection,
  * the request log and the /__sandbox control endpoints. Rules live in state.ts.
  */
-import { createHash, timingSafeEqual } from 'crypto';
+import { timingSafeEqual } from 'crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'http';
 import { ERRORS, ErrorSpec, SandboxApiError, badRequest } from './errors';
 import { FaultError, FaultKind, FaultQueue, SandboxFault, normalizeFault, parseFaultHeader } from './faults';
@@ -65,10 +65,6 @@ export interface ServerHooks {
 	log?: (line: string) => void;
 }
 
-function sha256(s: string): Buffer {
-	return createHash('sha256').update(s).digest();
-}
-
 function normalizePath(pathname: string): string {
 	const p = pathname.replace(/\/{2,}/g, '/');
 	return p.length > 1 && p.endsWith('/') ? p.slice(0, -1) : p;
@@ -92,7 +88,7 @@ function htmlPage(status: number): string {
 export class SandboxHttpHandler {
 	readonly requests: RequestLogEntry[] = [];
 	readonly faults = new FaultQueue();
-	private readonly tokenHash: Buffer;
+	private readonly tokenBytes: Buffer;
 	private stopped = false;
 	private readonly delayTimers = new Set<NodeJS.Timeout>();
 
@@ -102,7 +98,7 @@ export class SandboxHttpHandler {
 		private readonly hooks: ServerHooks,
 		private readonly maxLog = 1000,
 	) {
-		this.tokenHash = sha256(token);
+		this.tokenBytes = Buffer.from(token, 'utf8');
 	}
 
 	/** Stop answering delayed requests (called on shutdown). */
@@ -286,7 +282,10 @@ export class SandboxHttpHandler {
 		}
 		if (given === undefined || given === '') return 'tokenRequired';
 		if (typeof given !== 'string') return 'tokenInvalid';
-		return timingSafeEqual(sha256(given), this.tokenHash) ? undefined : 'tokenInvalid';
+		const buf = Buffer.from(given, 'utf8');
+		// Length check first (timingSafeEqual needs equal lengths); comparing hashes would cost a digest per request.
+		if (buf.length !== this.tokenBytes.length) return 'tokenInvalid';
+		return timingSafeEqual(buf, this.tokenBytes) ? undefined : 'tokenInvalid';
 	}
 
 	private sendError(res: ServerResponse, entry: RequestLogEntry, format: Format, e: SandboxApiError): void {
