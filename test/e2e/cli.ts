@@ -1,0 +1,278 @@
+/**
+ * End-to-end test with the real n8n CLI (not jest: it installs n8n, which takes minutes).
+ *
+ *   npm run test:e2e:cli                    # every version in scripts/lib/paths.ts N8N_VERSIONS
+ *   npm run test:e2e:cli -- 2.8.4           # one version
+ *
+ * For each n8n version: installs n8n on demand, installs the `npm pack`ed package into a temp user
+ * folder exactly like a community install, starts the sandbox on a free loopback port with a random
+ * token, imports the credential and every example workflow, runs them (CLI `execute`, and the webhook
+ * example through a started n8n), and asserts on the workflows' output AND on the sandbox's state.
+ * Finally every byte n8n printed or stored is searched for the token.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startSandbox, type Sandbox } from '../../sandbox/src';
+import { installN8n } from '../../scripts/lib/install';
+import {
+	activateWorkflow,
+	buildAndPack,
+	executeWorkflow,
+	importCredential,
+	importWorkflow,
+	installPackageIntoN8n,
+	listWorkflowIds,
+	nodeOutput,
+	prepareN8n,
+	startN8n,
+	type N8nSetup,
+} from '../../scripts/lib/n8n';
+import { ARTIFACTS_DIR, EXAMPLES_DIR, N8N_VERSIONS, REPO_ROOT } from '../../scripts/lib/paths';
+import { formatDuration, freePort, log, onCleanup, runMain, stopProcess } from '../../scripts/lib/processes';
+
+const EXAMPLE = {
+	order: 'altcraft-order-promo',
+	importSummary: 'altcraft-import-codes',
+	redeem: 'altcraft-redeem-code',
+} as const;
+const FAILING_WORKFLOW = path.join(__dirname, 'fixtures', 'failing-get.json');
+
+interface CheckResult {
+	name: string;
+	ok: boolean;
+	error?: string;
+}
+
+/** Runs the named check; a failure is recorded and rethrown so the version's run stops there. */
+async function check(results: CheckResult[], name: string, fn: () => Promise<void> | void): Promise<void> {
+	const started = Date.now();
+	try {
+		await fn();
+		results.push({ name, ok: true });
+		log(`  ✔ ${name} (${formatDuration(Date.now() - started)})`);
+	} catch (error) {
+		const message = (error as Error).message;
+		results.push({ name, ok: false, error: message });
+		log(`  ✘ ${name}\n    ${message.split('\n').join('\n    ')}`);
+		throw error;
+	}
+}
+
+function program(sandbox: Sandbox, id: number) {
+	const found = sandbox.getState().loyaltyPrograms.find((p) => p.id === id);
+	assert.ok(found, `sandbox has loyalty program ${id}`);
+	return found;
+}
+
+/** Every file n8n wrote (logs, its sqlite database, config) plus captured output must be free of the token. */
+function assertTokenNeverAppears(setup: N8nSetup, token: string, extraOutputs: string[]): void {
+	const offenders: string[] = [];
+	const scan = (dir: string) => {
+		for (const entry of readdirSync(dir, { withFileTypes: true })) {
+			const full = path.join(dir, entry.name);
+			if (entry.isDirectory()) {
+				if (entry.name !== 'node_modules') scan(full);
+			} else if (readFileSync(full).includes(token)) {
+				offenders.push(full);
+			}
+		}
+	};
+	scan(setup.logDir);
+	scan(path.join(setup.userFolder, '.n8n'));
+	extraOutputs.forEach((text, i) => text.includes(token) && offenders.push(`captured output #${i}`));
+	assert.deepEqual(offenders, [], `the sandbox token appears in: ${offenders.join(', ')}`);
+}
+
+async function runVersion(version: string, tarball: string): Promise<CheckResult[]> {
+	const results: CheckResult[] = [];
+	const logDir = path.join(ARTIFACTS_DIR, 'e2e-cli', version);
+	rmSync(logDir, { recursive: true, force: true });
+	mkdirSync(logDir, { recursive: true });
+	const userFolder = mkdtempSync(path.join(os.tmpdir(), `n8n-e2e-${version}-`));
+	const token = `e2e-${randomBytes(12).toString('hex')}`; // random, so a search for it cannot hit by chance
+	const sandbox = await startSandbox({ port: 0, token });
+	const cleanup = async () => {
+		await sandbox.stop();
+		rmSync(userFolder, { recursive: true, force: true });
+	};
+	onCleanup(cleanup); // also on Ctrl-C
+	const outputs: string[] = [];
+
+	try {
+		log(`\n── n8n ${version} ──`);
+		const runtime = await installN8n(version);
+		const setup = await prepareN8n(runtime, userFolder, { port: await freePort(), logDir });
+		log(`  sandbox ${sandbox.baseUrl}, n8n user folder ${userFolder}, logs ${path.relative(REPO_ROOT, logDir)}`);
+
+		await check(results, 'package installs as a community package', async () => {
+			const dir = await installPackageIntoN8n(setup, tarball);
+			assert.ok(existsSync(path.join(dir, 'dist/nodes/AltcraftPromo/AltcraftPromo.node.js')));
+			assert.ok(existsSync(path.join(dir, 'node_modules/fast-xml-parser')), 'runtime dependency installed');
+		});
+
+		await check(results, 'credential and all example workflows import', async () => {
+			await importCredential(setup, { baseUrl: sandbox.baseUrl, token });
+			const files = readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json'));
+			assert.ok(files.length >= 3, 'at least three examples');
+			for (const file of [...files.map((f) => path.join(EXAMPLES_DIR, f)), FAILING_WORKFLOW]) await importWorkflow(setup, file);
+			const ids = await listWorkflowIds(setup);
+			for (const id of [...Object.values(EXAMPLE), 'altcraft-e2e-failing']) assert.ok(ids.includes(id), `workflow ${id} imported (have ${ids.join(', ')})`);
+		});
+
+		await check(results, 'example "import codes and summarize" runs and imports into the sandbox', async () => {
+			const before = program(sandbox, 1).codes.length;
+			const result = await executeWorkflow(setup, EXAMPLE.importSummary);
+			outputs.push(result.output);
+			assert.equal(result.code, 0, `execute exited ${result.code}:\n${result.output.slice(-3000)}`);
+			assert.ok(result.run, 'execute printed the run data');
+			const [imported] = nodeOutput(result.run, 'Import codes');
+			assert.deepEqual([imported.inserted, imported.duplicated, imported.discarded_by_limit], [3, 0, 0]);
+			assert.equal(nodeOutput(result.run, 'Get all codes').length, before + 3);
+			const [summary] = nodeOutput(result.run, 'Summary');
+			assert.deepEqual(summary, {
+				imported: 3,
+				duplicated: 0,
+				discarded_by_limit: 0,
+				total_codes: before + 3,
+				free_codes: before + 3,
+				attached_codes: 0,
+				activated_codes: 0,
+			});
+			const codes = program(sandbox, 1).codes.map((c) => c.code);
+			for (const code of ['SPRING-2026-01', 'SPRING-2026-02', 'SPRING-2026-03']) assert.ok(codes.includes(code), `${code} in the sandbox`);
+		});
+
+		await check(results, 'example "redeem" on free codes reports why they cannot be redeemed', async () => {
+			const result = await executeWorkflow(setup, EXAMPLE.redeem);
+			outputs.push(result.output);
+			assert.equal(result.code, 0, `execute exited ${result.code}:\n${result.output.slice(-3000)}`);
+			assert.ok(result.run);
+			assert.deepEqual(nodeOutput(result.run, 'Not redeemable'), [
+				{ code: 'WELCOME-0001', redeemed: false, reason: 'The code is not attached to any customer yet' },
+				{ code: 'WELCOME-0002', redeemed: false, reason: 'The code is not attached to any customer yet' },
+			]);
+			assert.equal(result.run.data.resultData.runData['Activate code'], undefined, 'nothing activated');
+			assert.equal(sandbox.getCode(1, 'WELCOME-0001')?.activated, null);
+		});
+
+		await check(results, 'example "shop order" webhook attaches a code to the customer (n8n start)', async () => {
+			await activateWorkflow(setup, EXAMPLE.order);
+			const server = await startN8n(setup);
+			try {
+				const response = await fetch(`${server.baseUrl}/webhook/altcraft-shop-order`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify({ order_id: 'A-1001', email: 'alice@example.com' }),
+				});
+				const text = await response.text();
+				outputs.push(text);
+				assert.equal(response.status, 200, `webhook answered ${response.status}: ${text}`);
+				assert.deepEqual(JSON.parse(text), { order_id: 'A-1001', email: 'alice@example.com', promo_code: 'WELCOME-0001', attached: true });
+				const attachments = sandbox.getCode(1, 'WELCOME-0001')?.attachments ?? [];
+				assert.deepEqual(
+					attachments.map((a) => [a.databaseId, a.profileId]),
+					[[1, '64b000000000000000000001']],
+					'WELCOME-0001 attached to alice in database 1',
+				);
+
+				// A customer Altcraft does not know: the attach fails, its error output answers 422, nothing changes.
+				const unknown = await fetch(`${server.baseUrl}/webhook/altcraft-shop-order`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify({ order_id: 'A-1002', email: 'nobody@example.com' }),
+				});
+				const unknownText = await unknown.text();
+				outputs.push(unknownText);
+				assert.equal(unknown.status, 422, `unknown customer: ${unknown.status} ${unknownText}`);
+				const body = JSON.parse(unknownText) as Record<string, unknown>;
+				assert.deepEqual({ ...body, error: typeof body.error }, { order_id: 'A-1002', email: 'nobody@example.com', attached: false, error: 'string' });
+				assert.ok(String(body.error).length > 0, 'the error says why');
+				assert.deepEqual(sandbox.getCode(1, 'WELCOME-0002')?.attachments, [], 'WELCOME-0002 still free');
+			} finally {
+				await stopProcess(server.process);
+				outputs.push(server.output());
+			}
+		});
+
+		await check(results, 'example "redeem" activates the attached code and explains the other', async () => {
+			const result = await executeWorkflow(setup, EXAMPLE.redeem);
+			outputs.push(result.output);
+			assert.equal(result.code, 0, `execute exited ${result.code}:\n${result.output.slice(-3000)}`);
+			assert.ok(result.run);
+			assert.deepEqual(nodeOutput(result.run, 'Redeemed'), [
+				{ code: 'WELCOME-0001', redeemed: true, message: 'Code activated: the discount can be applied' },
+			]);
+			assert.deepEqual(nodeOutput(result.run, 'Not redeemable'), [
+				{ code: 'WELCOME-0002', redeemed: false, reason: 'The code is not attached to any customer yet' },
+			]);
+			assert.ok(sandbox.getCode(1, 'WELCOME-0001')?.activated, 'WELCOME-0001 activated in the sandbox');
+		});
+
+		await check(results, 'example "redeem" a second time: the code was already used', async () => {
+			const result = await executeWorkflow(setup, EXAMPLE.redeem);
+			outputs.push(result.output);
+			assert.equal(result.code, 0, `execute exited ${result.code}:\n${result.output.slice(-3000)}`);
+			assert.ok(result.run);
+			const [first] = nodeOutput(result.run, 'Not redeemable');
+			assert.equal(first.code, 'WELCOME-0001');
+			assert.match(String(first.reason), /^The code was already used \(activated \d{4}-\d\d-\d\dT/);
+		});
+
+		await check(results, 'a failing Altcraft call fails the execution with the API error', async () => {
+			const result = await executeWorkflow(setup, 'altcraft-e2e-failing');
+			outputs.push(result.output);
+			assert.notEqual(result.code, 0, 'execute must exit non-zero');
+			assert.match(result.output, /NO-SUCH-CODE|not found|does not exist/i, 'the error names the problem');
+		});
+
+		await check(results, 'the token never appears in n8n output, logs or database', () => {
+			assertTokenNeverAppears(setup, token, outputs);
+			const leakedToSandbox = sandbox.requests.filter((r) => r.path.includes(token));
+			assert.equal(leakedToSandbox.length, 0, 'token never in a URL');
+		});
+	} catch {
+		// recorded by check(); go on with the next version
+	} finally {
+		await cleanup();
+	}
+	return results;
+}
+
+runMain(async () => {
+	const started = Date.now();
+	const requested = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+	const versions = requested.length > 0 ? requested : [...N8N_VERSIONS];
+
+	log('Building and packing n8n-nodes-altcraft…');
+	const packDir = mkdtempSync(path.join(os.tmpdir(), 'altcraft-pack-'));
+	onCleanup(() => rmSync(packDir, { recursive: true, force: true }));
+	const tarball = await buildAndPack(packDir);
+	log(`  ${path.basename(tarball)}`);
+
+	const summary: Record<string, { passed: number; failed: number; durationMs: number }> = {};
+	let passed = 0;
+	let failed = 0;
+	for (const version of versions) {
+		const versionStarted = Date.now();
+		const results = await runVersion(version, tarball);
+		const ok = results.filter((r) => r.ok).length;
+		const bad = results.length - ok;
+		// A version whose run stopped early counts its unrun checks as failed too: 9 checks per version.
+		const missing = Math.max(0, 9 - results.length);
+		summary[version] = { passed: ok, failed: bad + missing, durationMs: Date.now() - versionStarted };
+		passed += ok;
+		failed += bad + missing;
+		log(`  n8n ${version}: ${ok} passed, ${bad + missing} failed in ${formatDuration(Date.now() - versionStarted)}`);
+	}
+	mkdirSync(path.join(ARTIFACTS_DIR, 'e2e-cli'), { recursive: true });
+	writeFileSync(
+		path.join(ARTIFACTS_DIR, 'e2e-cli', 'results.json'),
+		JSON.stringify({ node: process.version, finishedAt: new Date().toISOString(), versions: summary }, null, 2) + '\n',
+	);
+	log(`\nCLI e2e finished in ${formatDuration(Date.now() - started)}`);
+	log(`e2e-cli: ${passed} passed, ${failed} failed`);
+	if (failed > 0) throw new Error(`CLI e2e: ${failed} check(s) failed`);
+});
