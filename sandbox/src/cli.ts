@@ -74,6 +74,8 @@ export function parseArgs(argv: string[]): CliOptions {
 
 export async function main(argv: string[]): Promise<Sandbox | undefined> {
 	const o = parseArgs(argv);
+	// Output is best effort: a reader that goes away (EPIPE) must not take the server down.
+	process.stdout.on('error', () => undefined);
 	if (o.help) {
 		process.stdout.write(USAGE);
 		return undefined;
