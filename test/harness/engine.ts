@@ -234,30 +234,35 @@ export interface RunNodeResult {
 	run: IRun;
 }
 
+/** A workflow node of `type` (typeVersion 1) named `name`. */
+export function workflowNode(name: string, type: string, parameters: INodeParameters = {}, extra: Partial<INode> = {}): INode {
+	return { id: name, name, type, typeVersion: 1, position: [0, 0], parameters, ...extra };
+}
+
+/** An Altcraft Promo node using the `altcraftApi` credential given to the run. */
+export function altcraftNode(name: string, parameters: INodeParameters, extra: Partial<INode> = {}): INode {
+	return workflowNode(name, ALTCRAFT_NODE_TYPE, parameters, {
+		credentials: { [ALTCRAFT_CREDENTIAL_TYPE]: { id: '1', name: 'Altcraft account' } },
+		...extra,
+	});
+}
+
+/** Connections main[0] -> input 0 along `names`, in order. */
+export function chain(...names: string[]): IConnections {
+	return Object.fromEntries(
+		names.slice(0, -1).map((name, i) => [name, { main: [[{ node: names[i + 1], type: 'main' as const, index: 0 }]] }]),
+	);
+}
+
 /** Trigger -> Altcraft Promo, run once; returns the Altcraft node's outputs. */
 export async function runAltcraftNode(opts: RunNodeOptions): Promise<RunNodeResult> {
-	const trigger: INode = {
-		id: 'trigger',
-		name: 'Trigger',
-		type: TRIGGER_NODE_TYPE,
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: {},
-	};
-	const altcraft: INode = {
-		id: 'altcraft',
-		name: ALTCRAFT_NODE_NAME,
-		type: ALTCRAFT_NODE_TYPE,
-		typeVersion: 1,
-		position: [200, 0],
-		parameters: opts.parameters,
-		credentials: { [ALTCRAFT_CREDENTIAL_TYPE]: { id: '1', name: 'Altcraft account' } },
-		...(opts.onError ? { onError: opts.onError } : {}),
-	};
 	const run = await runWorkflow(
 		{
-			nodes: [trigger, altcraft],
-			connections: { [trigger.name]: { main: [[{ node: altcraft.name, type: 'main', index: 0 }]] } },
+			nodes: [
+				workflowNode('Trigger', TRIGGER_NODE_TYPE),
+				altcraftNode(ALTCRAFT_NODE_NAME, opts.parameters, opts.onError ? { onError: opts.onError } : {}),
+			],
+			connections: chain('Trigger', ALTCRAFT_NODE_NAME),
 		},
 		{
 			credentials: { [ALTCRAFT_CREDENTIAL_TYPE]: { ...opts.credentials } },

@@ -10,7 +10,6 @@ import {
 	type IDataObject,
 	type IExecuteFunctions,
 	type IHttpRequestOptions,
-	type INode,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
@@ -18,24 +17,9 @@ import {
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { COLLECTOR_NODE_TYPE, TRIGGER_NODE_TYPE, runWorkflow, shutdownEngine } from './index';
+import { COLLECTOR_NODE_TYPE, TRIGGER_NODE_TYPE, chain, runWorkflow, shutdownEngine, workflowNode } from './index';
 
 afterAll(() => shutdownEngine());
-
-const node = (name: string, type: string, parameters: INode['parameters'] = {}, extra: Partial<INode> = {}): INode => ({
-	id: name,
-	name,
-	type,
-	typeVersion: 1,
-	position: [0, 0],
-	parameters,
-	...extra,
-});
-
-const chain = (...names: string[]) =>
-	Object.fromEntries(
-		names.slice(0, -1).map((name, i) => [name, { main: [[{ node: names[i + 1], type: 'main' as const, index: 0 }]] }]),
-	);
 
 describe('harness trigger and collector', () => {
 	it('feeds start items through and the collector sees their paired lineage', async () => {
@@ -43,9 +27,9 @@ describe('harness trigger and collector', () => {
 		const run = await runWorkflow(
 			{
 				nodes: [
-					node('Trigger', TRIGGER_NODE_TYPE),
-					node('First', COLLECTOR_NODE_TYPE),
-					node('Second', COLLECTOR_NODE_TYPE, { lineage: "={{ $('Trigger').item.json.email }}" }),
+					workflowNode('Trigger', TRIGGER_NODE_TYPE),
+					workflowNode('First', COLLECTOR_NODE_TYPE),
+					workflowNode('Second', COLLECTOR_NODE_TYPE, { lineage: "={{ $('Trigger').item.json.email }}" }),
 				],
 				connections: chain('Trigger', 'First', 'Second'),
 			},
@@ -57,35 +41,11 @@ describe('harness trigger and collector', () => {
 		const second = run.data.resultData.runData.Second[0].data?.main[0] ?? [];
 		expect(second.map((item) => item.json)).toEqual(
 			people.map((person, i) => ({
-				json: { json: person, pairedItem: { item: i } }, // n8n pairs a trigger's items 1:1 itself
+				json: { json: person, pairedItem: { item: i } }, // position in First's input, set by n8n
 				pairedItem: { item: i },
 				lineage: person.email,
 			})),
 		);
-	});
-});
-
-describe('shutdownEngine', () => {
-	afterEach(() => jest.restoreAllMocks());
-
-	// jest --detectOpenHandles does not report this one (it is created inside node_modules),
-	// yet it keeps jest from exiting; so check it directly.
-	it('clears every interval n8n-core starts during a run', async () => {
-		shutdownEngine(); // fresh container: n8n-core's singletons are created again below
-		const started: ReturnType<typeof setInterval>[] = [];
-		const realSetInterval = global.setInterval;
-		jest.spyOn(global, 'setInterval').mockImplementation(((...args: Parameters<typeof setInterval>) => {
-			const timer = realSetInterval(...args);
-			started.push(timer);
-			return timer;
-		}) as typeof setInterval);
-		const cleared = jest.spyOn(global, 'clearInterval');
-
-		await runWorkflow({ nodes: [node('Trigger', TRIGGER_NODE_TYPE)], connections: {} });
-		expect(started.length).toBeGreaterThan(0);
-		shutdownEngine();
-
-		for (const timer of started) expect(cleared).toHaveBeenCalledWith(timer);
 	});
 });
 
@@ -206,8 +166,8 @@ describe('harness credentials', () => {
 		await runWorkflow(
 			{
 				nodes: [
-					node('Trigger', TRIGGER_NODE_TYPE),
-					node('Probe', 'harness.probe', { credentialType, body }, {
+					workflowNode('Trigger', TRIGGER_NODE_TYPE),
+					workflowNode('Probe', 'harness.probe', { credentialType, body }, {
 						credentials: { [credentialType]: { id: '1', name: 'test' } },
 					}),
 				],
@@ -251,8 +211,8 @@ describe('harness credentials', () => {
 		const run = await runWorkflow(
 			{
 				nodes: [
-					node('Trigger', TRIGGER_NODE_TYPE),
-					node('Probe', 'harness.probe', {}, { credentials: { altcraftApi: { id: '1', name: 'test' } } }),
+					workflowNode('Trigger', TRIGGER_NODE_TYPE),
+					workflowNode('Probe', 'harness.probe', {}, { credentials: { altcraftApi: { id: '1', name: 'test' } } }),
 				],
 				connections: chain('Trigger', 'Probe'),
 			},

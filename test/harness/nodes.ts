@@ -39,9 +39,13 @@ export class HarnessTrigger implements INodeType {
 
 /**
  * Downstream node that records what it received: for every input item its json and its
- * pairedItem, plus the optional `lineage` parameter evaluated for that item. With an
- * expression such as `={{ $('Trigger').item.json.email }}`, `lineage` shows what n8n's own
- * paired-item resolution finds for the item, i.e. the lineage a real downstream node sees.
+ * pairedItem, plus the optional `lineage` parameter evaluated for that item.
+ *
+ * n8n hands a node its input items with pairedItem rewritten to their position in that input
+ * ({ item: i }), so the recorded pairedItem says which input item it was, not the upstream
+ * node's pairing (that one is in the upstream node's runData). The lineage a downstream node
+ * sees is what n8n's paired-item resolution finds: use an expression such as
+ * `={{ $('Trigger').item.json.email }}` as `lineage`.
  */
 export class HarnessCollector implements INodeType {
 	description: INodeTypeDescription = {
