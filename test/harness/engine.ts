@@ -5,7 +5,7 @@
  * The Altcraft node and credential are required lazily from dist/, so this file compiles and
  * runs before they are built; only a run that uses them needs `npm run build` first.
  */
-import { Container } from '@n8n/di';
+import type * as DI from '@n8n/di';
 import { ExecutionLifecycleHooks, ExternalSecretsProxy, InstanceSettings, WorkflowExecute } from 'n8n-core';
 // Not re-exported from n8n-core's index; needed to stop its timer (see shutdownEngine).
 import { SSHClientsManager } from 'n8n-core/dist/execution-engine/ssh-clients-manager';
@@ -38,6 +38,15 @@ export const ALTCRAFT_CREDENTIAL_TYPE = 'altcraftApi';
 export const ALTCRAFT_NODE_NAME = 'Altcraft Promo';
 
 const DIST = path.resolve(__dirname, '../../dist');
+
+/**
+ * n8n-core's DI container. @n8n/di is n8n-core's dependency, not ours; it is loaded from where
+ * n8n-core resolves it, so this is the very container n8n-core reads from even if another
+ * copy of @n8n/di were ever installed elsewhere in node_modules.
+ */
+const { Container } = require(
+	require.resolve('@n8n/di', { paths: [path.dirname(require.resolve('n8n-core'))] }),
+) as typeof DI;
 
 /** `new` the class `exportName` of a built file; the require is deferred to the first use. */
 function loadBuilt<T>(relativePath: string, exportName: string): T {
