@@ -7,13 +7,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-const XML_ESCAPES: Record<string, string> = {
-	'&': '&amp;',
-	'<': '&lt;',
-	'>': '&gt;',
-	'"': '&quot;',
-	"'": '&apos;',
-};
+import { escapeXmlText } from '../nodes/AltcraftPromo/transport/xmlCodec';
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
@@ -62,8 +56,10 @@ export class AltcraftApi implements ICredentialType {
 		const token = typeof credentials.token === 'string' ? credentials.token : '';
 		const body = requestOptions.body;
 		if (typeof body === 'string' && body.startsWith('<xml>')) {
-			const escaped = token.replace(/[&<>"']/g, (character) => XML_ESCAPES[character]);
-			return { ...requestOptions, body: `<xml><token>${escaped}</token>${body.slice('<xml>'.length)}` };
+			return {
+				...requestOptions,
+				body: `<xml><token>${escapeXmlText(token)}</token>${body.slice('<xml>'.length)}`,
+			};
 		}
 		if (body === undefined || isPlainObject(body)) {
 			return { ...requestOptions, body: { ...(body ?? {}), token } };
