@@ -1,4 +1,5 @@
 import type {
+	IAuthenticateRuleResponseSuccessBody,
 	ICredentialDataDecryptedObject,
 	ICredentialTestRequest,
 	ICredentialType,
@@ -8,6 +9,28 @@ import type {
 } from 'n8n-workflow';
 
 import { escapeXmlText } from '../nodes/AltcraftPromo/transport/xmlCodec';
+
+const DOCUMENTED_ERRORS: Record<number, string> = {
+	400: 'incorrect request; check the Base URL',
+	401: 'API token required or not valid',
+	402: 'the plan (tariff) limit is reached',
+	403: 'no access: the token is not valid or its role may not list databases',
+};
+
+/**
+ * n8n's credential test can only fail on `body[key] === value`, not on `error != 0`,
+ * so there is one rule per error code Altcraft could answer with.
+ */
+function altcraftErrorRules(): IAuthenticateRuleResponseSuccessBody[] {
+	return Array.from({ length: 999 }, (_unused, index) => {
+		const code = index + 1;
+		const meaning = DOCUMENTED_ERRORS[code] ?? 'check the Base URL and the API token';
+		return {
+			type: 'responseSuccessBody',
+			properties: { key: 'error', value: code, message: `Altcraft answered error ${code}: ${meaning}` },
+		};
+	});
+}
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
@@ -69,6 +92,7 @@ export class AltcraftApi implements ICredentialType {
 
 	// databases/list is a read-only call every token role is likely to have; Altcraft may
 	// answer a bad token with HTTP 200 and an error code, hence the body rules.
+	// (n8n shows the rule's fixed message, not Altcraft's own error text.)
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL:
@@ -79,31 +103,7 @@ export class AltcraftApi implements ICredentialType {
 			json: true,
 		},
 		rules: [
-			{
-				type: 'responseSuccessBody',
-				properties: {
-					key: 'error',
-					value: 401,
-					message: 'Altcraft rejected the API token (error 401: API token required or not valid)',
-				},
-			},
-			{
-				type: 'responseSuccessBody',
-				properties: {
-					key: 'error',
-					value: 403,
-					message:
-						'Altcraft refused access (error 403): the token is not valid or its role may not list databases',
-				},
-			},
-			{
-				type: 'responseSuccessBody',
-				properties: {
-					key: 'error',
-					value: 400,
-					message: 'Altcraft answered error 400 (incorrect request): check the Base URL',
-				},
-			},
+			...altcraftErrorRules(),
 			{
 				type: 'responseSuccessBody',
 				properties: {

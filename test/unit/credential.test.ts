@@ -41,7 +41,13 @@ describe('AltcraftApi credential', () => {
 		const failingErrorCodes = rules
 			.filter((rule) => rule.type === 'responseSuccessBody' && rule.properties.key === 'error')
 			.map((rule) => (rule.properties as { value: unknown }).value);
-		expect(failingErrorCodes).toEqual(expect.arrayContaining([401, 403]));
+		// Every code an Altcraft error can have fails the test; 0 (success) does not.
+		expect(failingErrorCodes).toEqual(Array.from({ length: 999 }, (_unused, index) => index + 1));
+		const messageFor = (code: number) =>
+			rules.find((rule) => rule.properties.key === 'error' && (rule.properties as { value: unknown }).value === code)
+				?.properties.message;
+		expect(messageFor(401)).toBe('Altcraft answered error 401: API token required or not valid');
+		expect(messageFor(404)).toBe('Altcraft answered error 404: check the Base URL and the API token');
 		expect(rules.some((rule) => rule.type === 'responseSuccessBody' && rule.properties.key === 'error_text')).toBe(true);
 	});
 });
