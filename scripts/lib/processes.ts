@@ -118,8 +118,14 @@ export function cleanupAll(): Promise<void> {
  * Wraps a script's main function: on success, failure, Ctrl-C (SIGINT) or SIGTERM it cleans up
  * every child it started and exits with a meaningful code.
  */
+let signalled = false;
+
+/** True once Ctrl-C/SIGTERM arrived: children exiting now is expected, not a failure. */
+export function isShuttingDown(): boolean {
+	return signalled;
+}
+
 export function runMain(main: () => Promise<void>): void {
-	let signalled = false;
 	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 		process.on(signal, () => {
 			if (signalled) return; // a second Ctrl-C while cleaning up: keep cleaning up
@@ -128,16 +134,24 @@ export function runMain(main: () => Promise<void>): void {
 			void cleanupAll().then(() => process.exit(signal === 'SIGINT' ? 130 : 143));
 		});
 	}
+	// If whoever started us dies without passing a signal on (a SIGKILLed wrapper), we are re-parented:
+	// treat that like SIGTERM instead of leaving n8n and the sandbox running with nobody to stop them.
+	const parent = process.ppid;
+	setInterval(() => {
+		if (process.ppid !== parent) process.emit('SIGTERM');
+	}, 1000).unref();
 	process.on('exit', () => {
 		// Last resort for paths that skip cleanupAll (process.exit elsewhere): synchronous SIGKILL.
 		for (const entry of tracked) killGroup(entry.child.pid, 'SIGKILL');
 	});
 	main()
 		.then(async () => {
+			if (signalled) return; // the signal handler finishes the job and picks the exit code
 			await cleanupAll();
 			process.exit(0);
 		})
 		.catch(async (error: unknown) => {
+			if (signalled) return; // failures caused by the shutdown itself are not worth reporting
 			const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
 			process.stderr.write(`\nFAILED: ${message}\n`);
 			await cleanupAll();

@@ -1,0 +1,275 @@
+/**
+ * Browser end-to-end test of the node in the real n8n editor (not jest: it installs n8n and Chromium).
+ *
+ *   npm run test:e2e:editor                 # n8n 2.8.4
+ *   npm run test:e2e:editor -- 1.123.50     # another version (selectors follow the 2.x editor)
+ *
+ * Starts the sandbox and n8n with the package installed as a community package, creates the owner over
+ * REST, then drives Debian's Chromium with playwright-core: sign in, new workflow, add "Altcraft Promo"
+ * from the node picker, check which fields each "Match Profile By" mode and each operation shows, create
+ * the credential in its dialog, and execute the step against the sandbox. A screenshot of every state
+ * goes to artifacts/editor/ (and failure.png on a failure).
+ *
+ * Chromium comes from Debian (`apt-get install chromium`, done here when missing); playwright never
+ * downloads a browser.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { startSandbox } from '../../sandbox/src';
+import { installN8n } from '../../scripts/lib/install';
+import { buildAndPack, installPackageIntoN8n, N8nRest, prepareN8n, startN8n } from '../../scripts/lib/n8n';
+import { ARTIFACTS_DIR, DEFAULT_N8N_VERSION } from '../../scripts/lib/paths';
+import { formatDuration, freePort, log, onCleanup, runCommand, runMain } from '../../scripts/lib/processes';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = path.join(ARTIFACTS_DIR, 'editor');
+const OWNER = { email: 'owner@example.com', password: `E2e-${randomBytes(6).toString('hex')}-Pass1`, firstName: 'E2E', lastName: 'Owner' };
+
+/** Fields each operation shows (parameter names from the contract), besides resource and operation. */
+const OPERATION_FIELDS: Record<string, { label: string; fields: string[] }> = {
+	import: { label: 'Import', fields: ['loyaltyId', 'codes', 'options'] },
+	get: { label: 'Get', fields: ['loyaltyId', 'code', 'options'] },
+	activate: { label: 'Activate', fields: ['loyaltyId', 'code', 'options'] },
+	update: { label: 'Update', fields: ['loyaltyId', 'code', 'updateFields', 'options'] },
+	attach: { label: 'Attach', fields: ['loyaltyId', 'code', 'databaseId', 'matching', 'email', 'options'] },
+	detach: { label: 'Detach', fields: ['loyaltyId', 'code', 'databaseId', 'matching', 'email', 'options'] },
+	getAll: { label: 'Get Many', fields: ['loyaltyId', 'returnAll', 'limit', 'filter', 'options'] },
+};
+
+/** The profile fields each "Match Profile By" mode shows (attach/detach). */
+const MATCHING_FIELDS: Array<{ value: string; label: string; fields: string[] }> = [
+	{ value: 'email', label: 'Email', fields: ['email'] },
+	{ value: 'email_profile', label: 'Email (Profile Only)', fields: ['email'] },
+	{ value: 'phone', label: 'Phone', fields: ['phone'] },
+	{ value: 'profile_id', label: 'Profile ID', fields: ['profileId'] },
+	{ value: 'custom', label: 'Custom Field', fields: ['fieldName', 'fieldValue'] },
+];
+const PROFILE_FIELDS = ['email', 'phone', 'profileId', 'fieldName', 'fieldValue'];
+
+let shotCounter = 0;
+async function screenshot(page: Page, name: string): Promise<string> {
+	shotCounter += 1;
+	const file = path.join(SHOTS, `${String(shotCounter).padStart(2, '0')}-${name}.png`);
+	await page.screenshot({ path: file });
+	return file;
+}
+
+/** Installs Debian's Chromium when it is missing (CI starts without it). Never a downloaded browser. */
+async function ensureChromium(): Promise<void> {
+	if (existsSync(CHROMIUM)) return;
+	log('Chromium is missing: installing the Debian package (apt-get install chromium)…');
+	const started = Date.now();
+	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+	for (const args of [['update'], ['install', '-y', '--no-install-recommends', 'chromium', 'fonts-liberation']]) {
+		const result = await runCommand('apt-get', args, { env, timeoutMs: 15 * 60_000 });
+		if (result.code !== 0) throw new Error(`apt-get ${args.join(' ')} failed (${result.code}):\n${(result.stdout + result.stderr).slice(-3000)}`);
+	}
+	if (!existsSync(CHROMIUM)) throw new Error(`apt-get installed chromium but ${CHROMIUM} does not exist`);
+	log(`  Chromium installed in ${formatDuration(Date.now() - started)}`);
+}
+
+/** Names of the parameters the node's Parameters tab shows right now (from each visible label's `for`). */
+async function visibleParameters(page: Page): Promise<string[]> {
+	await page.waitForTimeout(400); // n8n re-renders the parameter list after a change
+	return page
+		.locator('[data-test-id="node-parameters"] label[for]:visible')
+		.evaluateAll((labels) => labels.map((label) => label.getAttribute('for') ?? ''));
+}
+
+/** Picks `optionLabel` in the dropdown of parameter `name` (n8n's element-plus select). */
+async function selectOption(page: Page, name: string, optionLabel: string): Promise<void> {
+	await page.click(`[data-test-id="parameter-input-${name}"]`);
+	const option = page
+		.locator('.el-select-dropdown__item:visible')
+		.filter({ has: page.getByText(optionLabel, { exact: true }) });
+	await option.first().click();
+	await page.waitForTimeout(300);
+}
+
+async function fillParameter(page: Page, name: string, value: string): Promise<void> {
+	const input = page.locator(`[data-test-id="parameter-input-${name}"] input, [data-test-id="parameter-input-${name}"] textarea`).first();
+	await input.click();
+	await input.fill(value);
+	await input.press('Tab'); // n8n commits a parameter value on blur
+}
+
+function sameSet(actual: string[], expected: string[], what: string): void {
+	assert.deepEqual([...actual].sort(), [...expected].sort(), `${what}: shows [${actual.join(', ')}], expected [${expected.join(', ')}]`);
+}
+
+runMain(async () => {
+	const started = Date.now();
+	const version = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? DEFAULT_N8N_VERSION;
+	rmSync(SHOTS, { recursive: true, force: true });
+	mkdirSync(SHOTS, { recursive: true });
+	let passed = 0;
+	const step = async (name: string, fn: () => Promise<void>) => {
+		const t = Date.now();
+		await fn();
+		passed += 1;
+		log(`  ✔ ${name} (${formatDuration(Date.now() - t)})`);
+	};
+
+	await ensureChromium();
+	const work = mkdtempSync(path.join(os.tmpdir(), 'n8n-editor-e2e-'));
+	onCleanup(() => rmSync(work, { recursive: true, force: true }));
+	log('Building and packing n8n-nodes-altcraft…');
+	const tarball = await buildAndPack(work);
+	const runtime = await installN8n(version);
+	const token = `e2e-${randomBytes(12).toString('hex')}`;
+	const sandbox = await startSandbox({ port: 0, token });
+	onCleanup(() => sandbox.stop());
+	const setup = await prepareN8n(runtime, path.join(work, 'user'), {
+		port: await freePort(),
+		logDir: path.join(ARTIFACTS_DIR, 'editor-logs'),
+	});
+	await installPackageIntoN8n(setup, tarball);
+	const server = await startN8n(setup);
+	await new N8nRest(server.baseUrl).setupOwner(OWNER);
+	log(`n8n ${version} on ${server.baseUrl}, sandbox on ${sandbox.baseUrl}; screenshots in ${SHOTS}`);
+
+	let context: BrowserContext | undefined;
+	let page: Page | undefined;
+	onCleanup(async () => {
+		await context?.close();
+	});
+	try {
+		// A persistent context on a fresh, temporary profile folder (the --user-data-dir of a plain launch).
+		context = await chromium.launchPersistentContext(path.join(work, 'chromium-profile'), {
+			executablePath: CHROMIUM,
+			viewport: { width: 1440, height: 900 },
+			// Without the networking flags Chromium keeps trying Google's hosts, which this machine refuses.
+			args: [
+				'--headless',
+				'--no-sandbox',
+				'--disable-gpu',
+				'--disable-quic',
+				'--no-first-run',
+				'--disable-background-networking',
+				'--disable-component-update',
+				'--disable-sync',
+			],
+		});
+		page = context.pages()[0] ?? (await context.newPage());
+		page.setDefaultTimeout(20_000);
+		const p = page;
+
+		await step('sign in as the owner', async () => {
+			await p.goto(`${server.baseUrl}/signin`);
+			await p.fill('input[name="emailOrLdapLoginId"]', OWNER.email);
+			await p.fill('input[name="password"]', OWNER.password);
+			await screenshot(p, 'signin');
+			await p.click('[data-test-id="form-submit-button"]');
+			await p.waitForURL((url) => !url.pathname.includes('signin'));
+		});
+
+		await step('"Altcraft Promo" is in the node picker, with its seven actions', async () => {
+			await p.goto(`${server.baseUrl}/workflow/new`);
+			await p.click('[data-test-id="canvas-add-button"]');
+			await p.keyboard.type('Altcraft');
+			const item = p.locator('[data-test-id="node-creator-item-name"]', { hasText: 'Altcraft Promo' });
+			await item.waitFor();
+			await screenshot(p, 'node-picker-search');
+			await item.click();
+			await p.getByText('Attach a promo code to a profile').waitFor();
+			await screenshot(p, 'node-actions');
+			for (const action of ['Import promo codes', 'Get a promo code', 'Activate a promo code', 'Update a promo code', 'Attach a promo code to a profile', 'Detach a promo code from a profile', 'Get many promo codes']) {
+				assert.equal(await p.getByText(action, { exact: true }).count(), 1, `action "${action}" listed`);
+			}
+			await p.getByText('Attach a promo code to a profile').click();
+			await p.locator('[data-test-id="ndv"]').waitFor();
+		});
+
+		await step('"Match Profile By" shows exactly the fields of the chosen mode', async () => {
+			for (const mode of MATCHING_FIELDS) {
+				await selectOption(p, 'matching', mode.label);
+				const shown = await visibleParameters(p);
+				await screenshot(p, `attach-match-${mode.value}`);
+				sameSet(shown.filter((name) => PROFILE_FIELDS.includes(name)), mode.fields, `matching ${mode.value}`);
+				assert.ok(shown.includes('databaseId') && shown.includes('code'), 'attach keeps database and code');
+			}
+			await selectOption(p, 'matching', 'Email');
+		});
+
+		await step('each Operation shows exactly its own fields', async () => {
+			for (const [operation, spec] of Object.entries(OPERATION_FIELDS)) {
+				await selectOption(p, 'operation', spec.label);
+				const shown = await visibleParameters(p);
+				await screenshot(p, `operation-${operation}`);
+				sameSet(shown, ['resource', 'operation', ...spec.fields], `operation ${operation}`);
+			}
+			// Get Many: "Return All" hides "Limit".
+			await p.click('[data-test-id="parameter-input-returnAll"]');
+			const shown = await visibleParameters(p);
+			await screenshot(p, 'operation-getAll-returnAll');
+			sameSet(shown, ['resource', 'operation', 'loyaltyId', 'returnAll', 'filter', 'options'], 'getAll with Return All');
+		});
+
+		await step('create the sandbox credential in its dialog', async () => {
+			await selectOption(p, 'operation', 'Attach');
+			await p.click('[data-test-id="node-credentials-select"]');
+			await p.getByText('Create new credential').first().click();
+			const dialog = p.locator('[data-test-id="editCredential-modal"]');
+			await dialog.waitFor();
+			await fillParameter(p, 'baseUrl', sandbox.baseUrl);
+			await fillParameter(p, 'token', token);
+			await screenshot(p, 'credential-filled');
+			await p.click('[data-test-id="credential-save-button"]');
+			await dialog.getByText(/Connection tested successfully/i).waitFor({ timeout: 30_000 });
+			await screenshot(p, 'credential-saved');
+			// The dialog's own close button (Escape would close the node panel behind it too).
+			await dialog.locator('.el-dialog__headerbtn, button[aria-label="Close"]').first().click();
+			await dialog.waitFor({ state: 'hidden' });
+			await p.locator('[data-test-id="ndv"]').waitFor();
+			const selected = await p.locator('[data-test-id="node-credentials-select"] input').inputValue();
+			assert.match(selected, /Altcraft/i, `credential selected in the node (shows "${selected}")`);
+		});
+
+		await step('execute "Attach" by phone against the sandbox', async () => {
+			await fillParameter(p, 'loyaltyId', '1');
+			await fillParameter(p, 'code', 'WELCOME-0003');
+			await fillParameter(p, 'databaseId', '1');
+			await selectOption(p, 'matching', 'Phone');
+			await fillParameter(p, 'phone', '+79000000002');
+			await p.click('[data-test-id="node-execute-button"]');
+			const output = p.locator('[data-test-id="output-panel"]');
+			await output.getByText('WELCOME-0003').first().waitFor({ timeout: 60_000 });
+			await output.getByText('JSON', { exact: true }).click(); // the whole item, not a cut-off table
+			await screenshot(p, 'attach-executed');
+			const text = (await output.textContent()) ?? '';
+			assert.match(text, /success/i, 'output shows success');
+			const attachments = sandbox.getCode(1, 'WELCOME-0003')?.attachments ?? [];
+			assert.deepEqual(attachments.map((a) => [a.databaseId, a.profileId]), [[1, '64b000000000000000000002']], 'sandbox: attached to bob');
+		});
+
+		await step('execute "Get" and see the attached code', async () => {
+			await selectOption(p, 'operation', 'Get');
+			await p.click('[data-test-id="node-execute-button"]');
+			const output = p.locator('[data-test-id="output-panel"]');
+			await output.getByText('64b000000000000000000002').first().waitFor({ timeout: 60_000 });
+			await output.getByText('JSON', { exact: true }).click();
+			await screenshot(p, 'get-executed');
+			const text = (await output.textContent()) ?? '';
+			assert.match(text, /is_attached/, 'output has the code fields');
+			assert.ok(!text.includes(token), 'token not in the output');
+		});
+	} catch (error) {
+		if (page) {
+			await page.screenshot({ path: path.join(SHOTS, 'failure.png') }).catch(() => undefined);
+			const ids = await page
+				.locator('[data-test-id]:visible')
+				.evaluateAll((els) => els.map((e) => e.getAttribute('data-test-id')))
+				.catch(() => []);
+			writeFileSync(path.join(SHOTS, 'failure-visible-test-ids.json'), JSON.stringify([...new Set(ids)], null, 2));
+		}
+		log(`  ✘ ${(error as Error).message.split('\n')[0]}`);
+		log(`editor-e2e: ${passed} passed, 1 failed`);
+		throw error;
+	}
+	log(`\nEditor e2e finished in ${formatDuration(Date.now() - started)}; ${shotCounter} screenshots in ${SHOTS}`);
+	log(`editor-e2e: ${passed} passed, 0 failed`);
+});
