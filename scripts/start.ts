@@ -150,7 +150,7 @@ runMain(async () => {
 	}
 
 	const sandboxLine = realBaseUrl
-		? `Altcraft:        ${realBaseUrl} (real instance; token from ALTCRAFT_TOKEN)`
+		? `Altcraft:       ${realBaseUrl} (your instance; token from ALTCRAFT_TOKEN, not shown)`
 		: `Altcraft sandbox: ${credential.baseUrl}  token: ${credential.token}  (demo token; state: ${path.relative(REPO_ROOT, sandboxState)})`;
 	const lines = [
 		'',
@@ -173,7 +173,7 @@ runMain(async () => {
 					`    curl -s -X POST ${server.baseUrl}/webhook/${e.webhookPath} -H 'content-type: application/json' -d '{"order_id":"A-1001","email":"alice@example.com"}'`,
 			),
 		'',
-		'Press Ctrl-C to stop n8n and the sandbox.',
+		realBaseUrl ? 'Press Ctrl-C to stop n8n.' : 'Press Ctrl-C to stop n8n and the sandbox.',
 	];
 	log(lines.join('\n'));
 

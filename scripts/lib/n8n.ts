@@ -8,7 +8,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symli
 import path from 'node:path';
 import type { N8nRuntime } from './install';
 import { CREDENTIAL_ID, CREDENTIAL_NAME, PACKAGE_NAME, REPO_ROOT } from './paths';
-import { freePort, log, runCommand, startProcess, waitFor, type RunResult, type Tracked } from './processes';
+import { freePort, runCommand, startProcess, waitFor, type RunResult, type Tracked } from './processes';
 
 export interface N8nSetup {
 	runtime: N8nRuntime;
@@ -354,9 +354,4 @@ export class N8nRest {
 		const { status, data } = await this.request('POST', '/login', { emailOrLdapLoginId: email, email, password });
 		if (status !== 200) throw new Error(`login as ${email} failed (${status}): ${JSON.stringify(data)}`);
 	}
-}
-
-/** Prints where a failing run's logs are. */
-export function describeLogs(setup: N8nSetup): void {
-	log(`  n8n logs: ${setup.logDir}`);
 }
