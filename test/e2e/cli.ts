@@ -28,6 +28,7 @@ import {
 	nodeOutput,
 	prepareN8n,
 	startN8n,
+	type N8nRun,
 	type N8nSetup,
 } from '../../scripts/lib/n8n';
 import { ARTIFACTS_DIR, EXAMPLES_DIR, N8N_VERSIONS, REPO_ROOT } from '../../scripts/lib/paths';
@@ -100,11 +101,20 @@ async function runVersion(version: string, tarball: string): Promise<CheckResult
 	};
 	onCleanup(cleanup); // also on Ctrl-C
 	const outputs: string[] = [];
+	let setup: N8nSetup;
+	/** `n8n execute --id` that must succeed; returns the run data. */
+	const runOk = async (id: string): Promise<N8nRun> => {
+		const result = await executeWorkflow(setup, id);
+		outputs.push(result.output);
+		assert.equal(result.code, 0, `execute ${id} exited ${result.code}:\n${result.output.slice(-3000)}`);
+		assert.ok(result.run, 'execute printed the run data');
+		return result.run;
+	};
 
 	try {
 		log(`\n── n8n ${version} ──`);
 		const runtime = await installN8n(version);
-		const setup = await prepareN8n(runtime, userFolder, { port: await freePort(), logDir });
+		setup = await prepareN8n(runtime, userFolder, { port: await freePort(), logDir });
 		log(`  sandbox ${sandbox.baseUrl}, n8n user folder ${userFolder}, logs ${path.relative(REPO_ROOT, logDir)}`);
 
 		await check(results, 'package installs as a community package', async () => {
@@ -124,14 +134,11 @@ async function runVersion(version: string, tarball: string): Promise<CheckResult
 
 		await check(results, 'example "import codes and summarize" runs and imports into the sandbox', async () => {
 			const before = program(sandbox, 1).codes.length;
-			const result = await executeWorkflow(setup, EXAMPLE.importSummary);
-			outputs.push(result.output);
-			assert.equal(result.code, 0, `execute exited ${result.code}:\n${result.output.slice(-3000)}`);
-			assert.ok(result.run, 'execute printed the run data');
-			const [imported] = nodeOutput(result.run, 'Import codes');
+			const run = await runOk(EXAMPLE.importSummary);
+			const [imported] = nodeOutput(run, 'Import codes');
 			assert.deepEqual([imported.inserted, imported.duplicated, imported.discarded_by_limit], [3, 0, 0]);
-			assert.equal(nodeOutput(result.run, 'Get all codes').length, before + 3);
-			const [summary] = nodeOutput(result.run, 'Summary');
+			assert.equal(nodeOutput(run, 'Get all codes').length, before + 3);
+			const [summary] = nodeOutput(run, 'Summary');
 			assert.deepEqual(summary, {
 				imported: 3,
 				duplicated: 0,
@@ -146,15 +153,12 @@ async function runVersion(version: string, tarball: string): Promise<CheckResult
 		});
 
 		await check(results, 'example "redeem" on free codes reports why they cannot be redeemed', async () => {
-			const result = await executeWorkflow(setup, EXAMPLE.redeem);
-			outputs.push(result.output);
-			assert.equal(result.code, 0, `execute exited ${result.code}:\n${result.output.slice(-3000)}`);
-			assert.ok(result.run);
-			assert.deepEqual(nodeOutput(result.run, 'Not redeemable'), [
+			const run = await runOk(EXAMPLE.redeem);
+			assert.deepEqual(nodeOutput(run, 'Not redeemable'), [
 				{ code: 'WELCOME-0001', redeemed: false, reason: 'The code is not attached to any customer yet' },
 				{ code: 'WELCOME-0002', redeemed: false, reason: 'The code is not attached to any customer yet' },
 			]);
-			assert.equal(result.run.data.resultData.runData['Activate code'], undefined, 'nothing activated');
+			assert.equal(run.data.resultData.runData['Activate code'], undefined, 'nothing activated');
 			assert.equal(sandbox.getCode(1, 'WELCOME-0001')?.activated, null);
 		});
 
@@ -198,25 +202,19 @@ async function runVersion(version: string, tarball: string): Promise<CheckResult
 		});
 
 		await check(results, 'example "redeem" activates the attached code and explains the other', async () => {
-			const result = await executeWorkflow(setup, EXAMPLE.redeem);
-			outputs.push(result.output);
-			assert.equal(result.code, 0, `execute exited ${result.code}:\n${result.output.slice(-3000)}`);
-			assert.ok(result.run);
-			assert.deepEqual(nodeOutput(result.run, 'Redeemed'), [
+			const run = await runOk(EXAMPLE.redeem);
+			assert.deepEqual(nodeOutput(run, 'Redeemed'), [
 				{ code: 'WELCOME-0001', redeemed: true, message: 'Code activated: the discount can be applied' },
 			]);
-			assert.deepEqual(nodeOutput(result.run, 'Not redeemable'), [
+			assert.deepEqual(nodeOutput(run, 'Not redeemable'), [
 				{ code: 'WELCOME-0002', redeemed: false, reason: 'The code is not attached to any customer yet' },
 			]);
 			assert.ok(sandbox.getCode(1, 'WELCOME-0001')?.activated, 'WELCOME-0001 activated in the sandbox');
 		});
 
 		await check(results, 'example "redeem" a second time: the code was already used', async () => {
-			const result = await executeWorkflow(setup, EXAMPLE.redeem);
-			outputs.push(result.output);
-			assert.equal(result.code, 0, `execute exited ${result.code}:\n${result.output.slice(-3000)}`);
-			assert.ok(result.run);
-			const [first] = nodeOutput(result.run, 'Not redeemable');
+			const run = await runOk(EXAMPLE.redeem);
+			const [first] = nodeOutput(run, 'Not redeemable');
 			assert.equal(first.code, 'WELCOME-0001');
 			assert.match(String(first.reason), /^The code was already used \(activated \d{4}-\d\d-\d\dT/);
 		});
