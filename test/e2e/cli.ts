@@ -165,16 +165,21 @@ async function runVersion(version: string, tarball: string): Promise<CheckResult
 		await check(results, 'example "shop order" webhook attaches a code to the customer (n8n start)', async () => {
 			await activateWorkflow(setup, EXAMPLE.order);
 			const server = await startN8n(setup);
-			try {
+			/** POSTs an order to the example's production webhook; returns status and parsed body. */
+			const order = async (orderId: string, email: string) => {
 				const response = await fetch(`${server.baseUrl}/webhook/altcraft-shop-order`, {
 					method: 'POST',
 					headers: { 'content-type': 'application/json' },
-					body: JSON.stringify({ order_id: 'A-1001', email: 'alice@example.com' }),
+					body: JSON.stringify({ order_id: orderId, email }),
 				});
 				const text = await response.text();
 				outputs.push(text);
-				assert.equal(response.status, 200, `webhook answered ${response.status}: ${text}`);
-				assert.deepEqual(JSON.parse(text), { order_id: 'A-1001', email: 'alice@example.com', promo_code: 'WELCOME-0001', attached: true });
+				return { status: response.status, text, body: JSON.parse(text) as Record<string, unknown> };
+			};
+			try {
+				const placed = await order('A-1001', 'alice@example.com');
+				assert.equal(placed.status, 200, `webhook answered ${placed.status}: ${placed.text}`);
+				assert.deepEqual(placed.body, { order_id: 'A-1001', email: 'alice@example.com', promo_code: 'WELCOME-0001', attached: true });
 				const attachments = sandbox.getCode(1, 'WELCOME-0001')?.attachments ?? [];
 				assert.deepEqual(
 					attachments.map((a) => [a.databaseId, a.profileId]),
@@ -183,15 +188,9 @@ async function runVersion(version: string, tarball: string): Promise<CheckResult
 				);
 
 				// A customer Altcraft does not know: the attach fails, its error output answers 422, nothing changes.
-				const unknown = await fetch(`${server.baseUrl}/webhook/altcraft-shop-order`, {
-					method: 'POST',
-					headers: { 'content-type': 'application/json' },
-					body: JSON.stringify({ order_id: 'A-1002', email: 'nobody@example.com' }),
-				});
-				const unknownText = await unknown.text();
-				outputs.push(unknownText);
-				assert.equal(unknown.status, 422, `unknown customer: ${unknown.status} ${unknownText}`);
-				const body = JSON.parse(unknownText) as Record<string, unknown>;
+				const unknown = await order('A-1002', 'nobody@example.com');
+				assert.equal(unknown.status, 422, `unknown customer: ${unknown.status} ${unknown.text}`);
+				const { body } = unknown;
 				assert.deepEqual({ ...body, error: typeof body.error }, { order_id: 'A-1002', email: 'nobody@example.com', attached: false, error: 'string' });
 				assert.ok(String(body.error).length > 0, 'the error says why');
 				assert.deepEqual(sandbox.getCode(1, 'WELCOME-0002')?.attachments, [], 'WELCOME-0002 still free');
