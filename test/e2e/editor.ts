@@ -5,7 +5,8 @@
  *   npm run test:e2e:editor -- 1.123.50     # another version (selectors follow the 2.x editor)
  *
  * Starts the sandbox and n8n with the package installed as a community package, creates the owner over
- * REST, then drives Debian's Chromium with playwright-core: sign in, new workflow, add "Altcraft Promo"
+ * REST, then drives Debian's Chromium with playwright-core: sign in, open each example workflow (no node
+ * may show an issue), new workflow, add "Altcraft Promo"
  * from the node picker, check which fields each "Match Profile By" mode and each operation shows, create
  * the credential in its dialog, and execute the step against the sandbox. A screenshot of every state
  * goes to artifacts/editor/ (and failure.png on a failure).
@@ -15,14 +16,14 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startSandbox } from '../../sandbox/src';
 import { installN8n } from '../../scripts/lib/install';
-import { buildAndPack, installPackageIntoN8n, N8nRest, prepareN8n, startN8n } from '../../scripts/lib/n8n';
-import { ARTIFACTS_DIR, DEFAULT_N8N_VERSION } from '../../scripts/lib/paths';
+import { buildAndPack, importCredential, importWorkflow, installPackageIntoN8n, N8nRest, prepareN8n, startN8n } from '../../scripts/lib/n8n';
+import { ARTIFACTS_DIR, DEFAULT_N8N_VERSION, EXAMPLES_DIR } from '../../scripts/lib/paths';
 import { formatDuration, freePort, log, onCleanup, runCommand, runMain } from '../../scripts/lib/processes';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -128,6 +129,10 @@ runMain(async () => {
 		logDir: path.join(ARTIFACTS_DIR, 'editor-logs'),
 	});
 	await installPackageIntoN8n(setup, tarball);
+	// The example workflows and their credential, to check that they open cleanly in the editor.
+	await importCredential(setup, { baseUrl: sandbox.baseUrl, token });
+	const examples = readdirSync(EXAMPLES_DIR).filter((file) => file.endsWith('.json'));
+	for (const file of examples) await importWorkflow(setup, path.join(EXAMPLES_DIR, file));
 	const server = await startN8n(setup);
 	await new N8nRest(server.baseUrl).setupOwner(OWNER);
 	log(`n8n ${version} on ${server.baseUrl}, sandbox on ${sandbox.baseUrl}; screenshots in ${SHOTS}`);
@@ -165,6 +170,18 @@ runMain(async () => {
 			await screenshot(p, 'signin');
 			await p.click('[data-test-id="form-submit-button"]');
 			await p.waitForURL((url) => !url.pathname.includes('signin'));
+		});
+
+		await step('the example workflows open in the editor with no node issues', async () => {
+			for (const file of examples) {
+				const { id, nodes } = JSON.parse(readFileSync(path.join(EXAMPLES_DIR, file), 'utf8')) as { id: string; nodes: unknown[] };
+				await p.goto(`${server.baseUrl}/workflow/${id}`);
+				await p.locator('[data-test-id="canvas-node"]').nth(nodes.length - 1).waitFor();
+				await p.waitForTimeout(500);
+				await screenshot(p, `example-${id}`);
+				assert.equal(await p.locator('[data-test-id="canvas-node"]').count(), nodes.length, `${id}: every node on the canvas`);
+				assert.equal(await p.locator('[data-test-id="node-issues"]:visible').count(), 0, `${id}: no node shows an issue`);
+			}
 		});
 
 		await step('"Altcraft Promo" is in the node picker, with its seven actions', async () => {
