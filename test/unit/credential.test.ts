@@ -44,8 +44,9 @@ describe('AltcraftApi credential', () => {
 		// Every code an Altcraft error can have fails the test; 0 (success) does not.
 		expect(failingErrorCodes).toEqual(Array.from({ length: 999 }, (_unused, index) => index + 1));
 		const messageFor = (code: number) =>
-			rules.find((rule) => rule.properties.key === 'error' && (rule.properties as { value: unknown }).value === code)
-				?.properties.message;
+			rules.find(
+				(rule) => rule.type === 'responseSuccessBody' && rule.properties.key === 'error' && rule.properties.value === code,
+			)?.properties.message;
 		expect(messageFor(401)).toBe('Altcraft answered error 401: API token required or not valid');
 		expect(messageFor(404)).toBe('Altcraft answered error 404: check the Base URL and the API token');
 		expect(rules.some((rule) => rule.type === 'responseSuccessBody' && rule.properties.key === 'error_text')).toBe(true);
