@@ -226,7 +226,7 @@ runMain(async () => {
 			sameSet(shown, ['resource', 'operation', 'loyaltyId', 'returnAll', 'filter', 'options'], 'getAll with Return All');
 		});
 
-		await step('create the sandbox credential in its dialog', async () => {
+		await step('create the sandbox credential; its test passes with the token and fails with a wrong one', async () => {
 			await selectOption(p, 'operation', 'Attach');
 			await p.click('[data-test-id="node-credentials-select"]');
 			await p.getByText('Create new credential').first().click();
@@ -238,6 +238,17 @@ runMain(async () => {
 			await p.click('[data-test-id="credential-save-button"]');
 			await dialog.getByText(/Connection tested successfully/i).waitFor({ timeout: 30_000 });
 			await screenshot(p, 'credential-saved');
+			// A wrong token: n8n's credential test must fail with the rule for Altcraft's error 401.
+			await fillParameter(p, 'token', 'wrong-token-for-the-test');
+			await p.click('[data-test-id="credential-save-button"]');
+			await dialog.getByText(/connect with these settings/i).waitFor({ timeout: 30_000 });
+			await dialog.getByText('More details').click(); // n8n shows the rule's message behind this link
+			await dialog.getByText('Altcraft answered error 401: API token required or not valid').waitFor({ timeout: 30_000 });
+			await screenshot(p, 'credential-wrong-token');
+			// Back to the right token, and the test passes again.
+			await fillParameter(p, 'token', token);
+			await p.click('[data-test-id="credential-save-button"]');
+			await dialog.getByText(/Connection tested successfully/i).waitFor({ timeout: 30_000 });
 			// The dialog's own close button (Escape would close the node panel behind it too).
 			await dialog.locator('.el-dialog__headerbtn, button[aria-label="Close"]').first().click();
 			await dialog.waitFor({ state: 'hidden' });
