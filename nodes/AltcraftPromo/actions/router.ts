@@ -75,8 +75,12 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 
 	for (let itemIndex = 0; itemIndex < prepared.length; itemIndex++) {
 		const entry = prepared[itemIndex];
+		// Only under Continue On Fail can an item have failed validation and still be here.
+		if ('error' in entry) {
+			returnData.push(errorItem(entry.error, itemIndex));
+			continue;
+		}
 		try {
-			if ('error' in entry) throw entry.error;
 			const envelope = await client.send(entry.call.request, entry.format, itemIndex);
 			for (const json of operation.shapeOutput(envelope, entry.call.plan)) {
 				returnData.push({ json, pairedItem: { item: itemIndex } });

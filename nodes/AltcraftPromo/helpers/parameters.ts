@@ -4,7 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { WireFormat } from './types';
 
 /** A bad parameter: the message names the field and, as n8n's UX guidelines ask, the item. */
-function invalid(context: IExecuteFunctions, itemIndex: number, message: string, description?: string) {
+export function invalidParameter(context: IExecuteFunctions, itemIndex: number, message: string, description?: string) {
 	return new NodeOperationError(context.getNode(), `${message} [item ${itemIndex}]`, {
 		itemIndex,
 		description,
@@ -20,7 +20,7 @@ function readPositiveInteger(
 	const raw: unknown = context.getNodeParameter(name, itemIndex, undefined);
 	const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw.trim()) : raw;
 	if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-		throw invalid(
+		throw invalidParameter(
 			context,
 			itemIndex,
 			`${displayName} must be a positive whole number, got ${JSON.stringify(raw ?? null)}`,
@@ -47,7 +47,7 @@ export function readRequiredText(
 ): string {
 	const text = readOptionalText(context, itemIndex, name, displayName);
 	if (text === '') {
-		throw invalid(context, itemIndex, `${displayName} is empty`, `Enter a value for "${displayName}".`);
+		throw invalidParameter(context, itemIndex, `${displayName} is empty`, `Enter a value for "${displayName}".`);
 	}
 	return text;
 }
@@ -62,7 +62,7 @@ export function readOptionalText(
 	if (raw === null || raw === undefined) return '';
 	if (typeof raw === 'number' && Number.isFinite(raw)) return String(raw);
 	if (typeof raw !== 'string') {
-		throw invalid(
+		throw invalidParameter(
 			context,
 			itemIndex,
 			`${displayName} must be text, got ${Array.isArray(raw) ? 'a list' : typeof raw}`,
@@ -74,9 +74,8 @@ export function readOptionalText(
 export function readWireFormat(context: IExecuteFunctions, itemIndex: number): WireFormat {
 	const format: unknown = context.getNodeParameter('options.format', itemIndex, 'json');
 	if (format !== 'json' && format !== 'xml') {
-		throw invalid(context, itemIndex, `Wire Format must be "json" or "xml", got ${JSON.stringify(format)}`);
+		throw invalidParameter(context, itemIndex, `Wire Format must be "json" or "xml", got ${JSON.stringify(format)}`);
 	}
 	return format;
 }
 
-export { invalid as invalidParameter };

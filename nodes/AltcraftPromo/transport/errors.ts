@@ -1,6 +1,7 @@
 import type { JsonObject, NodeApiError } from 'n8n-workflow';
 
 import type { AltcraftEnvelope, PromoEndpoint } from '../helpers/types';
+import { responseText } from './responseDecoding';
 
 type NodeApiErrorOptions = NonNullable<ConstructorParameters<typeof NodeApiError>[2]>;
 
@@ -67,8 +68,7 @@ export function describeAltcraftError(
 	};
 }
 
-function bodySnippet(body: unknown, secret: string): string {
-	const text = Buffer.isBuffer(body) ? body.toString('utf8') : String(body ?? '');
+function bodySnippet(text: string, secret: string): string {
 	const plain = text
 		.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
 		.replace(/<[^>]*>/g, ' ')
@@ -89,7 +89,8 @@ export function describeUnreadableResponse(
 		secret: string;
 	},
 ): SanitizedFailure {
-	const isHtml = /html/i.test(context.contentType) || /^\s*<(!doctype|html)/i.test(String(body ?? ''));
+	const text = responseText(body);
+	const isHtml = /html/i.test(context.contentType) || /^\s*<(!doctype|html)/i.test(text);
 	const what = isHtml ? 'an HTML page' : 'a body that is neither an Altcraft JSON nor XML response';
 	let message = `Altcraft answered HTTP ${context.statusCode} with ${what}`;
 	let hint =
@@ -102,7 +103,7 @@ export function describeUnreadableResponse(
 	} else if (context.statusCode >= 500) {
 		hint = 'The Altcraft server or a proxy in front of it failed; try again later.';
 	}
-	const snippet = bodySnippet(body, context.secret);
+	const snippet = bodySnippet(text, context.secret);
 	return {
 		response: {
 			httpStatus: context.statusCode,

@@ -5,6 +5,11 @@ import { decodeXmlDocument } from './xmlCodec';
 
 const LIST_ENDPOINTS = new Set<PromoEndpoint>(['import', 'export_all']);
 
+/** The response body as text, whatever form the HTTP layer handed it over in. */
+export function responseText(body: unknown): string {
+	return Buffer.isBuffer(body) ? body.toString('utf8') : String(body ?? '');
+}
+
 function parseJsonDocument(text: string): IDataObject | undefined {
 	try {
 		const parsed: unknown = JSON.parse(text);
@@ -49,8 +54,7 @@ export async function decodeAltcraftBody(
 	if (typeof body === 'object' && body !== null && !Buffer.isBuffer(body)) {
 		document = body as IDataObject;
 	} else {
-		const text = Buffer.isBuffer(body) ? body.toString('utf8') : String(body ?? '');
-		const trimmed = text.trim();
+		const trimmed = responseText(body).trim();
 		if (trimmed.startsWith('{')) document = parseJsonDocument(trimmed);
 		else if (trimmed.startsWith('<')) {
 			document = await decodeXmlDocument(trimmed, LIST_ENDPOINTS.has(endpoint));
