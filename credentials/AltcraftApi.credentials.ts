@@ -8,7 +8,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { escapeXmlText } from '../nodes/AltcraftPromo/transport/xmlCodec';
+import { withToken } from '../nodes/AltcraftPromo/transport/token';
 
 const DOCUMENTED_ERRORS: Record<number, string> = {
 	400: 'incorrect request; check the Base URL',
@@ -30,10 +30,6 @@ function altcraftErrorRules(): IAuthenticateRuleResponseSuccessBody[] {
 			properties: { key: 'error', value: code, message: `Altcraft answered error ${code}: ${meaning}` },
 		};
 	});
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
 }
 
 export class AltcraftApi implements ICredentialType {
@@ -77,17 +73,7 @@ export class AltcraftApi implements ICredentialType {
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
 		const token = typeof credentials.token === 'string' ? credentials.token : '';
-		const body = requestOptions.body;
-		if (typeof body === 'string' && body.startsWith('<xml>')) {
-			return {
-				...requestOptions,
-				body: `<xml><token>${escapeXmlText(token)}</token>${body.slice('<xml>'.length)}`,
-			};
-		}
-		if (body === undefined || isPlainObject(body)) {
-			return { ...requestOptions, body: { ...(body ?? {}), token } };
-		}
-		return requestOptions;
+		return { ...requestOptions, body: withToken(requestOptions.body, token) as IHttpRequestOptions['body'] };
 	}
 
 	// databases/list is a read-only call every token role is likely to have; Altcraft may
