@@ -51,8 +51,8 @@ export const ERRORS = {
 	httpMethodNotAllowed: spec(405, 'Method not allowed', 405, false, 'any HTTP method other than POST on an API path'),
 	bodyTooLarge: spec(413, 'Request body too large', 413, false, 'request body over the size limit (16 MiB)'),
 	loyaltyNotFound: spec(404, 'Loyalty program not found', 200, false, 'no program with this `loyalty_id`'),
-	databaseNotFound: spec(404, 'Database not found', 200, false, 'attach/detach: no database with this `db_id`'),
-	profileNotFound: spec(404, 'Profile not found', 200, false, 'attach/detach: no profile matches the matching fields'),
+	databaseNotFound: spec(404, 'Database not found', 200, false, 'attach/detach/profiles/get: no database with this `db_id`'),
+	profileNotFound: spec(404, 'Profile not found', 200, false, 'attach/detach/profiles/get: no profile matches the matching fields'),
 	codeNotFound: spec(404, 'Promocode not found', 200, false, 'get/activate/update/detach: unknown code'),
 	newCodesNotAllowed: spec(
 		404,

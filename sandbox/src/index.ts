@@ -164,8 +164,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		loadSeed,
 		getState: () => store.snapshot(),
 		getCode: (loyaltyId, code) => {
-			const p = store.snapshot(false).loyaltyPrograms.find((x) => x.id === loyaltyId);
-			const c = p?.codes.find((x) => x.code === code);
+			const c = store.findCode(loyaltyId, code);
 			return c ? structuredClone(c) : undefined;
 		},
 		injectFault: (fault, opts) => handler.faults.add(fault, opts),

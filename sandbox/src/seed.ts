@@ -178,6 +178,8 @@ const KNOWN_KEYS: Record<string, string[]> = {
 	attachment: ['databaseId', 'profileId', 'attached'],
 };
 
+const RESERVED_FIELDS = ['id', 'email', 'phones', 'subscriptions'];
+
 function noUnknownKeys(o: Obj, kind: string, path: string): void {
 	for (const k of Object.keys(o)) if (!KNOWN_KEYS[kind].includes(k)) fail(`${path}.${k}`, 'unknown key');
 }
@@ -193,7 +195,11 @@ function normalizeProfile(raw: unknown, path: string): ProfileState {
 	noUnknownKeys(p, 'profile', path);
 	const fields: Record<string, FieldValue> = {};
 	if (p.fields !== undefined) {
-		for (const [k, v] of Object.entries(obj(p.fields, `${path}.fields`))) fields[k] = fieldValue(v, `${path}.fields.${k}`);
+		for (const [k, v] of Object.entries(obj(p.fields, `${path}.fields`))) {
+			// profiles/get answers fields next to these keys (as Altcraft's profile data object does).
+			if (RESERVED_FIELDS.includes(k)) fail(`${path}.fields.${k}`, `is reserved (${RESERVED_FIELDS.join(', ')})`);
+			fields[k] = fieldValue(v, `${path}.fields.${k}`);
+		}
 	}
 	const profile: ProfileState = {
 		id: str(p.id, `${path}.id`),

@@ -49,6 +49,7 @@ const ROUTES: Record<string, Route> = {
 	'promocodes/detach': (s, p) => s.detach(p),
 	'promocodes/export_all': (s, p) => s.exportAll(p),
 	'databases/list': (s, p) => s.listDatabases(p),
+	'profiles/get': (s, p) => s.getProfile(p),
 };
 
 /** The API paths the sandbox serves (without the /api/v1.1/ prefix). */

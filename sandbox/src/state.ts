@@ -32,7 +32,7 @@ type Matcher =
 	| { mode: 'profile_id'; id: string }
 	| { mode: 'custom'; field: string; value: string };
 
-/** Matching modes the sandbox serves on attach/detach (the ones the promo docs list). */
+/** Matching modes the sandbox serves on attach/detach/profiles/get (the ones the promo docs list). */
 export const MATCHING_MODES = ['email', 'email_profile', 'phone', 'profile_id', 'custom'] as const;
 
 function digits(phone: string): string {
@@ -333,6 +333,30 @@ export class SandboxStore {
 		program.free.add(c.code);
 		this.changed();
 		return { data: null };
+	}
+
+	/**
+	 * POST /profiles/get. The response shape follows Altcraft's "Profile data object"
+	 * (flat: standard and custom fields side by side, `phones` array, `subscriptions`);
+	 * the ID key `id` is the sandbox's choice (shared API notes §4.5, GUESS).
+	 */
+	getProfile(p: Params): ApiResult {
+		const dbId = reqInt(p, 'db_id');
+		const matcher = this.parseMatching(p);
+		const profile = this.findProfile(dbId, matcher);
+		const data: Record<string, unknown> = { id: profile.id };
+		if (profile.email !== undefined) data.email = profile.email;
+		data.phones = profile.phone === undefined ? [] : [profile.phone];
+		for (const [k, v] of Object.entries(profile.fields)) data[k] = Array.isArray(v) ? [...v] : v;
+		data.subscriptions = profile.subscriptions.map((s) =>
+			s.channel === 'email' ? { channel: 'email', email: s.address } : { channel: 'sms', phone: s.address },
+		);
+		return { data };
+	}
+
+	/** One code by program and code (live object: callers copy it), O(1). */
+	findCode(loyaltyId: number, code: string): CodeState | undefined {
+		return this.programs.get(loyaltyId)?.codes.get(code);
 	}
 
 	/** POST /promocodes/export_all */

@@ -8,12 +8,33 @@ describe('default seed (ids from the team contract)', () => {
 	const db = (id: number) => state.databases.find((d) => d.id === id);
 	const program = (id: number) => state.loyaltyPrograms.find((p) => p.id === id);
 
-	it('database 1 "Demo shop customers" with alice, bob, carol', () => {
+	it('database 1 "Demo shop customers" with alice, bob, carol first', () => {
 		expect(db(1)?.name).toBe('Demo shop customers');
-		expect(db(1)?.profiles.map((p) => [p.id, p.email, p.phone, p.fields.CRM_ID])).toEqual([
+		expect(db(1)?.profiles.slice(0, 3).map((p) => [p.id, p.email, p.phone, p.fields.CRM_ID])).toEqual([
 			['64b000000000000000000001', 'alice@example.com', '+79000000001', '1001'],
 			['64b000000000000000000002', 'bob@example.com', '+79000000002', '1002'],
 			['64b000000000000000000003', 'carol@example.com', '+79000000003', '1003'],
+		]);
+	});
+
+	it('database 1 also holds 60 shop customers customer01 … customer60@example.com', () => {
+		const customers = db(1)?.profiles.filter((p) => p.email?.startsWith('customer')) ?? [];
+		expect(customers).toHaveLength(60);
+		expect(customers[0]).toMatchObject({ id: '64c000000000000000000001', email: 'customer01@example.com', phone: '+79001000001' });
+		expect(customers[59]).toMatchObject({ id: '64c000000000000000000060', email: 'customer60@example.com' });
+		expect(new Set(db(1)?.profiles.map((p) => p.email)).size).toBe(db(1)?.profiles.length);
+		expect(db(1)?.profiles.every((p) => /^[0-9a-f]{24}$/.test(p.id))).toBe(true);
+	});
+
+	it('program 4 "Shop welcome": 200 free single-use codes; program 5 "Shared campaign": multi-profile', () => {
+		expect(program(4)).toMatchObject({ name: 'Shop welcome', allowNewCodes: false, multiProfileCodes: false, codeLimit: null });
+		expect(program(4)?.codes.map((c) => c.code)).toEqual(Array.from({ length: 200 }, (_, i) => `SHOP-${String(i + 1).padStart(4, '0')}`));
+		expect(program(4)?.codes.every((c) => c.attachments.length === 0)).toBe(true);
+		expect(program(5)).toMatchObject({ name: 'Shared campaign', allowNewCodes: false, multiProfileCodes: true });
+		expect(program(5)?.codes.filter((c) => c.attachments.length === 0)).toHaveLength(20);
+		expect(program(5)?.codes.find((c) => c.code === 'SHARED-HELD')?.attachments.map((a) => a.profileId)).toEqual([
+			'64b000000000000000000001',
+			'64b000000000000000000002',
 		]);
 	});
 
@@ -74,6 +95,7 @@ describe('seed validation', () => {
 			},
 			/several attachments but multiProfileCodes is false/,
 		],
+		[{ databases: [{ id: 1, name: 'a', profiles: [{ id: 'p', fields: { phones: 'x' } }] }] }, /fields\.phones: is reserved/],
 		[[], /must be an object/],
 	])('rejects %j', (seed, message) => {
 		expect(() => normalizeSeed(seed)).toThrow(SeedError);
