@@ -1,8 +1,10 @@
+import { describeForbiddenCharacter } from './parameters';
+
 /**
  * Turns what a user gives as "Promo Codes" into the list Altcraft expects:
  * an array from an expression, or text with one code per line or comma-separated.
  * Entries are trimmed and empty ones dropped; anything that is not text or a number
- * is reported by its position so the user can find it.
+ * or holds a character Altcraft's API cannot take is reported by its position so the user can find it.
  */
 export function parseCodesList(raw: unknown): { codes: string[] } | { problem: string } {
 	if (!Array.isArray(raw) && typeof raw !== 'string' && typeof raw !== 'number') {
@@ -15,6 +17,8 @@ export function parseCodesList(raw: unknown): { codes: string[] } | { problem: s
 			codes.push(String(entry));
 		} else if (typeof entry === 'string') {
 			const code = entry.trim();
+			const problem = describeForbiddenCharacter(code);
+			if (problem) return { problem: `entry ${position + 1} ${problem}` };
 			if (code !== '') codes.push(code);
 		} else if (entry !== null && entry !== undefined) {
 			return { problem: `entry ${position + 1} is ${typeof entry}, not a code` };
