@@ -49,7 +49,7 @@ export const ERRORS = {
 	tokenInvalid: spec(401, 'Invalid API token', 200, false, 'a token is given but it is not the sandbox token'),
 	methodNotFound: spec(404, 'Method not found', 404, false, 'unknown path'),
 	httpMethodNotAllowed: spec(405, 'Method not allowed', 405, false, 'any HTTP method other than POST on an API path'),
-	bodyTooLarge: spec(413, 'Request body too large', 413, false, 'request body over the size limit (16 MiB)'),
+	bodyTooLarge: spec(413, 'Request body too large', 413, false, 'request body over the size limit (64 MiB)'),
 	loyaltyNotFound: spec(404, 'Loyalty program not found', 200, false, 'no program with this `loyalty_id`'),
 	databaseNotFound: spec(404, 'Database not found', 200, false, 'attach/detach/profiles/get: no database with this `db_id`'),
 	profileNotFound: spec(404, 'Profile not found', 200, false, 'attach/detach/profiles/get: no profile matches the matching fields'),
@@ -87,6 +87,7 @@ export const ERRORS = {
 	faultInternal: spec(500, 'Internal server error', 500, false, 'fault `status500`'),
 	faultBadGateway: spec(502, 'Bad gateway', 502, false, 'fault `status502`'),
 	faultUnavailable: spec(503, 'Service unavailable', 503, false, 'fault `status503`'),
+	faultGatewayTimeout: spec(504, 'Gateway timeout', 504, false, 'fault `status504`'),
 	faultApiError: spec(500, 'Internal error', 200, false, 'fault `apiError` (default code/text; both can be overridden)'),
 } as const;
 

@@ -6,13 +6,16 @@
  *   await sb.stop();
  */
 import { createServer, Server } from 'http';
+import { Server as HttpsServer, createServer as createHttpsServer } from 'https';
 import type { AddressInfo } from 'net';
 import { FaultKind, FaultOptions, PendingFault, SandboxFault } from './faults';
 import { StateSaver, readStateFile, removeStaleTempFiles, serializeState } from './persistence';
 import { CodeState, SandboxSeed, SandboxState, loadSeedInput, normalizeSeed } from './seed';
 import { RequestLogEntry, SandboxHttpHandler } from './server';
 import { SandboxStore } from './state';
+import { SandboxStats, StatsCounter } from './stats';
 import { Clock, systemClock } from './time';
+import { GeneratedCertificate, SandboxCertificate, generateCertificate } from './tls';
 
 export type { SandboxSeed, SandboxState, CodeState } from './seed';
 export type {
@@ -31,14 +34,23 @@ export type {
 } from './seed';
 export type { SandboxFault, FaultKind, FaultOptions, PendingFault } from './faults';
 export type { RequestLogEntry } from './server';
+export type { SandboxStats } from './stats';
+export type { SandboxCertificate } from './tls';
+export { OPENSSL_MISSING } from './tls';
 export { ERRORS, errorTableMarkdown } from './errors';
 export type { ErrorSpec, ErrorKey } from './errors';
 export { SeedError, defaultSeedPath, normalizeSeed } from './seed';
-export { API_METHODS, FAULT_HEADER } from './server';
+export { API_METHODS, FAULT_HEADER, MAX_BODY_BYTES } from './server';
 
 export const DEFAULT_TOKEN = 'sandbox-token';
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_HOST = '127.0.0.1';
+/**
+ * Idle kept-alive connections are closed after this long. Longer than the 5 s
+ * after which Node's own agents drop idle sockets, so a client never reuses a
+ * socket the server is closing at that very moment (a spurious ECONNRESET).
+ */
+export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 10000;
 
 export interface SandboxOptions {
 	/** TCP port; 0 (the default here) picks a free one. The CLI defaults to 8787. */
@@ -59,19 +71,29 @@ export interface SandboxOptions {
 	log?: (line: string) => void;
 	/** Receives persistence errors (default: written to stderr). */
 	onError?: (e: Error) => void;
+	/** Serve HTTPS with a self-signed certificate for localhost/127.0.0.1 made by the openssl CLI at start (default false). */
+	tls?: boolean;
+	/** Idle keep-alive timeout of the server in ms (default 10000; never below 5000). */
+	keepAliveTimeoutMs?: number;
 }
 
 export interface Sandbox {
-	/** e.g. `http://127.0.0.1:8787` (no trailing slash, no /api/v1.1). */
+	/** e.g. `http://127.0.0.1:8787`, or `https://…` in TLS mode (no trailing slash, no /api/v1.1). */
 	readonly baseUrl: string;
 	readonly token: string;
 	readonly port: number;
 	readonly host: string;
+	/** In TLS mode: the self-signed certificate (PEM and file path) to trust; undefined otherwise. */
+	readonly tls: SandboxCertificate | undefined;
 	/** The last API requests, oldest first (live array; bounded by maxRequestLog). */
 	readonly requests: RequestLogEntry[];
 	clearRequests(): void;
-	/** Back to the baseline seed (the start seed, or the last loadSeed); also clears faults and the request log. */
+	/** Back to the baseline seed (the start seed, or the last loadSeed); also clears faults, the request log and the stats. */
 	reset(): void;
+	/** Connection and request counters since start / reset() / resetStats(). */
+	stats(): SandboxStats;
+	/** Restart the counters (open connections and in-flight requests stay as they are). */
+	resetStats(): void;
 	/** Validate and load a seed (object or file path); it becomes the baseline for reset(). Throws SeedError. */
 	loadSeed(seed: SandboxSeed | string): void;
 	/** Deep copy of the whole state. */
@@ -88,7 +110,7 @@ export interface Sandbox {
 	stop(): Promise<void>;
 }
 
-function listen(server: Server, port: number, host: string): Promise<number> {
+function listen(server: Server | HttpsServer, port: number, host: string): Promise<number> {
 	return new Promise((resolve, reject) => {
 		const onError = (e: Error): void => reject(e);
 		server.once('error', onError);
@@ -129,38 +151,47 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		store.load(normalizeSeed(raw, clock()));
 		baseline = raw;
 	};
-	const handler = new SandboxHttpHandler(
-		store,
-		token,
-		{
-			reset: () => {
-				resetState();
-				handler.faults.clear();
-				handler.clearRequests();
-			},
-			loadSeed,
-			log: options.log,
-		},
-		options.maxRequestLog ?? 1000,
-	);
-	const server = createServer({ keepAlive: true }, handler.listener);
-	server.keepAliveTimeout = 5000;
-	const port = await listen(server, options.port ?? 0, host);
+	const keepAliveTimeout = options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS;
+	if (!Number.isInteger(keepAliveTimeout) || keepAliveTimeout < 5000) throw new Error('keepAliveTimeoutMs must be an integer >= 5000');
+	const stats = new StatsCounter(keepAliveTimeout);
+	const resetAll = (): void => {
+		resetState();
+		handler.faults.clear();
+		handler.clearRequests();
+		stats.reset();
+	};
+	const handler = new SandboxHttpHandler(store, token, { reset: resetAll, loadSeed, log: options.log }, options.maxRequestLog ?? 1000, stats);
+	let cert: GeneratedCertificate | undefined;
+	let server: Server | HttpsServer;
+	if (options.tls) {
+		cert = await generateCertificate();
+		server = createHttpsServer({ key: cert.keyPem, cert: cert.certPem, keepAlive: true }, handler.listener);
+	} else {
+		server = createServer({ keepAlive: true }, handler.listener);
+	}
+	server.keepAliveTimeout = keepAliveTimeout;
+	stats.track(server);
+	let port: number;
+	try {
+		port = await listen(server, options.port ?? 0, host);
+	} catch (e) {
+		cert?.cleanup();
+		throw e;
+	}
 	const urlHost = host === '0.0.0.0' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
 
 	let stopping: Promise<void> | undefined;
 	return {
-		baseUrl: `http://${urlHost}:${port}`,
+		baseUrl: `${cert ? 'https' : 'http'}://${urlHost}:${port}`,
 		token,
 		port,
 		host,
+		tls: cert ? { certPem: cert.certPem, certPath: cert.certPath } : undefined,
 		requests: handler.requests,
 		clearRequests: () => handler.clearRequests(),
-		reset: () => {
-			resetState();
-			handler.faults.clear();
-			handler.clearRequests();
-		},
+		reset: resetAll,
+		stats: () => stats.snapshot(),
+		resetStats: () => stats.reset(),
 		loadSeed,
 		getState: () => store.snapshot(),
 		getCode: (loyaltyId, code) => {
@@ -180,6 +211,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 					server.close(() => resolve());
 					server.closeAllConnections();
 				});
+				cert?.cleanup();
 				if (saver) await saver.flush();
 			})();
 			return stopping;

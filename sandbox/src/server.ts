@@ -5,16 +5,18 @@
 import { timingSafeEqual } from 'crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'http';
 import { ERRORS, ErrorSpec, SandboxApiError, badRequest } from './errors';
-import { FaultError, FaultKind, FaultQueue, SandboxFault, normalizeFault, parseFaultHeader } from './faults';
+import { FaultError, FaultKind, FaultQueue, SandboxFault, appliesBefore, normalizeFault, parseFaultHeader } from './faults';
 import type { Params } from './params';
 import type { SandboxSeed } from './seed';
 import { ApiResult, SandboxStore } from './state';
+import { StatsCounter } from './stats';
 import { decodeXml, encodeXml } from './xml';
 
 export const API_PREFIX = '/api/v1.1/';
 export const CONTROL_PREFIX = '/__sandbox';
 export const FAULT_HEADER = 'x-sandbox-fault';
-const MAX_BODY_BYTES = 16 * 1024 * 1024;
+/** Room for one import of 100,000 long codes, even as XML (measured in sandbox/test/limits.test.ts). */
+export const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 /** One logged API request (control endpoints are not logged). Kept in memory only. */
 export interface RequestLogEntry {
@@ -36,6 +38,17 @@ export interface RequestLogEntry {
 	error?: number;
 	/** The fault applied to this request, if any. */
 	fault?: FaultKind;
+	/** For a fault that applies the request first: the envelope `error` the request produced (0 = the change was made). */
+	appliedError?: number;
+}
+
+/** What a request would be answered with (computed before it is sent, so faults can apply it and then fail). */
+interface Outcome {
+	spec: ErrorSpec;
+	text: string;
+	data?: unknown;
+	extra?: Record<string, unknown>;
+	headers?: Record<string, string>;
 }
 
 type Route = (store: SandboxStore, p: Params) => ApiResult;
@@ -58,7 +71,7 @@ export const API_METHODS = Object.keys(ROUTES);
 type Format = 'json' | 'xml';
 
 export interface ServerHooks {
-	/** Reset to the baseline seed (POST /__sandbox/reset without body). */
+	/** Reset to the baseline seed, clear faults, request log and stats (POST /__sandbox/reset without body). */
 	reset(): void;
 	/** Load a seed (POST /__sandbox/reset with a JSON seed body). */
 	loadSeed(seed: SandboxSeed): void;
@@ -69,6 +82,10 @@ export interface ServerHooks {
 function normalizePath(pathname: string): string {
 	const p = pathname.replace(/\/{2,}/g, '/');
 	return p.length > 1 && p.endsWith('/') ? p.slice(0, -1) : p;
+}
+
+function isControlPath(path: string): boolean {
+	return path === CONTROL_PREFIX || path.startsWith(`${CONTROL_PREFIX}/`);
 }
 
 function envelope(data: unknown, spec: ErrorSpec, text: string, extra?: Record<string, unknown>): Record<string, unknown> {
@@ -92,21 +109,29 @@ export class SandboxHttpHandler {
 	private readonly tokenBytes: Buffer;
 	private stopped = false;
 	private readonly delayTimers = new Set<NodeJS.Timeout>();
+	/** Requests held open by a hang fault; destroyed on shutdown so stop() returns promptly. */
+	private readonly hung = new Set<ServerResponse>();
 
 	constructor(
 		readonly store: SandboxStore,
 		private readonly token: string,
 		private readonly hooks: ServerHooks,
 		private readonly maxLog = 1000,
+		readonly stats = new StatsCounter(0),
 	) {
 		this.tokenBytes = Buffer.from(token, 'utf8');
 	}
 
-	/** Stop answering delayed requests (called on shutdown). */
+	/** Stop answering delayed requests and drop hung ones (called on shutdown). */
 	shutdown(): void {
 		this.stopped = true;
 		for (const t of this.delayTimers) clearTimeout(t);
 		this.delayTimers.clear();
+		for (const res of this.hung) {
+			res.socket?.destroy();
+			res.destroy();
+		}
+		this.hung.clear();
 	}
 
 	clearRequests(): void {
@@ -115,6 +140,10 @@ export class SandboxHttpHandler {
 
 	/** The node:http request listener. */
 	readonly listener = (req: IncomingMessage, res: ServerResponse): void => {
+		const url = req.url ?? '/';
+		const q = url.indexOf('?');
+		if (isControlPath(normalizePath(q < 0 ? url : url.slice(0, q)))) this.stats.controlRequest();
+		else res.once('close', this.stats.apiRequest(req.socket));
 		const chunks: Buffer[] = [];
 		let size = 0;
 		let tooLarge = false;
@@ -140,7 +169,7 @@ export class SandboxHttpHandler {
 		const pathname = q < 0 ? url : url.slice(0, q);
 		const query = q < 0 ? '' : url.slice(q + 1);
 		const path = normalizePath(pathname);
-		if (path === CONTROL_PREFIX || path.startsWith(`${CONTROL_PREFIX}/`)) {
+		if (isControlPath(path)) {
 			this.control(req, res, path.slice(CONTROL_PREFIX.length), raw);
 			return;
 		}
@@ -161,7 +190,7 @@ export class SandboxHttpHandler {
 		const done = (): void => {
 			if (!this.hooks.log) return;
 			const ms = Number(process.hrtime.bigint() - started) / 1e6;
-			const outcome = entry.status === undefined ? 'reset' : `${entry.status} error=${entry.error ?? '-'}`;
+			const outcome = entry.status === undefined ? 'no answer' : `${entry.status} error=${entry.error ?? '-'}`;
 			this.hooks.log(`${entry.method} ${pathname} ${outcome}${entry.fault ? ` fault=${entry.fault}` : ''} ${ms.toFixed(1)}ms`);
 		};
 		res.once('finish', done);
@@ -203,53 +232,61 @@ export class SandboxHttpHandler {
 		} else {
 			fault = this.faults.take(path);
 		}
-		const proceed = (): void => this.answer(req, res, entry, path, body, bodyError, format, rawFormat, params);
-		if (fault) {
-			entry.fault = fault.kind;
-			if (fault.kind === 'delay') {
-				const t = setTimeout(() => {
-					this.delayTimers.delete(t);
-					if (!this.stopped && !res.destroyed) proceed();
-				}, fault.ms);
-				this.delayTimers.add(t);
-				return;
-			}
-			this.applyFault(res, entry, fault, format ?? 'json');
+		const fmt = format ?? 'json';
+		const run = (): Outcome => this.compute(req, path, body, bodyError, format, rawFormat, params);
+		if (!fault) return this.reply(res, entry, fmt, run());
+		entry.fault = fault.kind;
+		if (fault.kind === 'delay') {
+			const t = setTimeout(() => {
+				this.delayTimers.delete(t);
+				if (!this.stopped && !res.destroyed) this.reply(res, entry, fmt, run());
+			}, fault.ms);
+			this.delayTimers.add(t);
 			return;
 		}
-		proceed();
+		// Applied exactly as a normal answer would be; only the answer is then lost or replaced.
+		if (appliesBefore(fault)) entry.appliedError = run().spec.error;
+		this.applyFault(res, entry, fault, fmt);
 	}
 
-	private answer(
+	/** Everything a normal answer does to the state, and what it would answer. */
+	private compute(
 		req: IncomingMessage,
-		res: ServerResponse,
-		entry: RequestLogEntry,
 		path: string,
 		body: Params | undefined,
 		bodyError: SandboxApiError | undefined,
 		format: Format | undefined,
 		rawFormat: unknown,
 		query: URLSearchParams,
-	): void {
+	): Outcome {
 		const route = path.startsWith(API_PREFIX) ? ROUTES[path.slice(API_PREFIX.length)] : undefined;
-		const fmt = format ?? 'json';
-		if (!route) return this.send(res, entry, fmt, ERRORS.methodNotFound, ERRORS.methodNotFound.text);
+		const fail = (e: SandboxApiError): Outcome => ({ spec: e.spec, text: e.text });
+		if (!route) return { spec: ERRORS.methodNotFound, text: ERRORS.methodNotFound.text };
 		if (req.method !== 'POST') {
-			res.setHeader('Allow', 'POST');
-			return this.send(res, entry, fmt, ERRORS.httpMethodNotAllowed, ERRORS.httpMethodNotAllowed.text);
+			return { spec: ERRORS.httpMethodNotAllowed, text: ERRORS.httpMethodNotAllowed.text, headers: { Allow: 'POST' } };
 		}
-		if (bodyError || !body) return this.sendError(res, entry, fmt, bodyError ?? badRequest('empty body'));
-		if (!format) return this.sendError(res, entry, fmt, badRequest(`format must be "json" or "xml", got ${JSON.stringify(rawFormat)}`));
+		if (bodyError || !body) return fail(bodyError ?? badRequest('empty body'));
+		if (!format) return fail(badRequest(`format must be "json" or "xml", got ${JSON.stringify(rawFormat)}`));
 		const authError = this.checkToken(req, body, query);
-		if (authError) return this.sendError(res, entry, fmt, new SandboxApiError(authError));
+		if (authError) return fail(new SandboxApiError(authError));
 		let result: ApiResult;
 		try {
 			result = route(this.store, body);
 		} catch (e) {
-			if (e instanceof SandboxApiError) return this.sendError(res, entry, fmt, e);
+			if (e instanceof SandboxApiError) return fail(e);
 			throw e;
 		}
-		this.send(res, entry, fmt, ERRORS.ok, ERRORS.ok.text, result.data, result.extra);
+		return { spec: ERRORS.ok, text: ERRORS.ok.text, data: result.data, extra: result.extra };
+	}
+
+	private reply(res: ServerResponse, entry: RequestLogEntry, format: Format, o: Outcome): void {
+		this.send(res, entry, format, o.spec, o.text, o.data ?? null, o.extra, o.headers);
+	}
+
+	/** Keep the request open without an answer until the client (or stop()) closes it. */
+	private hang(res: ServerResponse): void {
+		this.hung.add(res);
+		res.once('close', () => this.hung.delete(res));
 	}
 
 	private parseBody(contentType: string | undefined, raw: string): Params {
@@ -317,24 +354,37 @@ export class SandboxHttpHandler {
 
 	private applyFault(res: ServerResponse, entry: RequestLogEntry, fault: SandboxFault, format: Format): void {
 		switch (fault.kind) {
-			case 'status429':
+			case 'status429': {
+				const seconds = fault.retryAfter ?? 1;
+				// An HTTP date has whole seconds: round up so the client never waits less than asked.
+				const retryAfter = fault.retryAfterDate
+					? new Date(Math.ceil((Date.now() + seconds * 1000) / 1000) * 1000).toUTCString()
+					: String(seconds);
 				return this.send(res, entry, format, ERRORS.faultTooManyRequests, ERRORS.faultTooManyRequests.text, null, undefined, {
-					'Retry-After': String(fault.retryAfter ?? 1),
+					'Retry-After': retryAfter,
 				});
+			}
 			case 'status500':
 				return this.send(res, entry, format, ERRORS.faultInternal, ERRORS.faultInternal.text);
 			case 'status502':
 				return this.send(res, entry, format, ERRORS.faultBadGateway, ERRORS.faultBadGateway.text);
 			case 'status503':
 				return this.send(res, entry, format, ERRORS.faultUnavailable, ERRORS.faultUnavailable.text);
+			case 'status504':
+				return this.send(res, entry, format, ERRORS.faultGatewayTimeout, ERRORS.faultGatewayTimeout.text);
 			case 'apiError': {
 				const spec: ErrorSpec = { ...ERRORS.faultApiError, error: fault.error ?? ERRORS.faultApiError.error };
 				return this.send(res, entry, format, spec, fault.errorText ?? spec.text);
 			}
 			case 'reset':
+			case 'resetBeforeApply':
+			case 'resetAfterApply':
 				res.socket?.destroy();
 				res.destroy();
 				return;
+			case 'hang':
+			case 'hangAfterApply':
+				return this.hang(res);
 			case 'malformed': {
 				const full =
 					format === 'xml'
@@ -409,8 +459,9 @@ export class SandboxHttpHandler {
 					for (const item of list) {
 						const it = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
 						const count = it.count === undefined ? undefined : Number(it.count);
+						const skip = it.skip === undefined ? undefined : Number(it.skip);
 						if (it.path !== undefined && typeof it.path !== 'string') throw new FaultError('path must be a string');
-						this.faults.add(normalizeFault(it.fault), { count, path: it.path as string | undefined });
+						this.faults.add(normalizeFault(it.fault), { count, path: it.path as string | undefined, skip });
 					}
 					return this.controlReply(res, 200, { ok: true, pending: this.faults.list() });
 				}
@@ -422,6 +473,11 @@ export class SandboxHttpHandler {
 				case 'DELETE /requests':
 					this.clearRequests();
 					return this.controlReply(res, 200, { ok: true });
+				case 'GET /stats':
+					return this.controlReply(res, 200, { ok: true, stats: this.stats.snapshot() });
+				case 'DELETE /stats':
+					this.stats.reset();
+					return this.controlReply(res, 200, { ok: true, stats: this.stats.snapshot() });
 				default:
 					return this.controlReply(res, 404, { ok: false, error: `no control endpoint ${key}` });
 			}
