@@ -56,7 +56,7 @@ const detach = { ...attach, operation: 'detach' };
 const importCodes = { operation: 'import', loyaltyId: 1 };
 const byPhone = { ...attach, matching: 'phone', phone: '={{ $json.v }}' };
 const expiring = (value: string) => ({ ...update, updateFields: { expireDate: value } });
-const fromItem = (value: unknown) => [{ v: value }];
+const fromItem = (value: string | string[]): IDataObject[] => [{ v: value }];
 const MAX = Number.MAX_SAFE_INTEGER;
 const ID_TOO_LARGE = `must be a positive whole number of at most ${MAX}`;
 const NOT_WHOLE = 'must be a positive whole number, got';
