@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * npm run sandbox -- [--port 8787] [--host 127.0.0.1] [--token T] [--seed file.json] [--state file.json] [--quiet]
+ * npm run sandbox -- [--port 8787] [--host 127.0.0.1] [--token T] [--seed file.json] [--state file.json] [--tls] [--quiet]
  */
 import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TOKEN, Sandbox, startSandbox } from './index';
 
@@ -10,6 +10,7 @@ export interface CliOptions {
 	token: string;
 	seed?: string;
 	statePath?: string;
+	tls: boolean;
 	quiet: boolean;
 	help: boolean;
 }
@@ -23,12 +24,14 @@ Usage: npm run sandbox -- [options]
   --token T         API token the sandbox accepts (default "${DEFAULT_TOKEN}")
   --seed FILE       seed JSON file (default: sandbox/seed/default.json)
   --state FILE      keep state in FILE across restarts (atomic writes)
+  --tls             serve HTTPS with a self-signed certificate for localhost/127.0.0.1
+                    (made with the openssl command at start; its path is printed)
   --quiet           do not print one line per request
   --help            show this help
 `;
 
 export function parseArgs(argv: string[]): CliOptions {
-	const o: CliOptions = { port: DEFAULT_PORT, host: DEFAULT_HOST, token: DEFAULT_TOKEN, quiet: false, help: false };
+	const o: CliOptions = { port: DEFAULT_PORT, host: DEFAULT_HOST, token: DEFAULT_TOKEN, tls: false, quiet: false, help: false };
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i];
 		const eq = arg.indexOf('=');
@@ -61,6 +64,9 @@ export function parseArgs(argv: string[]): CliOptions {
 			case '--quiet':
 				o.quiet = true;
 				break;
+			case '--tls':
+				o.tls = true;
+				break;
 			case '--help':
 			case '-h':
 				o.help = true;
@@ -86,6 +92,7 @@ export async function main(argv: string[]): Promise<Sandbox | undefined> {
 		token: o.token,
 		seed: o.seed,
 		statePath: o.statePath,
+		tls: o.tls,
 		log: o.quiet ? undefined : (line) => process.stdout.write(`${line}\n`),
 	});
 	process.stdout.write(
@@ -96,6 +103,7 @@ export async function main(argv: string[]): Promise<Sandbox | undefined> {
 			`  Token:    ${sb.token}`,
 			`  Seed:     ${o.seed ?? 'default (sandbox/seed/default.json)'}`,
 			`  State:    ${o.statePath ?? 'in memory only'}`,
+			...(sb.tls ? [`  TLS:      self-signed certificate for localhost/127.0.0.1 in ${sb.tls.certPath}`] : []),
 			`Press Ctrl+C to stop.`,
 			'',
 		].join('\n'),

@@ -4,7 +4,8 @@
  * sandbox/dist/test-build, which is fast and leaves `npm run sandbox`'s build alone.
  */
 import { ChildProcess, execFileSync, spawn } from 'child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'fs';
+import { request as httpsRequest } from 'https';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { parseArgs } from '../src/cli';
@@ -66,7 +67,7 @@ function startCli(args: string[], timeoutMs = 10000): Promise<Started> {
 	return new Promise((resolvePromise, reject) => {
 		const timer = setTimeout(() => reject(new Error(`CLI did not start in ${timeoutMs} ms: ${out}`)), timeoutMs);
 		const check = (): void => {
-			const m = /Base URL: (http:\/\/\S+)/.exec(out);
+			const m = /Base URL: (https?:\/\/\S+)/.exec(out);
 			if (m && /Token: /.test(out)) {
 				clearTimeout(timer);
 				resolvePromise({ child, output: () => out, baseUrl: m[1] });
@@ -91,13 +92,14 @@ async function post(baseUrl: string, method: string, body: Record<string, unknow
 
 describe('parseArgs', () => {
 	it('has the documented defaults and reads every flag (also --flag=value)', () => {
-		expect(parseArgs([])).toEqual({ port: 8787, host: '127.0.0.1', token: 'sandbox-token', quiet: false, help: false });
-		expect(parseArgs(['--port', '9000', '--token=T', '--seed', 's.json', '--state', 'st.json', '--quiet', '--host', '0.0.0.0'])).toEqual({
+		expect(parseArgs([])).toEqual({ port: 8787, host: '127.0.0.1', token: 'sandbox-token', tls: false, quiet: false, help: false });
+		expect(parseArgs(['--port', '9000', '--token=T', '--seed', 's.json', '--state', 'st.json', '--quiet', '--host', '0.0.0.0', '--tls'])).toEqual({
 			port: 9000,
 			host: '0.0.0.0',
 			token: 'T',
 			seed: 's.json',
 			statePath: 'st.json',
+			tls: true,
 			quiet: true,
 			help: false,
 		});
@@ -160,6 +162,29 @@ describe('CLI process', () => {
 
 		const help = execFileSync(process.execPath, [CLI, '--help']).toString();
 		expect(help).toMatch(/--port N/);
+	});
+});
+
+describe('CLI --tls', () => {
+	it('serves HTTPS with a certificate a client can trust by its printed path; the file goes away on SIGTERM', async () => {
+		const { child, output, baseUrl } = await startCli(['--port', '0', '--tls']);
+		expect(baseUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+		const certPath = /TLS: .* in (\S+)/.exec(output())?.[1] ?? '';
+		const ca = readFileSync(certPath, 'utf8');
+		expect(ca).toContain('BEGIN CERTIFICATE');
+		const body = await new Promise<string>((resolvePromise, reject) => {
+			const req = httpsRequest(`${baseUrl}/api/v1.1/databases/list`, { method: 'POST', ca, headers: { 'Content-Type': 'application/json' } }, (res) => {
+				let text = '';
+				res.on('data', (d: Buffer) => (text += d.toString()));
+				res.on('end', () => resolvePromise(text));
+			});
+			req.on('error', reject);
+			req.end(JSON.stringify({ token: 'sandbox-token' }));
+		});
+		expect(JSON.parse(body)).toMatchObject({ error: 0 });
+		child.kill('SIGTERM');
+		expect(await exited(child)).toBe(0);
+		expect(existsSync(certPath)).toBe(false);
 	});
 });
 
