@@ -39,9 +39,12 @@ beforeAll(() => context.sandbox.loadSeed(SEED));
 
 interface BadInput {
 	label: string;
+	/** The field as the message names it. */
+	field: string;
 	parameters: INodeParameters;
 	/** One item per entry; the bad value is in the last one unless it is the only one. */
 	items?: IDataObject[];
+	/** A fragment of the message after the field name. */
 	message: string;
 	/** The item the message must name; undefined for credential problems, which concern every item. */
 	item?: number;
@@ -66,51 +69,52 @@ const BASE_URL = 'The Base URL in the Altcraft API credential';
 
 const BAD_INPUTS: BadInput[] = [
 	// IDs: plain whole numbers up to 2^53 - 1 only
-	{ label: 'loyalty ID 1e20', parameters: { ...get, loyaltyId: '={{ 1e20 }}' }, message: `Loyalty Program ID ${ID_TOO_LARGE}, got 100000000000000000000` },
-	{ label: 'loyalty ID "1e3"', parameters: { ...get, loyaltyId: '={{ "1e3" }}' }, message: `Loyalty Program ID ${NOT_WHOLE} "1e3"` },
-	{ label: 'loyalty ID "0x10"', parameters: { ...activate, loyaltyId: '={{ "0x10" }}' }, message: `Loyalty Program ID ${NOT_WHOLE} "0x10"` },
-	{ label: 'loyalty ID -5', parameters: { ...update, loyaltyId: -5, updateFields: { activated: true } }, message: `Loyalty Program ID ${NOT_WHOLE} -5` },
-	{ label: 'loyalty ID 1.5', parameters: { ...importCodes, loyaltyId: 1.5, codes: 'A' }, message: `Loyalty Program ID ${NOT_WHOLE} 1.5` },
-	{ label: 'loyalty ID "12abc"', parameters: { operation: 'getAll', loyaltyId: '={{ "12abc" }}', returnAll: true }, message: `Loyalty Program ID ${NOT_WHOLE} "12abc"` },
-	{ label: 'database ID 2^53', parameters: { ...attach, databaseId: '={{ 2 ** 53 }}' }, message: `Database ID ${ID_TOO_LARGE}, got 9007199254740992` },
-	{ label: 'database ID "9007199254740993"', parameters: { ...detach, databaseId: '={{ "9007199254740993" }}' }, message: `Database ID ${ID_TOO_LARGE}, got 9007199254740993` },
-	{ label: 'database ID "-1"', parameters: { ...attach, databaseId: '={{ "-1" }}' }, message: `Database ID ${NOT_WHOLE} "-1"` },
+	{ label: 'loyalty ID 1e20', parameters: { ...get, loyaltyId: '={{ 1e20 }}' }, field: 'Loyalty Program ID', message: `${ID_TOO_LARGE}, got 100000000000000000000` },
+	{ label: 'loyalty ID "1e3"', parameters: { ...get, loyaltyId: '={{ "1e3" }}' }, field: 'Loyalty Program ID', message: `${NOT_WHOLE} "1e3"` },
+	{ label: 'loyalty ID "0x10"', parameters: { ...activate, loyaltyId: '={{ "0x10" }}' }, field: 'Loyalty Program ID', message: `${NOT_WHOLE} "0x10"` },
+	{ label: 'loyalty ID -5', parameters: { ...update, loyaltyId: -5, updateFields: { activated: true } }, field: 'Loyalty Program ID', message: `${NOT_WHOLE} -5` },
+	{ label: 'loyalty ID 1.5', parameters: { ...importCodes, loyaltyId: 1.5, codes: 'A' }, field: 'Loyalty Program ID', message: `${NOT_WHOLE} 1.5` },
+	{ label: 'loyalty ID "12abc"', parameters: { operation: 'getAll', loyaltyId: '={{ "12abc" }}', returnAll: true }, field: 'Loyalty Program ID', message: `${NOT_WHOLE} "12abc"` },
+	{ label: 'database ID 2^53', parameters: { ...attach, databaseId: '={{ 2 ** 53 }}' }, field: 'Database', message: 'got 9007199254740992' },
+	{ label: 'database ID "9007199254740993"', parameters: { ...detach, databaseId: '={{ "9007199254740993" }}' }, field: 'Database', message: 'got 9007199254740993' },
+	{ label: 'database ID "-1"', parameters: { ...attach, databaseId: '={{ "-1" }}' }, field: 'Database', message: 'got "-1"' },
 	// Dates that do not exist are refused, never rolled over
-	{ label: 'expire date 2026-02-30T10:00:00Z', parameters: expiring('2026-02-30T10:00:00Z'), message: `Expire Date "2026-02-30T10:00:00Z" ${NOT_A_DATE}` },
-	{ label: 'expire date 2026-13-01', parameters: expiring('2026-13-01'), message: `Expire Date "2026-13-01" ${NOT_A_DATE}` },
-	{ label: 'expire date 24:00', parameters: expiring('2026-01-01T24:00'), message: `Expire Date "2026-01-01T24:00" ${NOT_A_DATE}` },
-	{ label: 'expire date 29 Feb in a common year, with zone', parameters: expiring('2027-02-29T10:00:00+03:00'), message: `Expire Date "2027-02-29T10:00:00+03:00" ${NOT_A_DATE}` },
-	{ label: 'expire date RFC 2822 30 Feb', parameters: expiring('Mon, 30 Feb 2026 10:00:00 +0000'), message: `Expire Date "Mon, 30 Feb 2026 10:00:00 +0000" ${NOT_A_DATE}` },
-	{ label: 'expire date 31 April', parameters: expiring('2026-04-31'), message: `Expire Date "2026-04-31" ${NOT_A_DATE}` },
-	{ label: 'expire date second 60', parameters: expiring('2026-08-25T11:00:60Z'), message: `Expire Date "2026-08-25T11:00:60Z" ${NOT_A_DATE}` },
+	{ label: 'expire date 2026-02-30T10:00:00Z', parameters: expiring('2026-02-30T10:00:00Z'), field: 'Expire Date', message: `"2026-02-30T10:00:00Z" ${NOT_A_DATE}` },
+	{ label: 'expire date 2026-13-01', parameters: expiring('2026-13-01'), field: 'Expire Date', message: `"2026-13-01" ${NOT_A_DATE}` },
+	{ label: 'expire date 24:00', parameters: expiring('2026-01-01T24:00'), field: 'Expire Date', message: `"2026-01-01T24:00" ${NOT_A_DATE}` },
+	{ label: 'expire date 29 Feb in a common year, with zone', parameters: expiring('2027-02-29T10:00:00+03:00'), field: 'Expire Date', message: `"2027-02-29T10:00:00+03:00" ${NOT_A_DATE}` },
+	{ label: 'expire date RFC 2822 30 Feb', parameters: expiring('Mon, 30 Feb 2026 10:00:00 +0000'), field: 'Expire Date', message: `"Mon, 30 Feb 2026 10:00:00 +0000" ${NOT_A_DATE}` },
+	{ label: 'expire date 31 April', parameters: expiring('2026-04-31'), field: 'Expire Date', message: `"2026-04-31" ${NOT_A_DATE}` },
+	{ label: 'expire date second 60', parameters: expiring('2026-08-25T11:00:60Z'), field: 'Expire Date', message: `"2026-08-25T11:00:60Z" ${NOT_A_DATE}` },
 	// Phones
-	{ label: 'phone with Latin letters', parameters: byPhone, items: fromItem('+7 900 ABC-DE-FG'), message: `Phone "+7 900 ABC-DE-FG" ${PHONE_CHARACTERS}` },
-	{ label: 'phone with an extension in Cyrillic', parameters: byPhone, items: fromItem('+7 900 000-00-01 доб. 5'), message: `Phone "+7 900 000-00-01 доб. 5" ${PHONE_CHARACTERS}` },
-	{ label: 'phone with + not in front', parameters: byPhone, items: fromItem('79000000001+'), message: `Phone "79000000001+" ${PHONE_CHARACTERS}` },
-	{ label: 'phone with 16 digits', parameters: byPhone, items: fromItem('+7900000000123456'), message: 'Phone "+7900000000123456" has 16 digits; a phone number has at most 15' },
-	{ label: 'phone with a NUL', parameters: byPhone, items: fromItem('+7900\u00000000001'), message: 'Phone contains a control character (U+0000) at position 6' },
-	{ label: 'phone in the third item', parameters: byPhone, items: [{ v: '+79000000001' }, { v: '+79000000002' }, { v: 'call me' }], message: `Phone "call me" ${PHONE_CHARACTERS}`, item: 2 },
+	{ label: 'phone with Latin letters', parameters: byPhone, items: fromItem('+7 900 ABC-DE-FG'), field: 'Phone', message: `"+7 900 ABC-DE-FG" ${PHONE_CHARACTERS}` },
+	{ label: 'phone with an extension in Cyrillic', parameters: byPhone, items: fromItem('+7 900 000-00-01 доб. 5'), field: 'Phone', message: `"+7 900 000-00-01 доб. 5" ${PHONE_CHARACTERS}` },
+	{ label: 'phone with + not in front', parameters: byPhone, items: fromItem('79000000001+'), field: 'Phone', message: `"79000000001+" ${PHONE_CHARACTERS}` },
+	{ label: 'phone with 16 digits', parameters: byPhone, items: fromItem('+7900000000123456'), field: 'Phone', message: '"+7900000000123456" has 16 digits; a phone number has at most 15' },
+	{ label: 'phone with a NUL', parameters: byPhone, items: fromItem('+7900\u00000000001'), field: 'Phone', message: 'contains a control character (U+0000) at position 6' },
+	{ label: 'phone in the third item', parameters: byPhone, items: [{ v: '+79000000001' }, { v: '+79000000002' }, { v: 'call me' }], field: 'Phone', message: `"call me" ${PHONE_CHARACTERS}`, item: 2 },
 	// Characters neither XML 1.0 nor Altcraft's exact comparison can take, in every text field
-	{ label: 'code with NUL (get)', parameters: { ...get, code: '={{ $json.v }}' }, items: fromItem('WELCOME\u00000001'), message: 'Promo Code contains a control character (U+0000) at position 8' },
-	{ label: 'code with backspace over XML (activate)', parameters: { ...activate, code: '={{ $json.v }}', options: { format: 'xml' } }, items: fromItem('A\bB'), message: 'Promo Code contains a control character (U+0008) at position 2' },
-	{ label: 'code with an inner tab (detach)', parameters: { ...detach, code: '={{ $json.v }}' }, items: fromItem('A\tB'), message: 'Promo Code contains a control character (U+0009) at position 2' },
-	{ label: 'code with an inner line break (attach)', parameters: { ...attach, code: '={{ $json.v }}' }, items: fromItem('A\r\nB'), message: 'Promo Code contains a control character (U+000D) at position 2' },
-	{ label: 'code with U+FFFE (update)', parameters: { ...update, code: '={{ $json.v }}', updateFields: { activated: true } }, items: fromItem('A\uFFFE'), message: 'Promo Code contains a non-character (U+FFFE) at position 2' },
-	{ label: 'code with a lone surrogate', parameters: { ...get, code: '={{ $json.v }}', options: { format: 'xml' } }, items: fromItem('A\uD83C'), message: 'Promo Code contains a broken character (lone surrogate) (U+D83C) at position 2' },
-	{ label: 'codes list entry with U+0001', parameters: { ...importCodes, codes: '={{ $json.v }}' }, items: fromItem(['OK-1', 'BAD\u0001']), message: 'Promo Codes entry 2 contains a control character (U+0001) at position 4' },
-	{ label: 'codes text with a vertical tab', parameters: { ...importCodes, codes: '={{ $json.v }}', options: { format: 'xml' } }, items: fromItem('OK-1\nOK-2\nB\u000bAD'), message: 'Promo Codes entry 3 contains a control character (U+000B) at position 2' },
-	{ label: 'email with BEL', parameters: { ...attach, email: '={{ $json.v }}' }, items: fromItem('al\u0007ice@example.com'), message: 'Email contains a control character (U+0007) at position 3' },
-	{ label: 'profile ID with ESC', parameters: { ...attach, matching: 'profile_id', profileId: '={{ $json.v }}' }, items: fromItem('64b\u001b[0m'), message: 'Profile ID contains a control character (U+001B) at position 4' },
-	{ label: 'field name with a line break', parameters: { ...detach, matching: 'custom', fieldName: '={{ $json.v }}', fieldValue: '1001' }, items: fromItem('CRM\nID'), message: 'Field Name contains a control character (U+000A) at position 4' },
-	{ label: 'field value with NUL', parameters: { ...attach, matching: 'custom', fieldName: 'CRM_ID', fieldValue: '={{ $json.v }}' }, items: fromItem('1001\u0000'), message: 'Field Value contains a control character (U+0000) at position 5' },
+	{ label: 'code with NUL (get)', parameters: { ...get, code: '={{ $json.v }}' }, items: fromItem('WELCOME\u00000001'), field: 'Promo Code', message: 'contains a control character (U+0000) at position 8' },
+	{ label: 'code with backspace over XML (activate)', parameters: { ...activate, code: '={{ $json.v }}', options: { format: 'xml' } }, items: fromItem('A\bB'), field: 'Promo Code', message: 'contains a control character (U+0008) at position 2' },
+	{ label: 'code with an inner tab (detach)', parameters: { ...detach, code: '={{ $json.v }}' }, items: fromItem('A\tB'), field: 'Promo Code', message: 'contains a control character (U+0009) at position 2' },
+	{ label: 'code with an inner line break (attach)', parameters: { ...attach, code: '={{ $json.v }}' }, items: fromItem('A\r\nB'), field: 'Promo Code', message: 'contains a control character (U+000D) at position 2' },
+	{ label: 'code with U+FFFE (update)', parameters: { ...update, code: '={{ $json.v }}', updateFields: { activated: true } }, items: fromItem('A\uFFFE'), field: 'Promo Code', message: 'contains a non-character (U+FFFE) at position 2' },
+	{ label: 'code with a lone surrogate', parameters: { ...get, code: '={{ $json.v }}', options: { format: 'xml' } }, items: fromItem('A\uD83C'), field: 'Promo Code', message: 'contains a broken character (lone surrogate) (U+D83C) at position 2' },
+	{ label: 'codes list entry with U+0001', parameters: { ...importCodes, codes: '={{ $json.v }}' }, items: fromItem(['OK-1', 'BAD\u0001']), field: 'Promo Codes', message: 'entry 2 contains a control character (U+0001) at position 4' },
+	{ label: 'codes text with a vertical tab', parameters: { ...importCodes, codes: '={{ $json.v }}', options: { format: 'xml' } }, items: fromItem('OK-1\nOK-2\nB\u000bAD'), field: 'Promo Codes', message: 'entry 3 contains a control character (U+000B) at position 2' },
+	{ label: 'email with BEL', parameters: { ...attach, email: '={{ $json.v }}' }, items: fromItem('al\u0007ice@example.com'), field: 'Email', message: 'contains a control character (U+0007) at position 3' },
+	{ label: 'profile ID with ESC', parameters: { ...attach, matching: 'profile_id', profileId: '={{ $json.v }}' }, items: fromItem('64b\u001b[0m'), field: 'Profile ID', message: 'contains a control character (U+001B) at position 4' },
+	{ label: 'field name with a line break', parameters: { ...detach, matching: 'custom', fieldName: '={{ $json.v }}', fieldValue: '1001' }, items: fromItem('CRM\nID'), field: 'Field Name', message: 'contains a control character (U+000A) at position 4' },
+	{ label: 'field value with NUL', parameters: { ...attach, matching: 'custom', fieldName: 'CRM_ID', fieldValue: '={{ $json.v }}' }, items: fromItem('1001\u0000'), field: 'Field Value', message: 'contains a control character (U+0000) at position 5' },
 	// Emails
-	{ label: 'email without a dot in the domain', parameters: { ...attach, email: 'alice@example' }, message: 'Email "alice@example" is not an email address' },
-	{ label: 'email with two @', parameters: { ...detach, matching: 'email_profile', email: 'alice@@example.com' }, message: 'Email "alice@@example.com" is not an email address' },
-	// Base URL: a credential problem, so no item is named
-	{ label: 'Base URL with a query string', parameters: get, baseUrl: 'http://127.0.0.1:9/?x=1', message: BASE_URL },
-	{ label: 'Base URL with a fragment', parameters: get, baseUrl: 'http://127.0.0.1:9/#api', message: BASE_URL },
-	{ label: 'Base URL with user:password@', parameters: get, baseUrl: 'http://user:secret@127.0.0.1:9', message: BASE_URL },
-	{ label: 'Base URL of a method', parameters: get, baseUrl: 'http://127.0.0.1:9/api/v1.1/promocodes/get', message: BASE_URL },
+	{ label: 'email without a dot in the domain', parameters: { ...attach, email: 'alice@example' }, field: 'Email', message: '"alice@example" is not an email address' },
+	{ label: 'email with two @', parameters: { ...detach, matching: 'email_profile', email: 'alice@@example.com' }, field: 'Email', message: '"alice@@example.com" is not an email address' },
+	// Base URL: a credential problem, so no item is named. (Once transport/index.ts throws
+	// describeBaseUrlProblem's text, each row can expect what to remove: query, fragment, user:password@, path.)
+	{ label: 'Base URL with a query string', parameters: get, baseUrl: 'http://127.0.0.1:9/?x=1', field: 'Base URL', message: BASE_URL },
+	{ label: 'Base URL with a fragment', parameters: get, baseUrl: 'http://127.0.0.1:9/#api', field: 'Base URL', message: BASE_URL },
+	{ label: 'Base URL with user:password@', parameters: get, baseUrl: 'http://user:secret@127.0.0.1:9', field: 'Base URL', message: BASE_URL },
+	{ label: 'Base URL of a method', parameters: get, baseUrl: 'http://127.0.0.1:9/api/v1.1/promocodes/get', field: 'Base URL', message: BASE_URL },
 ];
 
 describe('bad inputs are refused before any request, naming the field and the item', () => {
@@ -123,6 +127,7 @@ describe('bad inputs are refused before any request, naming the field and the it
 		const result = await context.run(row.parameters, { items: row.items, baseUrl });
 		const error = result.error as Error & { context?: { itemIndex?: number } };
 		expect(error).toBeDefined();
+		expect(error.message).toContain(row.field);
 		expect(error.message).toContain(row.message);
 		if (row.baseUrl === undefined) {
 			const item = row.item ?? 0;
