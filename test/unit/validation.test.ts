@@ -70,6 +70,13 @@ describe('toRfc3339Utc: no silent rollover', () => {
 		expect(toRfc3339Utc(raw, 'Europe/Berlin')).toBe(expected);
 	});
 
+	it('refuses instants RFC 3339 cannot write (year beyond 9999 or before 0)', () => {
+		expect(toRfc3339Utc(new Date(Date.UTC(10000, 0, 1)), 'UTC')).toBeUndefined();
+		expect(toRfc3339Utc({ toMillis: () => Date.UTC(-1, 0, 1) }, 'UTC')).toBeUndefined();
+		expect(toRfc3339Utc(new Date(Number.NaN), 'UTC')).toBeUndefined();
+		expect(toRfc3339Utc(new Date(Date.UTC(9999, 11, 31, 23, 59, 59)), 'UTC')).toBe('9999-12-31T23:59:59Z');
+	});
+
 	it('reads a two-digit year as that year, not as 19xx', () => {
 		expect(toRfc3339Utc('0026-05-01T00:00:00Z', 'UTC')).toBe('0026-05-01T00:00:00Z');
 	});

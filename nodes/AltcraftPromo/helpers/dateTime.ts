@@ -121,5 +121,8 @@ export function toRfc3339Utc(raw: unknown, timeZone: string): string | undefined
 		if (iso) ms = parseIsoText(iso, timeZone);
 		else if (HAS_ZONE.test(text)) ms = parseLegacyText(text);
 	}
-	return ms === undefined || Number.isNaN(ms) ? undefined : formatRfc3339Utc(ms);
+	if (ms === undefined || Number.isNaN(ms)) return undefined;
+	// RFC 3339 has four-digit years; toISOString would write +010000 or -000001.
+	const year = new Date(ms).getUTCFullYear();
+	return year < 0 || year > 9999 ? undefined : formatRfc3339Utc(ms);
 }
