@@ -49,7 +49,7 @@ export const ERRORS = {
 	tokenInvalid: spec(401, 'Invalid API token', 200, false, 'a token is given but it is not the sandbox token'),
 	methodNotFound: spec(404, 'Method not found', 404, false, 'unknown path'),
 	httpMethodNotAllowed: spec(405, 'Method not allowed', 405, false, 'any HTTP method other than POST on an API path'),
-	bodyTooLarge: spec(413, 'Request body too large', 413, false, 'request body over the size limit (64 MiB)'),
+	bodyTooLarge: spec(413, 'Request body too large', 413, false, 'request body over the size limit (32 MiB)'),
 	loyaltyNotFound: spec(404, 'Loyalty program not found', 200, false, 'no program with this `loyalty_id`'),
 	databaseNotFound: spec(404, 'Database not found', 200, false, 'attach/detach/profiles/get: no database with this `db_id`'),
 	profileNotFound: spec(404, 'Profile not found', 200, false, 'attach/detach/profiles/get: no profile matches the matching fields'),

@@ -16,7 +16,7 @@ export const API_PREFIX = '/api/v1.1/';
 export const CONTROL_PREFIX = '/__sandbox';
 export const FAULT_HEADER = 'x-sandbox-fault';
 /** Room for one import of 100,000 long codes, even as XML (measured in sandbox/test/limits.test.ts). */
-export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 /** One logged API request (control endpoints are not logged). Kept in memory only. */
 export interface RequestLogEntry {

@@ -17,9 +17,18 @@ export interface ApiResult {
 
 interface Program extends Omit<ProgramState, 'codes'> {
 	codes: Map<string, CodeState>;
-	/** Codes with no attachment, in insertion order (expired ones are skipped when handing out). */
-	free: Set<string>;
+	/** Codes in import order, and each code's index in it: attach without a code hands out the first free one. */
+	order: CodeState[];
+	position: Map<string, number>;
+	/**
+	 * No code before this index is free and unexpired, so the search for a free
+	 * code starts here: attach without a code stays O(1) amortised in a program
+	 * of 100,000 codes. Moved back when a code becomes free or unexpired again.
+	 */
+	cursor: number;
 }
+
+type ProgramSettings = Omit<Program, 'codes' | 'order' | 'position' | 'cursor'>;
 
 interface Database {
 	state: DatabaseState;
@@ -63,11 +72,8 @@ export class SandboxStore {
 		this.databaseIds = [...this.databases.keys()].sort((a, b) => a - b);
 		for (const p of state.loyaltyPrograms) {
 			const { codes, ...settings } = p;
-			const program: Program = { ...settings, codes: new Map(), free: new Set() };
-			for (const c of codes) {
-				program.codes.set(c.code, c);
-				if (c.attachments.length === 0) program.free.add(c.code);
-			}
+			const program: Program = { ...settings, codes: new Map(), order: [], position: new Map(), cursor: 0 };
+			for (const c of codes) this.insertCode(program, c);
 			this.programs.set(p.id, program);
 		}
 		this.changed();
@@ -80,20 +86,43 @@ export class SandboxStore {
 	snapshot(copy = true): SandboxState {
 		const state: SandboxState = {
 			databases: this.databaseIds.map((id) => (this.databases.get(id) as Database).state),
-			loyaltyPrograms: [...this.programs.values()].map(({ codes, free: _free, ...settings }) => ({
-				...settings,
-				codes: [...codes.values()],
+			loyaltyPrograms: [...this.programs.values()].map((program) => ({
+				...this.settings(program),
+				codes: program.order,
 			})),
 		};
 		return copy ? structuredClone(state) : state;
+	}
+
+	private settings(program: Program): ProgramSettings {
+		const { codes: _c, order: _o, position: _p, cursor: _k, ...settings } = program;
+		return settings;
+	}
+
+	private insertCode(program: Program, c: CodeState): void {
+		program.codes.set(c.code, c);
+		program.position.set(c.code, program.order.length);
+		program.order.push(c);
+	}
+
+	/** `c` may be free and unexpired again: let the free-code search see it. */
+	private reconsider(program: Program, c: CodeState): void {
+		const i = program.position.get(c.code) as number;
+		if (i < program.cursor) program.cursor = i;
 	}
 
 	private changed(): void {
 		this.onChange?.();
 	}
 
+	private lastNow = '';
+
 	private now(): string {
-		return formatTime(this.clock());
+		const now = formatTime(this.clock());
+		// A clock turned back (tests pin time) can make expired codes valid again.
+		if (now < this.lastNow) for (const program of this.programs.values()) program.cursor = 0;
+		this.lastNow = now;
+		return now;
 	}
 
 	private isExpired(c: CodeState, now: string): boolean {
@@ -120,8 +149,7 @@ export class SandboxStore {
 
 	private addCode(program: Program, code: string, now: string): CodeState {
 		const c: CodeState = { code, created: now, attachments: [], activated: null, expireDate: null };
-		program.codes.set(code, c);
-		program.free.add(code);
+		this.insertCode(program, c);
 		return c;
 	}
 
@@ -269,11 +297,15 @@ export class SandboxStore {
 			expireDate = normalizeTime(rawExpire);
 			if (expireDate === undefined) throw badRequest('expire_date must be an RFC 3339 time, e.g. 2024-08-25T08:00:00Z');
 		}
-		const c = this.code(this.program(p), code);
+		const program = this.program(p);
+		const c = this.code(program, code);
 		if (activated === true && c.attachments.length === 0) throw new SandboxApiError('codeNotAttached');
 		if (activated === true && c.activated === null) c.activated = this.now();
 		if (activated === false) c.activated = null;
-		if (expireDate !== undefined) c.expireDate = expireDate;
+		if (expireDate !== undefined) {
+			c.expireDate = expireDate;
+			this.reconsider(program, c);
+		}
 		this.changed();
 		return { data: null };
 	}
@@ -288,13 +320,7 @@ export class SandboxStore {
 		const now = this.now();
 		let c: CodeState | undefined;
 		if (code === undefined) {
-			for (const free of program.free) {
-				const candidate = program.codes.get(free) as CodeState;
-				if (!this.isExpired(candidate, now)) {
-					c = candidate;
-					break;
-				}
-			}
+			c = this.firstFreeCode(program, now);
 			if (!c) throw new SandboxApiError('noFreeCodes');
 		} else {
 			c = program.codes.get(code);
@@ -311,9 +337,22 @@ export class SandboxStore {
 			}
 		}
 		c.attachments.push({ databaseId: dbId, profileId: profile.id, attached: now });
-		program.free.delete(c.code);
 		this.changed();
 		return { data: null };
+	}
+
+	/** The first code in import order with no holder and not expired, advancing the cursor past used ones. */
+	private firstFreeCode(program: Program, now: string): CodeState | undefined {
+		const order = program.order;
+		for (let i = program.cursor; i < order.length; i++) {
+			const c = order[i];
+			if (c.attachments.length === 0 && !this.isExpired(c, now)) {
+				program.cursor = i;
+				return c;
+			}
+		}
+		program.cursor = order.length;
+		return undefined;
 	}
 
 	/** POST /promocodes/detach */
@@ -330,7 +369,7 @@ export class SandboxStore {
 		if (!a || a.databaseId !== dbId || a.profileId !== profile.id) throw new SandboxApiError('codeNotAttachedToProfile');
 		c.attachments = [];
 		c.activated = null;
-		program.free.add(c.code);
+		this.reconsider(program, c);
 		this.changed();
 		return { data: null };
 	}
@@ -363,7 +402,7 @@ export class SandboxStore {
 	exportAll(p: Params): ApiResult {
 		const program = this.program(p);
 		const data: Array<Record<string, string>> = [];
-		for (const c of program.codes.values()) {
+		for (const c of program.order) {
 			const item: Record<string, string> = { code: c.code };
 			if (c.attachments.length > 0) item.attached = c.attachments[0].attached;
 			if (c.activated !== null) item.activated = c.activated;
