@@ -1,0 +1,412 @@
+/**
+ * Queue-mode end-to-end test: n8n's distributed engine (main + workers over Redis, one PostgreSQL
+ * database) running this package, with 100 concurrent shop orders, a worker killed mid-run, and the
+ * throughput of 1 vs 2 workers.
+ *
+ *   npm run test:e2e:queue                    # n8n 2.8.4, the shop example (Attach Free Code)
+ *   npm run test:e2e:queue -- --stand-in      # a stand-in order workflow that attaches ORDER-<order id>
+ *   npm run test:e2e:queue -- --tarball=FILE  # test that packed package instead of packing the working tree
+ *
+ * Installs Debian's redis-server and postgresql when missing (apt-get), n8n on demand, packs the package
+ * and installs it into every n8n process's own nodes folder, starts the sandbox with a seed of 400
+ * customers and 600 free codes, and asserts on the webhook answers, the sandbox's state and n8n's
+ * executions table. Everything it started is stopped at the end (also on failure and Ctrl-C) and the
+ * ports are checked to be free again.
+ *
+ * Why PostgreSQL: n8n 2.8.4 warns "Scaling mode is not officially supported with sqlite" at startup
+ * (commands/base-command.js) and three processes writing one SQLite file would contend for its lock.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startSandbox, type Sandbox } from '../../sandbox/src';
+import { installN8n } from '../../scripts/lib/install';
+import { activateWorkflow, buildAndPack, importCredential, importWorkflow, N8nRest, nodeOutput, type N8nServer, type N8nSetup } from '../../scripts/lib/n8n';
+import { ARTIFACTS_DIR, DEFAULT_N8N_VERSION, EXAMPLES_DIR, REPO_ROOT } from '../../scripts/lib/paths';
+import { formatDuration, isPortInUse, log, onCleanup, runMain, stopProcess, waitFor } from '../../scripts/lib/processes';
+import { ensureRedisAndPostgres, startPostgres, startRedis, type Postgres, type Service } from '../../scripts/lib/services';
+import {
+	killWorker,
+	prepareMain,
+	QUEUE_TIMINGS,
+	startMain,
+	startWorker,
+	stopWorker,
+	WORKER_CONCURRENCY,
+	workerExecutions,
+	type ClusterConfig,
+	type Worker,
+} from './queue/cluster';
+import { executionError, executionRows, getExecution, runManually, type ExecutionRow } from './queue/executions';
+import {
+	codesByCustomer,
+	customerId,
+	holders,
+	makeOrders,
+	postOrders,
+	queueSeed,
+	summarizeStatuses,
+	type Order,
+	type OrderResult,
+} from './queue/orders';
+
+const LOG_DIR = path.join(ARTIFACTS_DIR, 'e2e-queue');
+const CUSTOMERS = 400;
+const CODES = 600;
+const ORDERS = 100;
+const WARMUP = 10;
+const FAULT_ORDERS = 60;
+const SHOP_EXAMPLE = { file: path.join(EXAMPLES_DIR, 'order-webhook-attach-promo.json'), id: 'altcraft-order-promo', path: 'altcraft-shop-order' };
+const STAND_IN = { file: path.join(__dirname, 'queue', 'order-by-id.json'), id: 'altcraft-queue-order-by-id', path: 'altcraft-queue-order-by-id' };
+
+interface Context {
+	sandbox: Sandbox;
+	pg: Postgres;
+	rest: N8nRest;
+	main: N8nServer;
+	mainSetup: N8nSetup;
+	config: ClusterConfig;
+	workers: Worker[];
+	addWorker: (name: string) => Promise<Worker>;
+	orderUrl: string;
+	orderWorkflowId: string;
+}
+
+const measurements: Record<string, unknown> = {};
+
+async function check(name: string, fn: () => Promise<void>): Promise<void> {
+	const started = Date.now();
+	try {
+		await fn();
+		log(`  ✔ ${name} (${formatDuration(Date.now() - started)})`);
+	} catch (error) {
+		log(`  ✘ ${name}\n    ${(error as Error).message.split('\n').join('\n    ')}`);
+		throw error;
+	}
+}
+
+/** Every 200 answer names a code that the sandbox shows attached to exactly that customer, and only it. */
+function assertOrdersServed(sandbox: Sandbox, results: OrderResult[]): void {
+	const failed = results.filter((r) => r.status !== 200 || !r.code);
+	assert.equal(failed.length, 0, `${failed.length} of ${results.length} orders not served (${summarizeStatuses(results)}); first: ${JSON.stringify(failed[0])}`);
+	const codes = results.map((r) => r.code);
+	assert.equal(new Set(codes).size, results.length, 'every order got a different code');
+	for (const r of results) {
+		assert.deepEqual(holders(sandbox, r.code as string), [`1:${customerId(r.customer)}`], `${r.code} (order ${r.orderId}) is held by exactly its customer`);
+	}
+}
+
+/** No profile holds more than one code of the program (each customer orders once in this suite). */
+function assertNobodyHoldsTwo(sandbox: Sandbox): void {
+	const doubles = [...codesByCustomer(sandbox.getState())].filter(([, codes]) => codes.length > 1);
+	assert.deepEqual(doubles, [], 'no customer holds two codes');
+}
+
+/** Execution rows of the order workflow created after `afterId`. */
+async function newExecutions(ctx: Context, afterId: number): Promise<ExecutionRow[]> {
+	return (await executionRows(ctx.pg, ctx.orderWorkflowId)).filter((row) => Number(row.id) > afterId);
+}
+
+async function lastExecutionId(ctx: Context): Promise<number> {
+	const rows = await executionRows(ctx.pg, ctx.orderWorkflowId);
+	return rows.length === 0 ? 0 : Math.max(...rows.map((r) => Number(r.id)));
+}
+
+/** Which worker's log names each execution; asserts that exactly one worker ran each. */
+function executionsByWorker(ctx: Context, rows: ExecutionRow[]): Record<string, number> {
+	const counts: Record<string, number> = Object.fromEntries(ctx.workers.map((w) => [w.name, 0]));
+	for (const row of rows) {
+		const ranOn = ctx.workers.filter((w) => workerExecutions(w).started.has(row.id)).map((w) => w.name);
+		assert.equal(ranOn.length, 1, `execution ${row.id} started on exactly one worker (found: ${ranOn.join(', ') || 'none'})`);
+		counts[ranOn[0]] += 1;
+	}
+	return counts;
+}
+
+/** What each node of the newest execution after `afterId` output (first item), for a failure message. */
+async function describeLatestExecution(ctx: Context, afterId: number): Promise<string> {
+	try {
+		const rows = await newExecutions(ctx, afterId);
+		if (rows.length === 0) return 'no execution was stored';
+		const execution = await getExecution(ctx.rest, ctx.config.runtime, rows[rows.length - 1].id);
+		const runData = execution.run?.data.resultData.runData ?? {};
+		const lines = Object.entries(runData).map(([node, runs]) => {
+			const outputs = runs[0]?.data?.main ?? [];
+			return `  ${node}: ${outputs.map((items, i) => `output ${i}: ${JSON.stringify(items?.[0]?.json ?? null)}`).join('; ')}`;
+		});
+		return [`execution ${execution.id} (${execution.status}${executionError(execution) ? `: ${executionError(execution)}` : ''}):`, ...lines].join('\n').slice(0, 4000);
+	} catch (error) {
+		return `(could not read the execution: ${(error as Error).message})`;
+	}
+}
+
+/** Sends a batch, checks it completely, returns orders per second. */
+async function servedBatch(ctx: Context, label: string, orders: Order[]): Promise<{ rate: number; byWorker: Record<string, number> }> {
+	const before = await lastExecutionId(ctx);
+	const { results, ms } = await postOrders(ctx.orderUrl, orders);
+	try {
+		assertOrdersServed(ctx.sandbox, results);
+	} catch (error) {
+		throw new Error(`${(error as Error).message}\n${await describeLatestExecution(ctx, before)}`);
+	}
+	const rows = await waitFor(`${orders.length} finished executions (${label})`, async () => {
+		const found = await newExecutions(ctx, before);
+		return found.length === orders.length && found.every((r) => r.status === 'success') ? found : undefined;
+	}, { timeoutMs: 30_000 });
+	const byWorker = executionsByWorker(ctx, rows);
+	const rate = orders.length / (ms / 1000);
+	log(`    ${label}: ${orders.length} orders in ${(ms / 1000).toFixed(2)} s = ${rate.toFixed(1)} orders/s; by worker ${JSON.stringify(byWorker)}`);
+	return { rate, byWorker };
+}
+
+async function runSuite(ctx: Context): Promise<void> {
+	const [worker1] = ctx.workers;
+	let next = 1;
+	const take = (count: number) => {
+		const first = next;
+		next += count;
+		return first;
+	};
+
+	await check('main runs in queue mode', async () => {
+		const { data } = await ctx.rest.request<{ executionMode?: string }>('GET', '/settings');
+		assert.equal(data.executionMode, 'queue');
+		assert.ok(!ctx.main.output().includes('not officially supported with sqlite'), 'on PostgreSQL, not SQLite');
+	});
+
+	let rate1 = 0;
+	await check(`1 worker: ${ORDERS} concurrent orders, each served with its own code`, async () => {
+		await servedBatch(ctx, 'warm-up, 1 worker', makeOrders('W1', take(WARMUP), WARMUP));
+		const { rate, byWorker } = await servedBatch(ctx, '1 worker', makeOrders('A', take(ORDERS), ORDERS));
+		assert.equal(byWorker[worker1.name], ORDERS);
+		rate1 = rate;
+	});
+
+	await check('a second worker joins the queue', async () => {
+		await ctx.addWorker('worker-2');
+		await servedBatch(ctx, 'warm-up, 2 workers', makeOrders('W2', take(WARMUP), WARMUP));
+	});
+
+	await check('example "import codes and summarize" runs on a worker', async () => {
+		const execution = await runManually(ctx.rest, ctx.config.runtime, 'altcraft-import-codes', 'Start');
+		assert.equal(execution.status, 'success', `status ${execution.status}: ${executionError(execution) ?? ''}`);
+		assert.ok(execution.run, 'run data stored');
+		const [imported] = nodeOutput(execution.run, 'Import codes');
+		assert.equal(imported.inserted, 3, `import result ${JSON.stringify(imported)}`);
+		for (const code of ['SPRING-2026-01', 'SPRING-2026-02', 'SPRING-2026-03']) assert.ok(ctx.sandbox.getCode(1, code), `${code} in the sandbox`);
+		const ranOn = ctx.workers.filter((w) => workerExecutions(w).started.has(execution.id)).map((w) => w.name);
+		assert.equal(ranOn.length, 1, `one worker ran execution ${execution.id}`);
+		log(`    execution ${execution.id} ran on ${ranOn[0]}`);
+	});
+
+	await check('example "redeem" runs on a worker and explains free codes', async () => {
+		const execution = await runManually(ctx.rest, ctx.config.runtime, 'altcraft-redeem-code', 'Start');
+		assert.equal(execution.status, 'success', `status ${execution.status}: ${executionError(execution) ?? ''}`);
+		assert.ok(execution.run, 'run data stored');
+		const presented = ['WELCOME-0001', 'WELCOME-0002'];
+		const redeemed = execution.run.data.resultData.runData.Redeemed ? nodeOutput(execution.run, 'Redeemed') : [];
+		const explained = nodeOutput(execution.run, 'Not redeemable');
+		assert.equal(redeemed.length + explained.length, presented.length, 'one answer per code');
+		for (const item of explained) assert.ok(typeof item.reason === 'string' && item.reason.length > 0, `reason for ${String(item.code)}`);
+		const ranOn = ctx.workers.filter((w) => workerExecutions(w).started.has(execution.id)).map((w) => w.name);
+		assert.equal(ranOn.length, 1, `one worker ran execution ${execution.id}`);
+		log(`    execution ${execution.id} ran on ${ranOn[0]}: ${redeemed.length} redeemed, ${explained.length} explained`);
+	});
+
+	let rate2 = 0;
+	await check(`2 workers: ${ORDERS} concurrent orders of distinct customers → ${ORDERS} × 200, distinct codes, each held by its customer, both workers used`, async () => {
+		const { rate, byWorker } = await servedBatch(ctx, '2 workers', makeOrders('B', take(ORDERS), ORDERS));
+		for (const w of ctx.workers) assert.ok(byWorker[w.name] > 0, `${w.name} executed some orders (${JSON.stringify(byWorker)})`);
+		assertNobodyHoldsTwo(ctx.sandbox);
+		rate2 = rate;
+		measurements.byWorker = byWorker;
+	});
+	measurements.ordersPerSecond = { oneWorker: Number(rate1.toFixed(2)), twoWorkers: Number(rate2.toFixed(2)), ratio: Number((rate2 / rate1).toFixed(2)) };
+	log(`    throughput: 1 worker ${rate1.toFixed(1)} orders/s, 2 workers ${rate2.toFixed(1)} orders/s, ratio ${(rate2 / rate1).toFixed(2)}`);
+
+	await check(`worker-1 SIGKILLed during ${FAULT_ORDERS} orders: no customer holds two codes, every order served or visibly failed`, async () => {
+		const before = await lastExecutionId(ctx);
+		const startedBefore = workerExecutions(worker1).started.size;
+		// Slow attaches keep executions in flight long enough that the kill surely hits some.
+		ctx.sandbox.injectFault({ kind: 'delay', ms: 800 }, { count: FAULT_ORDERS * 2, path: 'promocodes/attach' });
+		const batch = postOrders(ctx.orderUrl, makeOrders('F', take(FAULT_ORDERS), FAULT_ORDERS));
+		const inFlightOnKill = await waitFor('worker-1 to be running fault-phase executions', async () => {
+			const { started, finished } = workerExecutions(worker1);
+			const running = [...started].filter((id) => Number(id) > before && !finished.has(id));
+			return started.size - startedBefore >= 3 && running.length >= 3 ? running : undefined;
+		}, { timeoutMs: 60_000, intervalMs: 50 });
+		const killedAt = Date.now();
+		killWorker(worker1);
+		await worker1.process.exited;
+		log(`    killed worker-1 (SIGKILL) with executions ${inFlightOnKill.join(', ')} in flight`);
+		const { results, ms } = await batch;
+		ctx.sandbox.clearFaults();
+		log(`    answers after ${formatDuration(ms)}: ${summarizeStatuses(results)}`);
+
+		// n8n must settle every execution: none may stay "new"/"running" once the stalled jobs are failed.
+		const rows = await waitFor('every fault-phase execution to reach a final status', async () => {
+			const found = await newExecutions(ctx, before);
+			return found.length === FAULT_ORDERS && found.every((r) => ['success', 'error', 'crashed', 'canceled'].includes(r.status)) ? found : undefined;
+		}, { timeoutMs: 90_000, intervalMs: 1000 });
+		const settledAfter = Date.now() - killedAt;
+		const statusCounts: Record<string, number> = {};
+		for (const row of rows) statusCounts[row.status] = (statusCounts[row.status] ?? 0) + 1;
+		log(`    executions: ${JSON.stringify(statusCounts)}, all settled ${formatDuration(settledAfter)} after the kill`);
+
+		assertNobodyHoldsTwo(ctx.sandbox);
+		const served = results.filter((r) => r.status === 200 && r.code);
+		const refused = results.filter((r) => !(r.status === 200 && r.code));
+		for (const r of served) assert.deepEqual(holders(ctx.sandbox, r.code as string), [`1:${customerId(r.customer)}`], `${r.code} (order ${r.orderId}) held by its customer`);
+		for (const r of refused) assert.ok(r.status !== 200, `order ${r.orderId} got a clear failure, not a 200 without a code: ${r.status} ${r.text.slice(0, 200)}`);
+		const failedExecutions = rows.filter((r) => r.status !== 'success');
+		assert.equal(served.length, rows.length - failedExecutions.length, 'one successful execution per served order');
+		assert.equal(refused.length, failedExecutions.length, 'one failed execution, visible in n8n, per refused order');
+		for (const id of inFlightOnKill) {
+			const row = rows.find((r) => r.id === id);
+			assert.ok(row && row.status !== 'success', `execution ${id} (in flight on the killed worker) is not reported as a success`);
+		}
+		const sample = failedExecutions[0] ? await getExecution(ctx.rest, ctx.config.runtime, failedExecutions[0].id) : undefined;
+		const sampleError = sample ? executionError(sample) : undefined;
+		if (sample) log(`    execution ${sample.id}: status ${sample.status}, error "${sampleError ?? ''}"`);
+		const refusedAnswers = [...new Set(refused.map((r) => `${r.status} ${r.text.slice(0, 160)}`))];
+		log(`    refused orders were answered: ${refusedAnswers.join(' | ') || '(none)'}`);
+		const heldByRefused = refused.filter((r) => (codesByCustomer(ctx.sandbox.getState()).get(customerId(r.customer)) ?? []).length > 0);
+		log(`    ${heldByRefused.length} of ${refused.length} refused orders' customers hold a code anyway (attached before the worker died)`);
+		measurements.fault = {
+			orders: FAULT_ORDERS,
+			inFlightOnKilledWorker: inFlightOnKill.length,
+			answers: summarizeStatuses(results),
+			executions: statusCounts,
+			settledAfterKillMs: settledAfter,
+			failedExecutionError: sampleError,
+			refusedAnswers,
+			refusedButHoldingCode: heldByRefused.length,
+		};
+	});
+
+	await check('the surviving worker keeps serving orders', async () => {
+		await servedBatch(ctx, '1 surviving worker', makeOrders('S', take(10), 10));
+	});
+}
+
+interface Running {
+	n8n: Array<{ name: string; stop: () => Promise<void> }>;
+	services: Service[];
+	sandbox?: Sandbox;
+	ports: number[];
+	/** Process-group ids (every child is started as a group leader). */
+	groups: number[];
+}
+
+/** Stops everything in order (n8n before its database and queue), then lists what is still there. */
+function makeTeardown(running: Running): () => Promise<string[]> {
+	let done: Promise<string[]> | undefined;
+	return () =>
+		(done ??= (async () => {
+			await Promise.all(running.n8n.map((p) => p.stop()));
+			await running.sandbox?.stop();
+			for (const service of [...running.services].reverse()) await service.stop();
+			const leftovers: string[] = [];
+			for (const port of running.ports) if (await isPortInUse(port)) leftovers.push(`port ${port} still in use`);
+			for (const group of running.groups) {
+				try {
+					process.kill(-group, 0);
+					leftovers.push(`process group ${group} still alive`);
+				} catch {
+					// ESRCH: gone, as it should be
+				}
+			}
+			log(leftovers.length === 0 ? '  teardown: every process stopped, every port free' : `  teardown left: ${leftovers.join(', ')}`);
+			return leftovers;
+		})());
+}
+
+runMain(async () => {
+	const started = Date.now();
+	const args = process.argv.slice(2);
+	const standIn = args.includes('--stand-in');
+	const version = args.find((a) => !a.startsWith('--')) ?? DEFAULT_N8N_VERSION;
+	const order = standIn ? STAND_IN : SHOP_EXAMPLE;
+	rmSync(LOG_DIR, { recursive: true, force: true });
+	mkdirSync(LOG_DIR, { recursive: true });
+	const work = mkdtempSync(path.join(os.tmpdir(), 'altcraft-queue-'));
+	onCleanup(() => rmSync(work, { recursive: true, force: true })); // registered first: runs last
+
+	log(`Queue-mode e2e on n8n ${version} (logs: ${path.relative(REPO_ROOT, LOG_DIR)})`);
+	if (standIn) log('  order workflow: the stand-in test/e2e/queue/order-by-id.json (--stand-in)');
+	else if (!readFileSync(order.file, 'utf8').includes('"attachFreeCode"')) {
+		log('  note: examples/order-webhook-attach-promo.json does not use Attach Free Code yet; concurrent orders will collide');
+	}
+
+	const running: Running = { n8n: [], services: [], ports: [], groups: [] };
+	const teardown = makeTeardown(running);
+	onCleanup(async () => void (await teardown())); // on failure and Ctrl-C; a no-op after the normal teardown
+	const trackService = (service: Service) => {
+		running.services.push(service);
+		running.ports.push(service.port);
+		if (service.process.child.pid) running.groups.push(service.process.child.pid);
+	};
+
+	await ensureRedisAndPostgres();
+	const runtime = await installN8n(version);
+	const given = args.find((a) => a.startsWith('--tarball='))?.slice('--tarball='.length);
+	if (!given) log('Building and packing n8n-nodes-altcraft…');
+	const tarball = given ? path.resolve(given) : await buildAndPack(path.join(work, 'pack'));
+
+	const redis = await startRedis(LOG_DIR);
+	trackService(redis);
+	const pg = await startPostgres(LOG_DIR);
+	trackService(pg);
+	const token = `queue-${randomBytes(12).toString('hex')}`;
+	const sandbox = await startSandbox({ port: 0, token, seed: queueSeed(CUSTOMERS, CODES) });
+	running.sandbox = sandbox;
+	running.ports.push(sandbox.port);
+	log(`  redis 127.0.0.1:${redis.port}, postgres 127.0.0.1:${pg.port}, sandbox ${sandbox.baseUrl}`);
+
+	const config: ClusterConfig = { runtime, root: path.join(work, 'n8n'), logDir: LOG_DIR, redisPort: redis.port, pg, encryptionKey: randomBytes(24).toString('hex') };
+	const mainSetup = await prepareMain(config, tarball);
+	await importCredential(mainSetup, { baseUrl: sandbox.baseUrl, token });
+	for (const file of ['import-codes-summary.json', 'redeem-code.json']) await importWorkflow(mainSetup, path.join(EXAMPLES_DIR, file));
+	await importWorkflow(mainSetup, order.file);
+	await activateWorkflow(mainSetup, order.id);
+
+	const main = await startMain(mainSetup);
+	running.n8n.push({ name: 'main', stop: () => stopProcess(main.process, 15_000) });
+	if (main.process.child.pid) running.groups.push(main.process.child.pid);
+	running.ports.push(mainSetup.port, Number(mainSetup.env.N8N_RUNNERS_BROKER_PORT));
+	const workers: Worker[] = [];
+	const addWorker = async (name: string) => {
+		const worker = await startWorker(config, name, mainSetup);
+		workers.push(worker);
+		running.n8n.push({ name, stop: () => stopWorker(worker) });
+		if (worker.process.child.pid) running.groups.push(worker.process.child.pid);
+		running.ports.push(Number(worker.setup.env.QUEUE_HEALTH_CHECK_PORT), Number(worker.setup.env.N8N_RUNNERS_BROKER_PORT));
+		return worker;
+	};
+	await addWorker('worker-1');
+	log(`  main ${main.baseUrl} + worker-1 up after ${formatDuration(Date.now() - started)}`);
+
+	const rest = new N8nRest(main.baseUrl);
+	const owner = { email: 'owner@example.com', password: `Queue-${randomBytes(6).toString('hex')}-Pass1`, firstName: 'Queue', lastName: 'E2E' };
+	await rest.setupOwner(owner);
+	await rest.login(owner.email, owner.password);
+
+	const ctx: Context = { sandbox, pg, rest, main, mainSetup, config, workers, addWorker, orderUrl: `${main.baseUrl}/webhook/${order.path}`, orderWorkflowId: order.id };
+	let failure: unknown;
+	try {
+		await runSuite(ctx);
+	} catch (error) {
+		failure = error;
+	}
+	const leftovers = await teardown();
+	measurements.durationMs = Date.now() - started;
+	writeFileSync(
+		path.join(LOG_DIR, 'results.json'),
+		JSON.stringify({ n8n: version, node: process.version, orderWorkflow: order.id, workerConcurrency: WORKER_CONCURRENCY, timings: QUEUE_TIMINGS, passed: !failure, ...measurements }, null, 2) + '\n',
+	);
+	if (failure) throw failure;
+	assert.deepEqual(leftovers, [], 'teardown leaves nothing running');
+	log(`\nQueue e2e passed in ${formatDuration(Date.now() - started)}`);
+});
