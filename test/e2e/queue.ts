@@ -25,7 +25,7 @@ import { startSandbox, type Sandbox } from '../../sandbox/src';
 import { installN8n } from '../../scripts/lib/install';
 import { activateWorkflow, buildAndPack, importCredential, importWorkflow, N8nRest, nodeOutput, type N8nServer, type N8nSetup } from '../../scripts/lib/n8n';
 import { ARTIFACTS_DIR, DEFAULT_N8N_VERSION, EXAMPLES_DIR, REPO_ROOT } from '../../scripts/lib/paths';
-import { formatDuration, isPortInUse, log, onCleanup, runMain, stopProcess, waitFor } from '../../scripts/lib/processes';
+import { formatDuration, isPortInUse, isShuttingDown, log, onCleanup, runMain, stopProcess, waitFor } from '../../scripts/lib/processes';
 import { ensureRedisAndPostgres, startPostgres, startRedis, type Postgres, type Service } from '../../scripts/lib/services';
 import {
 	killWorker,
@@ -87,7 +87,8 @@ async function check(name: string, fn: () => Promise<void>): Promise<void> {
 		await fn();
 		log(`  ✔ ${name} (${formatDuration(Date.now() - started)})`);
 	} catch (error) {
-		log(`  ✘ ${name}\n    ${(error as Error).message.split('\n').join('\n    ')}`);
+		// After Ctrl-C the services vanish under the running check: that is not a finding worth printing.
+		if (!isShuttingDown()) log(`  ✘ ${name}\n    ${(error as Error).message.split('\n').join('\n    ')}`);
 		throw error;
 	}
 }
