@@ -66,6 +66,7 @@ const ORDERS = 100;
 const ROUNDS = 3;
 const WARMUP = 10;
 const FAULT_ORDERS = 60;
+const DUPLICATES = 10;
 const SHOP_EXAMPLE = { file: path.join(EXAMPLES_DIR, 'order-webhook-attach-promo.json'), id: 'altcraft-order-promo', path: 'altcraft-shop-order' };
 const STAND_IN = { file: path.join(__dirname, 'queue', 'order-by-id.json'), id: 'altcraft-queue-order-by-id', path: 'altcraft-queue-order-by-id' };
 
@@ -259,6 +260,21 @@ async function runSuite(ctx: Context): Promise<void> {
 		}
 		assertNobodyHoldsTwo(ctx.sandbox);
 	});
+	await check(`the same order posted twice at once (${DUPLICATES} orders) never gives its customer two codes`, async () => {
+		const orders = makeOrders('D', take(DUPLICATES), DUPLICATES);
+		const { results } = await postOrders(ctx.orderUrl, [...orders, ...orders]);
+		log(`    answers: ${summarizeStatuses(results)}`);
+		const held = codesByCustomer(ctx.sandbox.getState());
+		for (const order of orders) {
+			const codes = held.get(customerId(order.customer)) ?? [];
+			assert.equal(codes.length, 1, `order ${order.orderId}: its customer holds ${codes.join(', ') || 'no code'}`);
+			const named = results.filter((r) => r.orderId === order.orderId && r.code).map((r) => r.code);
+			assert.ok(named.every((code) => code === codes[0]), `order ${order.orderId}: answers name ${named.join(', ')}, the customer holds ${codes[0]}`);
+			assert.ok(named.length > 0, `order ${order.orderId}: one of the two answers names the code`);
+		}
+		assertNobodyHoldsTwo(ctx.sandbox);
+	});
+
 	// n8n keeps getting faster over the first few hundred executions (JIT): 1-worker rounds before AND after
 	// the 2-worker rounds keep that drift out of the ratio.
 	await check(`worker-2 stops gracefully (SIGTERM); 1 worker again: ${ROUNDS} × ${ORDERS} orders`, async () => {
