@@ -340,8 +340,16 @@ async function runSuite(ctx: Context): Promise<void> {
 			assert.ok(r.status >= 400, `order ${r.orderId} got a clear failure (an HTTP error), not ${r.status || r.error} ${r.text.slice(0, 200)}`);
 		}
 		const failedExecutions = rows.filter((r) => r.status !== 'success');
-		assert.equal(served.length, rows.length - failedExecutions.length, 'one successful execution per served order');
-		assert.equal(refused.length, failedExecutions.length, 'one failed execution, visible in n8n, per refused order');
+		// A successful execution has answered its order, so every refused order has a failed execution. Not
+		// the other way round: a worker killed right after "Respond to Webhook" leaves a served order whose
+		// execution n8n then marks as failed.
+		assert.ok(
+			refused.length <= failedExecutions.length,
+			`every refused order is visible in n8n as a failed execution: ${refused.length} refused, ${failedExecutions.length} failed`,
+		);
+		if (refused.length < failedExecutions.length) {
+			log(`    ${failedExecutions.length - refused.length} order(s) were answered before their worker died; n8n marks those executions failed`);
+		}
 		for (const id of inFlightOnKill) {
 			const row = rows.find((r) => r.id === id);
 			assert.ok(row && row.status !== 'success', `execution ${id} (in flight on the killed worker) is not reported as a success`);
