@@ -13,17 +13,21 @@ import { startSandbox, type Sandbox } from '../../sandbox/src';
 import { TOKEN, benchSeed } from './lib/fixtures';
 import type { ConnectionStats, SandboxReply, SandboxRequest } from './lib/protocol';
 
-const counted = { connections: 0, open: 0, peakConcurrent: 0 };
+/** `open` = connections accepted since the last reset and still open: an older one does not make the peak. */
+const counted = { connections: 0, open: 0, peakConcurrent: 0, generation: 0 };
 
 function countConnections(): void {
 	const original = http.createServer;
 	const patched = ((...args: Parameters<typeof http.createServer>) => {
 		const server = original(...args);
 		server.on('connection', (socket) => {
+			const born = counted.generation;
 			counted.connections++;
 			counted.open++;
 			counted.peakConcurrent = Math.max(counted.peakConcurrent, counted.open);
-			socket.once('close', () => counted.open--);
+			socket.once('close', () => {
+				if (born === counted.generation) counted.open--;
+			});
 		});
 		return server;
 	}) as typeof http.createServer;
@@ -45,7 +49,9 @@ async function main(): Promise<void> {
 			const stats: ConnectionStats = { connections: counted.connections, peakConcurrent: counted.peakConcurrent };
 			if (message.reset) {
 				counted.connections = 0;
-				counted.peakConcurrent = counted.open;
+				counted.peakConcurrent = 0;
+				counted.open = 0;
+				counted.generation++;
 			}
 			send({ type: 'reply', id: message.id, stats });
 		}

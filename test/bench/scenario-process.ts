@@ -1,13 +1,14 @@
 /**
  * Runs one benchmark row in a fresh process (forked by bench.ts), so each row's peak RSS is its
  * own and no row inherits another's heap or sockets. Protocol: job → warm-up straight to the
- * sandbox → 'warmed' → (parent zeroes its connection counters) → 'go' → measured run → 'done'.
+ * sandbox → 'warmed'; then per pass: (parent resets the sandbox and zeroes its connection counters)
+ * 'go' → measured run → 'pass'; finally 'finish' → 'done' with the peak RSS.
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { shutdownEngine } from '../harness';
-import { runAltcraft, runHttpRequestNode, type EngineRun } from './lib/engine-clients';
-import type { ChildToParent, ParentToChild, ScenarioJob, ScenarioResult } from './lib/protocol';
+import { httpRequestNodeVersion, runAltcraft, runHttpRequestNode, type EngineRun } from './lib/engine-clients';
+import type { ChildToParent, ParentToChild, ScenarioJob } from './lib/protocol';
 import { importCodes, rawAttach, rawGet, rawImport, type RawRun } from './lib/raw-client';
 
 const WARMUP_ITEMS = 40;
@@ -19,6 +20,11 @@ function send(message: ChildToParent): void {
 
 function nextMessage(): Promise<ParentToChild> {
 	return new Promise((resolve) => process.once('message', (message: ParentToChild) => resolve(message)));
+}
+
+function httpRequestNote(): string | undefined {
+	const version = httpRequestNodeVersion();
+	return version === undefined ? undefined : `HTTP Request v${version}`;
 }
 
 /** Successes and failures in an engine node's output (a failed item carries json.error). */
@@ -94,15 +100,18 @@ async function main(): Promise<void> {
 	const warmupCount = job.scenario.operation === 'import' ? WARMUP_CODES : WARMUP_ITEMS;
 	await prepare(job, job.warmupBaseUrl, warmupCount, `${job.runTag}W`)();
 	send({ type: 'warmed' });
-	if ((await nextMessage()).type !== 'go') throw new Error('expected go');
-
-	const measured = prepare(job, job.baseUrl, job.scenario.count, job.runTag);
-	global.gc?.();
-	const started = performance.now();
-	const { ok, failures } = await measured();
-	const ms = performance.now() - started;
-	const result: ScenarioResult = { ms, ok, failures, maxRssMb: process.resourceUsage().maxRSS / 1024 };
-	send({ type: 'done', result });
+	for (;;) {
+		const message = await nextMessage();
+		if (message.type === 'finish') break;
+		if (message.type !== 'go') throw new Error('expected go or finish');
+		// A tag per pass: attach and import codes must be new in every pass.
+		const measured = prepare(job, job.baseUrl, job.scenario.count, `${job.runTag}P${message.pass}`);
+		global.gc?.();
+		const started = performance.now();
+		const { ok, failures } = await measured();
+		send({ type: 'pass', result: { ms: performance.now() - started, ok, failures } });
+	}
+	send({ type: 'done', maxRssMb: process.resourceUsage().maxRSS / 1024, note: httpRequestNote() });
 	shutdownEngine();
 }
 

@@ -35,7 +35,7 @@ export interface LatencyProxyOptions {
 export interface LatencyProxyStats {
 	/** Connections accepted since start or the last resetStats(). */
 	connections: number;
-	/** Most connections open at the same time since start or the last resetStats(). */
+	/** Most of those connections open at the same time (older ones still open do not count). */
 	peakConcurrent: number;
 	/** Connections open now. */
 	open: number;
@@ -50,7 +50,7 @@ export interface LatencyProxy {
 	readonly url: string;
 	readonly oneWayDelayMs: number;
 	stats(): LatencyProxyStats;
-	/** Zeroes the counters; `peakConcurrent` restarts from the connections open now. */
+	/** Zeroes the counters; connections already open no longer count towards `peakConcurrent`. */
 	resetStats(): void;
 	/** Stops listening, destroys every open connection and drops pending chunks. Idempotent. */
 	stop(): Promise<void>;
@@ -113,6 +113,9 @@ export async function startLatencyProxy(options: LatencyProxyOptions): Promise<L
 	const lines = new Set<DelayLine>();
 	const timers = new Set<NodeJS.Timeout>();
 	const counters = { connections: 0, peakConcurrent: 0, open: 0, bytesUp: 0, bytesDown: 0 };
+	// Connections accepted since the last resetStats() and still open; they alone make the peak.
+	let generation = 0;
+	let openThisGeneration = 0;
 	let stopping: Promise<void> | undefined;
 
 	const track = (socket: net.Socket): void => {
@@ -158,7 +161,9 @@ export async function startLatencyProxy(options: LatencyProxyOptions): Promise<L
 	const server = net.createServer({ pauseOnConnect: true }, (client) => {
 		counters.connections++;
 		counters.open++;
-		counters.peakConcurrent = Math.max(counters.peakConcurrent, counters.open);
+		const born = generation;
+		openThisGeneration++;
+		counters.peakConcurrent = Math.max(counters.peakConcurrent, openThisGeneration);
 		track(client);
 		client.setNoDelay(true);
 		const acceptedAt = performance.now();
@@ -171,6 +176,7 @@ export async function startLatencyProxy(options: LatencyProxyOptions): Promise<L
 		const onClose = () => {
 			if (++closedSides < 2) return;
 			counters.open--;
+			if (born === generation) openThisGeneration--;
 			// Both sides gone: pending steps have nowhere to go.
 			up.close();
 			down.close();
@@ -198,7 +204,9 @@ export async function startLatencyProxy(options: LatencyProxyOptions): Promise<L
 		stats: () => ({ ...counters }),
 		resetStats: () => {
 			counters.connections = 0;
-			counters.peakConcurrent = counters.open;
+			counters.peakConcurrent = 0;
+			generation++;
+			openThisGeneration = 0;
 			counters.bytesUp = 0;
 			counters.bytesDown = 0;
 		},

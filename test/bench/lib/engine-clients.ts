@@ -133,6 +133,11 @@ const HTTP_REQUEST_TYPE = 'n8n-nodes-base.httpRequest';
 const HTTP_REQUEST_NAME = 'HTTP Request';
 let httpRequestNode: IVersionedNodeType | undefined;
 
+/** The HTTP Request node's version used, once it has been loaded in this process. */
+export function httpRequestNodeVersion(): number | undefined {
+	return httpRequestNode ? (httpRequestNode.description.defaultVersion ?? httpRequestNode.currentVersion) : undefined;
+}
+
 function loadHttpRequestNode(): IVersionedNodeType {
 	if (httpRequestNode) return httpRequestNode;
 	const file = path.join(NODES_BASE_DIR, 'dist', 'nodes', 'HttpRequest', 'HttpRequest.node.js');

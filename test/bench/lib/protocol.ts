@@ -17,6 +17,8 @@ export interface Scenario {
 	chunkSize?: number;
 	format: Format;
 	link: LinkName;
+	/** Measured passes in the same process; the row shows the median pass. */
+	passes: number;
 }
 
 /** What a scenario child needs to know to run. */
@@ -41,27 +43,37 @@ export interface NodeFeatures {
 	defaultVersion: number;
 }
 
-export interface ScenarioResult {
+export interface ConnectionStats {
+	connections: number;
+	peakConcurrent: number;
+}
+
+export interface PassResult {
 	ms: number;
 	/** Items (or codes) that came back as successes. */
 	ok: number;
 	failures: number;
+}
+
+export interface ScenarioResult extends PassResult {
+	/** Every pass's time, in run order (`ms` is their median). */
+	passMs: number[];
+	/** Connections opened during the median pass. */
+	connections: ConnectionStats;
 	/** process.resourceUsage().maxRSS of the child, in MB (includes module loading and warm-up). */
 	maxRssMb: number;
+	/** e.g. the HTTP Request node's version. */
 	note?: string;
 }
 
 export type ChildToParent =
 	| { type: 'warmed' }
-	| { type: 'done'; result: ScenarioResult }
+	| { type: 'pass'; result: PassResult }
+	| { type: 'done'; maxRssMb: number; note?: string }
 	| { type: 'failed'; message: string };
 
-export type ParentToChild = { type: 'job'; job: ScenarioJob } | { type: 'go' };
-
-export interface ConnectionStats {
-	connections: number;
-	peakConcurrent: number;
-}
+/** `go` starts one measured pass (counters were zeroed and the sandbox reset just before). */
+export type ParentToChild = { type: 'job'; job: ScenarioJob } | { type: 'go'; pass: number } | { type: 'finish' };
 
 export type SandboxRequest = { type: 'reset'; id: number } | { type: 'stats'; id: number; reset: boolean };
 export type SandboxReply =

@@ -1,11 +1,10 @@
 /** The benchmark's Markdown report: one table of rows, one of ratios, one of the issue's targets. */
-import type { ConnectionStats, LinkName, Scenario, ScenarioResult } from './protocol';
+import type { LinkName, Scenario, ScenarioResult } from './protocol';
 
 export interface RowOutcome {
 	scenario: Scenario;
 	result?: ScenarioResult;
 	error?: string;
-	connections?: ConnectionStats;
 }
 
 export interface ReportContext {
@@ -27,9 +26,9 @@ const rate = (outcome: RowOutcome | undefined): number | undefined =>
 const fmt = (value: number | undefined, digits = 0): string =>
 	value === undefined ? '—' : value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-function clientLabel(s: Scenario, ctx: ReportContext): string {
+function clientLabel(s: Scenario, ctx: ReportContext, outcomeNote: string | undefined): string {
 	if (s.client === 'raw') return s.operation === 'import' ? `raw client, chunks of ${fmt(s.chunkSize)}, sequential` : 'raw keep-alive client';
-	if (s.client === 'httpRequestNode') return `${ctx.httpRequest} (defaults)`;
+	if (s.client === 'httpRequestNode') return `n8n ${outcomeNote ?? 'HTTP Request'} node (${ctx.httpRequest}), defaults`;
 	return 'Altcraft Promo (this node)';
 }
 
@@ -74,7 +73,7 @@ function targets(find: Finder, getCount: number): Target[] {
 	const node10 = find('get', '20 ms', 'node', 10);
 	const raw10 = find('get', '20 ms', 'raw', 10);
 	const r1 = rate(node10) !== undefined && rate(raw10) !== undefined ? rate(node10)! / rate(raw10)! : undefined;
-	const conns = node10?.connections?.connections;
+	const conns = node10?.result?.connections.connections;
 	list.push({
 		name: `20 ms RTT, ${fmt(getCount)} Get items: node Concurrency 10 ≥ 0.8× raw client (10 in flight)`,
 		measured: r1 === undefined ? 'not measured' : `${r1.toFixed(2)}× (${fmt(rate(node10))} vs ${fmt(rate(raw10))} items/s${node10 && node10.scenario.count !== getCount ? `; node ran ${fmt(node10.scenario.count)} items` : ''})`,
@@ -82,7 +81,7 @@ function targets(find: Finder, getCount: number): Target[] {
 	});
 	list.push({
 		name: `20 ms RTT, ${fmt(getCount)} Get items: node Concurrency 10 opens ≤ 12 connections`,
-		measured: conns === undefined ? 'not measured' : `${conns} (peak ${node10?.connections?.peakConcurrent} open)`,
+		measured: conns === undefined ? 'not measured' : `${conns} (peak ${node10?.result?.connections.peakConcurrent} open)`,
 		met: conns === undefined ? undefined : conns <= 12 && node10?.scenario.count === getCount,
 	});
 	const nodeDefault = find('get', '0 ms', 'node', undefined, { count: getCount });
@@ -143,9 +142,10 @@ export function renderReport(rows: RowOutcome[], ctx: ReportContext, getCount: n
 		const res = row.result;
 		const time = res ? (res.ms / 1000).toFixed(2) : '—';
 		const speed = res ? fmt(s.count / (res.ms / 1000)) + (res.failures > 0 ? ` (${res.failures} failed)` : '') : row.error ? `failed: ${row.error.slice(0, 80)}` : '—';
-		const conns = row.connections ? `${row.connections.connections} (${row.connections.peakConcurrent})` : '—';
+		const conns = res ? `${res.connections.connections} (${res.connections.peakConcurrent})` : '—';
+		const passes = res && res.passMs.length > 1 ? `median of ${res.passMs.length}: ${res.passMs.map((ms) => (ms / 1000).toFixed(2)).join(' / ')}` : time;
 		lines.push(
-			`| ${operationLabel(s)} | ${s.link} | ${clientLabel(s, ctx)} | ${concurrencyLabel(s, ctx)} | ${fmt(s.count)} | ${time} | ${speed} | ${conns} | ${res ? fmt(res.maxRssMb) : '—'} |`,
+			`| ${operationLabel(s)} | ${s.link} | ${clientLabel(s, ctx, res?.note)} | ${concurrencyLabel(s, ctx)} | ${fmt(s.count)} | ${passes} | ${speed} | ${conns} | ${res ? fmt(res.maxRssMb) : '—'} |`,
 		);
 	}
 	lines.push('', '| Ratio (items/s) | Value |', '|---|--:|');
