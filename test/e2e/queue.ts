@@ -351,6 +351,9 @@ async function runSuite(ctx: Context): Promise<void> {
 		if (refused.length < failedExecutions.length) {
 			log(`    ${failedExecutions.length - refused.length} order(s) were answered before their worker died; n8n marks those executions failed`);
 		}
+		// maxStalledCount 0: n8n never hands a job of the dead worker to another one.
+		const rerun = rows.filter((row) => ctx.workers.filter((w) => workerExecutions(w).started.has(row.id)).length > 1);
+		assert.deepEqual(rerun.map((r) => r.id), [], 'no execution was started on two workers (no silent re-run)');
 		// The log can lag the database by a line (a kill between saving and logging "finished"), so this
 		// asks only that the kill demonstrably hit running executions and n8n reported them.
 		const failedInFlight = inFlightOnKill.filter((id) => failedExecutions.some((r) => r.id === id));
