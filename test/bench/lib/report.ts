@@ -135,7 +135,7 @@ export function renderReport(rows: RowOutcome[], ctx: ReportContext, getCount: n
 	lines.push(`- Server: the sandbox in its own process on loopback. "20 ms" = through a TCP latency proxy adding 10 ms each way to every chunk, and charging a new connection's handshake one more round trip.`);
 	lines.push(`- Connections: ${ctx.connectionSource}. Every row runs in a fresh process after a short warm-up sent straight to the sandbox; Peak RSS is that process's maxRSS.`);
 	lines.push(`- Whole run: ${ctx.durationS.toFixed(0)} s.`, '');
-	lines.push('| Operation | Link (RTT) | Client | Concurrency | Items | Time (s) | Items/s | Connections (peak open) | Peak RSS (MB) |');
+	lines.push('| Operation | Link (RTT) | Client | Concurrency | Items | Time (s), median | Items/s | Connections (peak open) | Peak RSS (MB) |');
 	lines.push('|---|---|---|---|--:|--:|--:|--:|--:|');
 	for (const row of rows) {
 		const s = row.scenario;
@@ -143,7 +143,8 @@ export function renderReport(rows: RowOutcome[], ctx: ReportContext, getCount: n
 		const time = res ? (res.ms / 1000).toFixed(2) : '—';
 		const speed = res ? fmt(s.count / (res.ms / 1000)) + (res.failures > 0 ? ` (${res.failures} failed)` : '') : row.error ? `failed: ${row.error.slice(0, 80)}` : '—';
 		const conns = res ? `${res.connections.connections} (${res.connections.peakConcurrent})` : '—';
-		const passes = res && res.passMs.length > 1 ? `median of ${res.passMs.length}: ${res.passMs.map((ms) => (ms / 1000).toFixed(2)).join(' / ')}` : time;
+		const spread = res && res.passMs.length > 1 ? ` (${res.passMs.length} passes: ${(Math.min(...res.passMs) / 1000).toFixed(2)}–${(Math.max(...res.passMs) / 1000).toFixed(2)})` : '';
+		const passes = `${time}${spread}`;
 		lines.push(
 			`| ${operationLabel(s)} | ${s.link} | ${clientLabel(s, ctx, res?.note)} | ${concurrencyLabel(s, ctx)} | ${fmt(s.count)} | ${passes} | ${speed} | ${conns} | ${res ? fmt(res.maxRssMb) : '—'} |`,
 		);
