@@ -105,6 +105,13 @@ describe('hang', () => {
 		expect(sb.requests[0]).toMatchObject({ fault: 'hangAfterApply', appliedError: 0 });
 	});
 
+	it('delay: a client that gives up before the wait ends leaves the state unchanged', async () => {
+		sb.injectFault({ kind: 'delay', ms: 300 });
+		expect((await post('promocodes/attach', attach, 100)).outcome).toBe('timeout');
+		await new Promise((r) => setTimeout(r, 400));
+		expect(holders()).toEqual([]);
+	});
+
 	it('stop() returns promptly while requests hang', async () => {
 		const other = await startSandbox({ port: 0 });
 		other.injectFault('hang', { count: 3 });
