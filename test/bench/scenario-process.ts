@@ -6,8 +6,7 @@
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { shutdownEngine } from '../harness';
-import { httpRequestNodeVersion, runAltcraft, runHttpRequestNode, type EngineRun } from './lib/engine-clients';
+import type * as EngineClients from './lib/engine-clients';
 import type { ChildToParent, ParentToChild, ScenarioJob } from './lib/protocol';
 import { importCodes, rawAttach, rawGet, rawImport, type RawRun } from './lib/raw-client';
 
@@ -22,8 +21,15 @@ function nextMessage(): Promise<ParentToChild> {
 	return new Promise((resolve) => process.once('message', (message: ParentToChild) => resolve(message)));
 }
 
+/**
+ * n8n-core and the harness are loaded only by engine rows, so a raw-client row's peak RSS is the
+ * raw client's, not n8n's.
+ */
+let engine: typeof EngineClients | undefined;
+const loadEngine = (): typeof EngineClients => (engine ??= require('./lib/engine-clients') as typeof EngineClients);
+
 function httpRequestNote(): string | undefined {
-	const version = httpRequestNodeVersion();
+	const version = engine?.httpRequestNodeVersion();
 	return version === undefined ? undefined : `HTTP Request v${version}`;
 }
 
@@ -66,7 +72,8 @@ function prepare(job: ScenarioJob, baseUrl: string, count: number, runTag: strin
 			return { ok, failures: count - ok };
 		};
 	}
-	const run: EngineRun = {
+	const { runAltcraft, runHttpRequestNode } = loadEngine();
+	const run: EngineClients.EngineRun = {
 		baseUrl,
 		token: job.token,
 		operation: scenario.operation,
@@ -112,7 +119,7 @@ async function main(): Promise<void> {
 		send({ type: 'pass', result: { ms: performance.now() - started, ok, failures } });
 	}
 	send({ type: 'done', maxRssMb: process.resourceUsage().maxRSS / 1024, note: httpRequestNote() });
-	shutdownEngine();
+	if (engine) (require('../harness') as typeof import('../harness')).shutdownEngine();
 }
 
 /** n8n hands workflow errors back as plain objects at times; their message is what matters. */
