@@ -111,6 +111,12 @@ async function main(): Promise<void> {
 	mkdirSync(dir, { recursive: true });
 	writeFileSync(path.join(dir, 'latest.md'), report);
 	log(`Written to ${path.relative(process.cwd(), path.join(dir, 'latest.md'))}`);
+	// A row that could not run is a broken bench; a target not met is a finding, reported above.
+	const failed = outcomes.filter((o) => o.error || (o.result && o.result.failures > 0));
+	if (failed.length > 0) {
+		log(`${failed.length} row(s) failed: ${failed.map((o) => o.scenario.id).join(', ')}`);
+		process.exitCode = 1;
+	}
 }
 
 main().catch((error: unknown) => {
