@@ -8,7 +8,9 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import * as promoCode from './actions/promoCode/PromoCode.resource';
 import { router } from './actions/router';
-import { wireFormatOptions } from './descriptions/common.descriptions';
+import { nodeOptions } from './descriptions/options.descriptions';
+import { altcraftApiTest } from './methods/credentialTest';
+import { searchDatabases } from './methods/listSearch';
 
 export class AltcraftPromo implements INodeType {
 	description: INodeTypeDescription = {
@@ -16,7 +18,10 @@ export class AltcraftPromo implements INodeType {
 		name: 'altcraftPromo',
 		icon: { light: 'file:../../icons/altcraft.svg', dark: 'file:../../icons/altcraft.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		// Version 2: Database from a list (resource locator), Loyalty Program ID flagged when empty.
+		// Version 1 stays for saved workflows, whose plain-number IDs keep working unchanged.
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
 		description: 'Import, attach, check and activate Altcraft promo codes',
 		defaults: {
@@ -29,6 +34,7 @@ export class AltcraftPromo implements INodeType {
 			{
 				name: 'altcraftApi',
 				required: true,
+				testedBy: 'altcraftApiTest',
 			},
 		],
 		properties: [
@@ -46,8 +52,13 @@ export class AltcraftPromo implements INodeType {
 				default: 'promoCode',
 			},
 			...promoCode.description,
-			wireFormatOptions,
+			nodeOptions,
 		],
+	};
+
+	methods = {
+		listSearch: { searchDatabases },
+		credentialTest: { altcraftApiTest },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

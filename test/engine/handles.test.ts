@@ -51,7 +51,7 @@ it('engine runs against the sandbox leave nothing running after stop() and shutd
 
 	const ok = await runAltcraftNode({ parameters: get, credentials });
 	sandbox.injectFault('reset');
-	const failed = await runAltcraftNode({ parameters: { ...get, options: { format: 'xml' } }, credentials });
+	const failed = await runAltcraftNode({ parameters: { ...get, options: { format: 'xml', maxRetries: 0 } }, credentials });
 	expect(ok.output).toHaveLength(1);
 	expect(failed.error).toBeDefined();
 	// The sandbox's server and n8n-core's interval are running now.

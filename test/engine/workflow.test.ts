@@ -158,7 +158,14 @@ it('a whole code lifecycle in one workflow: import, attach, activate, update, ge
 	]);
 
 	expect(jsonOf(result, 'Import')).toEqual([
-		{ inserted: 1, duplicated: 0, discarded_by_limit: 0, codes: [{ code: 'SUMMER-2030', error: 0, error_text: '' }] },
+		{
+			inserted: 1,
+			duplicated: 0,
+			discarded_by_limit: 0,
+			duplicated_after_resend: 0,
+			requests: 1,
+			codes: [{ code: 'SUMMER-2030', error: 0, error_text: '' }],
+		},
 	]);
 	expect(jsonOf(result, 'Attach')).toEqual([
 		{ success: true, operation: 'attach', loyalty_id: 1, db_id: 1, matching: 'email', email: 'bob@example.com', code: 'SUMMER-2030' },

@@ -34,14 +34,14 @@ describe('API failures become NodeApiError with Altcraft code and text', () => {
 
 	it('the envelope on HTTP 429, with advice', async () => {
 		context.sandbox.injectFault({ kind: 'status429', retryAfter: 3 });
-		const error = await failingRun(getWelcome1);
+		const error = await failingRun({ ...getWelcome1, options: { maxRetries: 0 } });
 		expect(error.message).toBe('Altcraft error 429: Too many requests [item 0]');
 		expect(error.description).toMatch(/rate limiting/);
 	});
 
 	it.each(['json', 'xml'])('an HTML error page (asked for %s)', async (format) => {
 		context.sandbox.injectFault({ kind: 'html', status: 502 });
-		const error = await failingRun({ ...getWelcome1, options: { format } });
+		const error = await failingRun({ ...getWelcome1, options: { format, maxRetries: 0 } });
 		expect(error.message).toBe('Altcraft answered HTTP 502 with an HTML page [item 0]');
 		expect(error.description).toMatch(/Response began: ".+"/);
 	});
@@ -60,10 +60,11 @@ describe('API failures become NodeApiError with Altcraft code and text', () => {
 		expect(error.description).toContain('Check the API token');
 	});
 
-	it('a connection reset', async () => {
+	it('a connection reset, with retries off', async () => {
 		context.sandbox.injectFault('reset');
-		const error = await failingRun(getWelcome1);
-		expect(error.message).toBe(`Could not reach Altcraft at ${context.sandbox.baseUrl} [item 0]`);
+		const error = await failingRun({ ...getWelcome1, options: { maxRetries: 0 } });
+		expect(error.message).toBe('The connection broke before an answer arrived [item 0]');
+		expect(error.description).toContain('Tried once.');
 	});
 
 	it('nothing listening at the base URL', async () => {

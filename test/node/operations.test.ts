@@ -52,6 +52,8 @@ describe.each(FORMATS)('over %s', (format) => {
 				inserted: 2,
 				duplicated: 2,
 				discarded_by_limit: 0,
+				duplicated_after_resend: 0,
+				requests: 1,
 				codes: [
 					{ code: 'SPRING-1', error: 0, error_text: '' },
 					{ code: 'SPRING-2', error: 0, error_text: '' },

@@ -1,6 +1,7 @@
 import {
 	describeAltcraftError,
-	describeNetworkFailure,
+	describeRateLimitTooLong,
+	describeTransportFailure,
 	describeUnreadableResponse,
 	redactSecret,
 } from '../../nodes/AltcraftPromo/transport/errors';
@@ -16,7 +17,7 @@ describe('error mapping', () => {
 	it('puts Altcraft code and text in the message and a hint for token errors', () => {
 		const failure = describeAltcraftError(
 			{ error: 401, error_text: `Token ${secret} is not valid`, data: null },
-			{ endpoint: 'get', statusCode: 200, itemIndex: 3, secret },
+			{ method: 'promocodes/get', statusCode: 200, itemIndex: 3, secret },
 		);
 		expect(failure.options.message).toBe('Altcraft error 401: Token **hidden** is not valid [item 3]');
 		expect(failure.options.description).toContain('POST /api/v1.1/promocodes/get answered HTTP 200');
@@ -29,7 +30,7 @@ describe('error mapping', () => {
 	it('describes an HTML page with a readable, redacted snippet', () => {
 		const failure = describeUnreadableResponse(
 			`<html><head><style>p{}</style></head><body><h1>502 Bad Gateway</h1><p>${secret}</p></body></html>`,
-			{ endpoint: 'attach', statusCode: 502, contentType: 'text/html', itemIndex: 0, secret },
+			{ method: 'promocodes/attach', statusCode: 502, contentType: 'text/html', itemIndex: 0, secret },
 		);
 		expect(failure.options.message).toBe('Altcraft answered HTTP 502 with an HTML page [item 0]');
 		expect(failure.options.description).toContain('Response began: "502 Bad Gateway **hidden**"');
@@ -38,7 +39,7 @@ describe('error mapping', () => {
 
 	it('turns 429 into a rate-limit message with the server wait time', () => {
 		const failure = describeUnreadableResponse('Too many requests', {
-			endpoint: 'get',
+			method: 'promocodes/get',
 			statusCode: 429,
 			contentType: 'text/plain',
 			retryAfter: '7',
@@ -49,19 +50,65 @@ describe('error mapping', () => {
 		expect(failure.options.description).toContain('retry after 7 seconds');
 	});
 
-	it('keeps the network reason but never the request config', () => {
-		const error = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), {
-			code: 'ECONNREFUSED',
-			config: { data: JSON.stringify({ token: secret }) },
-		});
-		const failure = describeNetworkFailure(error, {
-			endpoint: 'import',
-			origin: 'http://127.0.0.1:1',
-			itemIndex: 0,
-			secret,
-		});
+	const transportContext = {
+		method: 'promocodes/get' as const,
+		origin: 'http://127.0.0.1:1',
+		itemIndex: 0,
+		secret,
+		attempts: 4,
+		last: { reason: `ECONNREFUSED: connect ECONNREFUSED ${secret}`, sent: false, timedOut: false, timeoutMs: 20000 },
+	};
+
+	it('says nothing changed when the request never left, and never shows the token', () => {
+		const failure = describeTransportFailure({ ...transportContext, outcome: 'failed' });
 		expect(failure.options.message).toBe('Could not reach Altcraft at http://127.0.0.1:1 [item 0]');
-		expect(failure.options.description).toContain('ECONNREFUSED');
+		expect(failure.options.description).toContain('nothing was changed. Tried 4 times.');
 		expect(JSON.stringify(failure)).not.toContain(secret);
+	});
+
+	it('names a timeout and how to raise it', () => {
+		const failure = describeTransportFailure({
+			...transportContext,
+			outcome: 'failed',
+			last: { reason: 'ETIMEDOUT: no answer', sent: true, timedOut: true, timeoutMs: 1500 },
+		});
+		expect(failure.options.message).toBe('Altcraft did not answer within 1.5 s [item 0]');
+		expect(failure.options.description).toContain('Options → Timeout');
+	});
+
+	it('never advises a retry for an attach without a code whose answer was lost', () => {
+		const failure = describeTransportFailure({
+			...transportContext,
+			method: 'promocodes/attach',
+			attempts: 1,
+			outcome: 'mayHaveAttached',
+			last: { reason: 'ECONNRESET: socket hang up', sent: true, timedOut: false, timeoutMs: 20000 },
+		});
+		expect(failure.options.message).toBe(
+			'The connection broke before an answer arrived: Altcraft may have attached a promo code to this profile [item 0]',
+		);
+		expect(failure.options.description).toContain('does not send it again');
+		expect(`${failure.options.message} ${failure.options.description}`).not.toMatch(/retry (the request )?immediately/i);
+	});
+
+	it('names the code to check when an activation outcome is unknown', () => {
+		const failure = describeTransportFailure({
+			...transportContext,
+			method: 'promocodes/activate',
+			outcome: 'unknown',
+			code: 'WELCOME-1',
+			loyaltyId: 7,
+			last: { reason: 'HTTP 504', sent: true, timedOut: false, timeoutMs: 20000, statusCode: 504 },
+		});
+		expect(failure.options.message).toBe(
+			'A gateway in front of Altcraft answered HTTP 504: whether the activation was applied is unknown [item 0]',
+		);
+		expect(failure.options.description).toContain('Check promo code "WELCOME-1" in loyalty program 7');
+	});
+
+	it('fails at once when Retry-After is longer than the node waits', () => {
+		const failure = describeRateLimitTooLong({ method: 'promocodes/get', itemIndex: 2, waitMs: 120_000, maxWaitMs: 60_000 });
+		expect(failure.options.message).toBe('Altcraft is rate limiting requests for 120 s [item 2]');
+		expect(failure.options.description).toContain('longer than the 60 s this node waits');
 	});
 });

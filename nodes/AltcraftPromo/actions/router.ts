@@ -1,9 +1,11 @@
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, NodeExecutionHint } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { type ExecutionOptions, readExecutionOptions } from '../helpers/executionOptions';
 import { readWireFormat } from '../helpers/parameters';
-import type { PreparedCall, PromoOperation, WireFormat } from '../helpers/types';
-import { type AltcraftClient, createAltcraftClient } from '../transport';
+import type { ItemApi, PreparedCall, PromoOperation, WireFormat } from '../helpers/types';
+import { type AltcraftSession, createAltcraftSession } from '../transport';
+import { runItemPool } from './itemPool';
 import { promoCodeOperations, type PromoCodeOperationName } from './promoCode/PromoCode.resource';
 
 type Prepared = { call: PreparedCall<unknown>; format: WireFormat } | { error: Error };
@@ -58,37 +60,112 @@ function prepareAll(context: IExecuteFunctions, operation: PromoOperation<unknow
 	return prepared;
 }
 
+/** Per-execution state shared by the items: memoised loads and hints shown once. */
+function createItemApiFactory(session: AltcraftSession) {
+	const loads = new Map<string, Promise<unknown>>();
+	const hints = new Set<string>();
+	const forItem = (itemIndex: number, format: WireFormat): ItemApi => ({
+		itemIndex,
+		format,
+		call: async (request) => await session.call(request, { itemIndex, format }),
+		once: async <T>(key: string, load: () => Promise<T>) => {
+			let pending = loads.get(key) as Promise<T> | undefined;
+			if (!pending) {
+				pending = load();
+				loads.set(key, pending);
+			}
+			return await pending;
+		},
+		hint: (message) => hints.add(message),
+	});
+	return { forItem, hints };
+}
+
+async function runItem(
+	operation: PromoOperation<unknown>,
+	entry: { call: PreparedCall<unknown>; format: WireFormat },
+	api: ItemApi,
+): Promise<IDataObject[]> {
+	if (operation.execute) return await operation.execute(entry.call, api);
+	const result = await api.call(entry.call.request);
+	return operation.shapeOutput ? operation.shapeOutput(result.envelope, entry.call.plan, result) : [];
+}
+
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const operation = findOperation(this);
-	const prepared = prepareAll(this, operation, items.length);
-	const returnData: INodeExecutionData[] = [];
-
-	let client: AltcraftClient;
+	let options: ExecutionOptions;
 	try {
-		client = await createAltcraftClient(this);
+		options = readExecutionOptions(this);
+	} catch (error) {
+		throw asNodeError(this, error as Error, 0);
+	}
+	const prepared = prepareAll(this, operation, items.length);
+
+	let session: AltcraftSession;
+	try {
+		session = await createAltcraftSession(this, options);
 	} catch (error) {
 		// A credential problem fails every item alike; under Continue On Fail each still gets its error item.
 		if (!this.continueOnFail()) throw asNodeError(this, error as Error, 0);
 		return [items.map((_item, itemIndex) => errorItem(error as Error, itemIndex))];
 	}
 
-	for (let itemIndex = 0; itemIndex < prepared.length; itemIndex++) {
-		const entry = prepared[itemIndex];
-		// Only under Continue On Fail can an item have failed validation and still be here.
-		if ('error' in entry) {
-			returnData.push(errorItem(entry.error, itemIndex));
-			continue;
+	const { forItem, hints } = createItemApiFactory(session);
+	const outputs: INodeExecutionData[][] = prepared.map(() => []);
+	try {
+		if (operation.combinesItems?.call(this) && operation.executeCombined) {
+			await runCombined(this, operation, prepared, forItem, outputs);
+		} else {
+			await runItemPool(prepared.length, options, async (itemIndex) => {
+				const entry = prepared[itemIndex];
+				// Only under Continue On Fail can an item have failed validation and still be here.
+				if ('error' in entry) {
+					outputs[itemIndex] = [errorItem(entry.error, itemIndex)];
+					return;
+				}
+				try {
+					const json = await runItem(operation, entry, forItem(itemIndex, entry.format));
+					outputs[itemIndex] = json.map((entryJson) => ({ json: entryJson, pairedItem: { item: itemIndex } }));
+				} catch (error) {
+					if (!this.continueOnFail()) throw asNodeError(this, error as Error, itemIndex);
+					outputs[itemIndex] = [errorItem(error as Error, itemIndex)];
+				}
+			});
 		}
-		try {
-			const envelope = await client.send(entry.call.request, entry.format, itemIndex);
-			for (const json of operation.shapeOutput(envelope, entry.call.plan)) {
-				returnData.push({ json, pairedItem: { item: itemIndex } });
-			}
-		} catch (error) {
-			if (!this.continueOnFail()) throw asNodeError(this, error as Error, itemIndex);
-			returnData.push(errorItem(error as Error, itemIndex));
-		}
+	} finally {
+		session.close();
 	}
-	return [returnData];
+	if (hints.size > 0) {
+		this.addExecutionHints(
+			...[...hints].map((message): NodeExecutionHint => ({ message, location: 'outputPane' })),
+		);
+	}
+	return [outputs.flat()];
+}
+
+/** One run for the valid items together; its output items are paired to every one of them. */
+async function runCombined(
+	context: IExecuteFunctions,
+	operation: PromoOperation<unknown>,
+	prepared: Prepared[],
+	forItem: (itemIndex: number, format: WireFormat) => ItemApi,
+	outputs: INodeExecutionData[][],
+): Promise<void> {
+	const valid: number[] = [];
+	prepared.forEach((entry, itemIndex) => {
+		if ('error' in entry) outputs[itemIndex] = [errorItem(entry.error, itemIndex)];
+		else valid.push(itemIndex);
+	});
+	if (valid.length === 0) return;
+	const first = prepared[valid[0]] as { call: PreparedCall<unknown>; format: WireFormat };
+	const calls = valid.map((itemIndex) => (prepared[itemIndex] as { call: PreparedCall<unknown> }).call);
+	const pairedItem = valid.map((item) => ({ item }));
+	try {
+		const json = await operation.executeCombined!(calls, forItem(valid[0], first.format));
+		outputs[valid[0]] = json.map((entryJson) => ({ json: entryJson, pairedItem }));
+	} catch (error) {
+		if (!context.continueOnFail()) throw asNodeError(context, error as Error, valid[0]);
+		for (const itemIndex of valid) outputs[itemIndex] = [errorItem(error as Error, itemIndex)];
+	}
 }

@@ -1,5 +1,17 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
 
+/** Node version 1 fields stay exactly as saved workflows know them. */
+const V1_ONLY: IDisplayOptions = { show: { '@version': [1] } };
+const FROM_V2: IDisplayOptions = { show: { '@version': [{ _cnd: { gte: 2 } }] } };
+
+const LOYALTY_ID_HINT =
+	'A number. In Altcraft, open the Loyalty section and the program: its ID is shown with the program.';
+
+/**
+ * Version 1: a number field. n8n does not flag it when it is 0, so a first run fails instead.
+ * @deprecated Use `loyaltyIdFields`, which adds the version 2 field; kept so an operation that
+ * still spreads the single field keeps working in both versions.
+ */
 export const loyaltyIdField: INodeProperties = {
 	displayName: 'Loyalty Program ID',
 	name: 'loyaltyId',
@@ -8,6 +20,26 @@ export const loyaltyIdField: INodeProperties = {
 	default: 0,
 	description: 'Numeric ID of the Altcraft loyalty program the promo codes belong to',
 };
+
+/**
+ * Version 2 makes it a text field with an empty default: n8n marks an empty required text field
+ * with an issue before any run, which it never does for a number that defaults to 0.
+ * Altcraft has no endpoint that lists loyalty programs, so it stays an ID.
+ */
+export const loyaltyIdFields: INodeProperties[] = [
+	{ ...loyaltyIdField, displayOptions: V1_ONLY },
+	{
+		displayName: 'Loyalty Program ID',
+		name: 'loyaltyId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. 7',
+		hint: LOYALTY_ID_HINT,
+		description: 'Numeric ID of the Altcraft loyalty program the promo codes belong to',
+		displayOptions: FROM_V2,
+	},
+];
 
 export const requiredCodeField: INodeProperties = {
 	displayName: 'Promo Code',
@@ -19,6 +51,10 @@ export const requiredCodeField: INodeProperties = {
 	description: 'The promo code, exactly as stored in the loyalty program',
 };
 
+/**
+ * Version 1: a number field.
+ * @deprecated Use `databaseIdFields`, which adds the version 2 resource locator.
+ */
 export const databaseIdField: INodeProperties = {
 	displayName: 'Database ID',
 	name: 'databaseId',
@@ -27,6 +63,46 @@ export const databaseIdField: INodeProperties = {
 	default: 0,
 	description: 'Numeric ID of the Altcraft database that holds the customer profile',
 };
+
+/** Digits only, as Altcraft database IDs are. */
+export const DATABASE_ID_PATTERN = '^[1-9][0-9]*$';
+
+/** Version 2: picked from Altcraft's database list, or given by ID. */
+export const databaseField: INodeProperties = {
+	displayName: 'Database',
+	name: 'databaseId',
+	type: 'resourceLocator',
+	required: true,
+	default: { mode: 'list', value: '' },
+	description: 'The Altcraft database that holds the customer profile',
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			placeholder: 'Select a database...',
+			typeOptions: { searchListMethod: 'searchDatabases', searchable: true },
+		},
+		{
+			displayName: 'By ID',
+			name: 'id',
+			type: 'string',
+			placeholder: 'e.g. 1',
+			hint: 'A number: the ID Altcraft shows with the database (From List shows it too)',
+			validation: [
+				{
+					type: 'regex',
+					properties: { regex: DATABASE_ID_PATTERN, errorMessage: 'A database ID is a whole number such as 1' },
+				},
+			],
+		},
+	],
+};
+
+export const databaseIdFields: INodeProperties[] = [
+	{ ...databaseIdField, displayOptions: V1_ONLY },
+	{ ...databaseField, displayOptions: FROM_V2 },
+];
 
 export const profileMatchingFields: INodeProperties[] = [
 	{
@@ -114,25 +190,3 @@ export const profileMatchingFields: INodeProperties[] = [
 		displayOptions: { show: { matching: ['custom'] } },
 	},
 ];
-
-export const wireFormatOptions: INodeProperties = {
-	displayName: 'Options',
-	name: 'options',
-	type: 'collection',
-	placeholder: 'Add option',
-	default: {},
-	options: [
-		{
-			displayName: 'Wire Format',
-			name: 'format',
-			type: 'options',
-			default: 'json',
-			description:
-				'Format of the requests sent to Altcraft and of its answers. The output of this node is the same either way.',
-			options: [
-				{ name: 'JSON', value: 'json' },
-				{ name: 'XML', value: 'xml' },
-			],
-		},
-	],
-};

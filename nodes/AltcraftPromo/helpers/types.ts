@@ -11,6 +11,9 @@ export type PromoEndpoint =
 	| 'detach'
 	| 'export_all';
 
+/** An Altcraft API v1.1 method, i.e. the path after `/api/v1.1/`. */
+export type ApiMethod = `promocodes/${PromoEndpoint}` | 'profiles/get' | 'databases/list';
+
 /** A value Altcraft accepts in a request body; arrays become repeated elements in XML. */
 export type AltcraftParameterValue = string | number | boolean | string[];
 
@@ -18,7 +21,7 @@ export type AltcraftParameterValue = string | number | boolean | string[];
 export type AltcraftRequestBody = Record<string, AltcraftParameterValue>;
 
 export interface AltcraftRequest {
-	endpoint: PromoEndpoint;
+	method: ApiMethod;
 	body: AltcraftRequestBody;
 }
 
@@ -36,9 +39,40 @@ export interface PreparedCall<TPlan> {
 	plan: TPlan;
 }
 
+/** A successful call as the transport reports it. */
+export interface CallResult {
+	envelope: AltcraftEnvelope;
+	attempts: number;
+	/** The answer was lost, and reading the code back showed the change is in place. */
+	confirmedByReadBack: boolean;
+	/** A harmless request was sent again after an attempt that may have been applied. */
+	resentAfterUnknownOutcome: boolean;
+}
+
+/** What an operation that needs several requests for one item gets from the router. */
+export interface ItemApi {
+	itemIndex: number;
+	format: WireFormat;
+	/** One request through the transport (timeouts, retries, read-back, error mapping). */
+	call(request: AltcraftRequest): Promise<CallResult>;
+	/** `load` runs once per execution and key; every item gets the same promise. */
+	once<T>(key: string, load: () => Promise<T>): Promise<T>;
+	/** A message shown once under the node's output in the editor. */
+	hint(message: string): void;
+}
+
 /** One operation = its fields + how it maps an item to a request + how it shapes the output. */
 export interface PromoOperation<TPlan = unknown> {
 	description: INodeProperties[];
 	prepare(this: IExecuteFunctions, itemIndex: number): PreparedCall<TPlan>;
-	shapeOutput(envelope: AltcraftEnvelope, plan: TPlan): IDataObject[];
+	/** Single-request operations: the answer → output items. */
+	shapeOutput?(envelope: AltcraftEnvelope, plan: TPlan, result: CallResult): IDataObject[];
+	/** Multi-request operations replace send + shapeOutput with this. */
+	execute?(prepared: PreparedCall<TPlan>, api: ItemApi): Promise<IDataObject[]>;
+	/**
+	 * When it returns true for this execution, every valid item is handed over at once and the
+	 * one result is paired to all of them (e.g. one import run for the codes of all items).
+	 */
+	combinesItems?(this: IExecuteFunctions): boolean;
+	executeCombined?(prepared: Array<PreparedCall<TPlan>>, api: ItemApi): Promise<IDataObject[]>;
 }

@@ -1,6 +1,6 @@
 import type { JsonObject, NodeApiError } from 'n8n-workflow';
 
-import type { AltcraftEnvelope, PromoEndpoint } from '../helpers/types';
+import type { AltcraftEnvelope, ApiMethod } from '../helpers/types';
 import { responseText } from './responseDecoding';
 
 type NodeApiErrorOptions = NonNullable<ConstructorParameters<typeof NodeApiError>[2]>;
@@ -22,8 +22,8 @@ export function redactSecret(text: string, secret: string): string {
 	return secret ? text.split(secret).join(REDACTED) : text;
 }
 
-function endpointLabel(endpoint: PromoEndpoint): string {
-	return `POST /api/v1.1/promocodes/${endpoint}`;
+function methodLabel(method: ApiMethod): string {
+	return `POST /api/v1.1/${method}`;
 }
 
 const HINTS_BY_ALTCRAFT_ERROR: Record<number, string> = {
@@ -43,12 +43,12 @@ function itemSuffix(itemIndex: number): string {
 
 export function describeAltcraftError(
 	envelope: AltcraftEnvelope,
-	context: { endpoint: PromoEndpoint; statusCode: number; itemIndex: number; secret: string },
+	context: { method: ApiMethod; statusCode: number; itemIndex: number; secret: string },
 ): SanitizedFailure {
 	const errorText = redactSecret(envelope.error_text || 'no error text given', context.secret);
 	const hint = HINTS_BY_ALTCRAFT_ERROR[envelope.error];
 	const description = [
-		`${endpointLabel(context.endpoint)} answered HTTP ${context.statusCode} with Altcraft error ${envelope.error}.`,
+		`${methodLabel(context.method)} answered HTTP ${context.statusCode} with Altcraft error ${envelope.error}.`,
 		hint,
 	]
 		.filter(Boolean)
@@ -81,7 +81,7 @@ function bodySnippet(text: string, secret: string): string {
 export function describeUnreadableResponse(
 	body: unknown,
 	context: {
-		endpoint: PromoEndpoint;
+		method: ApiMethod;
 		statusCode: number;
 		contentType: string;
 		retryAfter?: string;
@@ -112,35 +112,108 @@ export function describeUnreadableResponse(
 		},
 		options: {
 			message: `${message}${itemSuffix(context.itemIndex)}`,
-			description: `${endpointLabel(context.endpoint)}: ${hint}${snippet ? ` Response began: "${snippet}"` : ''}`,
+			description: `${methodLabel(context.method)}: ${hint}${snippet ? ` Response began: "${snippet}"` : ''}`,
 			httpCode: String(context.statusCode),
 			itemIndex: context.itemIndex,
 		},
 	};
 }
 
-interface NetworkErrorShape {
-	message?: unknown;
-	code?: unknown;
-	/** n8n's own wrapper keeps the system error code (ECONNREFUSED, ETIMEDOUT...) here. */
-	httpCode?: unknown;
-	cause?: { code?: unknown; message?: unknown };
+/** How a request without an HTTP answer (or with a gateway failure) ended for the item. */
+export interface TransportFailureContext {
+	method: ApiMethod;
+	origin: string;
+	itemIndex: number;
+	secret: string;
+	attempts: number;
+	/** What failed last: no answer (with `sent`/`timedOut`), or a gateway page (`statusCode`). */
+	last: { reason: string; sent: boolean; timedOut: boolean; timeoutMs: number; statusCode?: number };
+	/**
+	 * `unknown`: the request may have been applied and reading back did not settle it;
+	 * `mayHaveAttached`: an attach without a code, which is never resent after sending.
+	 */
+	outcome: 'failed' | 'unknown' | 'mayHaveAttached';
+	code?: string;
+	loyaltyId?: number;
 }
 
-/** A request that got no HTTP answer at all: refused, reset, timed out, DNS. */
-export function describeNetworkFailure(
-	error: unknown,
-	context: { endpoint: PromoEndpoint; origin: string; itemIndex: number; secret: string },
-): SanitizedFailure {
-	const shape = (typeof error === 'object' && error !== null ? error : {}) as NetworkErrorShape;
-	const code = [shape.code, shape.httpCode, shape.cause?.code].find((value) => typeof value === 'string');
-	const rawMessage = typeof shape.message === 'string' ? shape.message : String(error);
-	const reason = redactSecret(code ? `${code}: ${rawMessage}` : rawMessage, context.secret);
+const ACTIONS: Partial<Record<ApiMethod, string>> = {
+	'promocodes/activate': 'the activation',
+	'promocodes/attach': 'the attach',
+	'promocodes/detach': 'the detach',
+};
+
+function whatHappened(last: TransportFailureContext['last']): string {
+	if (last.statusCode) return `a gateway in front of Altcraft answered HTTP ${last.statusCode}`;
+	if (last.timedOut) return `Altcraft did not answer within ${Math.round(last.timeoutMs / 100) / 10} s`;
+	if (!last.sent) return 'the request could not be sent';
+	return 'the connection broke before an answer arrived';
+}
+
+function capitalize(text: string): string {
+	return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/**
+ * A request that ended without a usable answer. Calls with side effects never advise an
+ * immediate retry: the message says whether anything may have changed and what to check.
+ */
+export function describeTransportFailure(context: TransportFailureContext): SanitizedFailure {
+	const { last } = context;
+	const reason = redactSecret(last.reason, context.secret);
+	const tries = context.attempts === 1 ? 'once' : `${context.attempts} times`;
+	const label = methodLabel(context.method);
+	const codeRef =
+		context.code !== undefined ? `promo code "${redactSecret(context.code, context.secret)}" in loyalty program ${context.loyaltyId}` : '';
+	let message: string;
+	let description: string;
+	if (context.outcome === 'mayHaveAttached') {
+		message = `${capitalize(whatHappened(last))}: Altcraft may have attached a promo code to this profile`;
+		description = `${label} was sent, then ${reason}. Altcraft does not say which code an attach without a code gives, so the node does not send it again. Check the profile's promo codes in Altcraft before running this item again, or use "Attach Free Code", which reports the code and settles this by reading back.`;
+	} else if (context.outcome === 'unknown') {
+		const action = ACTIONS[context.method] ?? 'the request';
+		message = `${capitalize(whatHappened(last))}: whether ${action} was applied is unknown`;
+		description = `${label} was sent, then ${reason}, and reading the code back did not settle it. Check ${codeRef || 'the promo code'} in Altcraft before running this item again.`;
+	} else if (!last.sent && !last.statusCode) {
+		message = `Could not reach Altcraft at ${context.origin}`;
+		description = `${label} failed before the request reached Altcraft (${reason}); nothing was changed. Tried ${tries}. Check the Base URL in the Altcraft API credential and that the instance is reachable from n8n.`;
+	} else {
+		message = capitalize(whatHappened(last));
+		const advice = last.timedOut
+			? 'If Altcraft is just slow, raise Options → Timeout; otherwise check that the instance is reachable from n8n.'
+			: 'Check that the Altcraft instance is reachable from n8n.';
+		description = `${label}: ${reason}. Tried ${tries}. ${advice}`;
+	}
 	return {
-		response: { networkError: reason },
+		response: {
+			networkError: reason,
+			attempts: context.attempts,
+			outcome: context.outcome,
+			...(last.statusCode ? { httpStatus: last.statusCode } : {}),
+		},
 		options: {
-			message: `Could not reach Altcraft at ${context.origin}${itemSuffix(context.itemIndex)}`,
-			description: `${endpointLabel(context.endpoint)} failed before any answer arrived (${reason}). Check the Base URL in the Altcraft API credential and that the instance is reachable from n8n.`,
+			message: `${message}${itemSuffix(context.itemIndex)}`,
+			description,
+			itemIndex: context.itemIndex,
+			...(last.statusCode ? { httpCode: String(last.statusCode) } : {}),
+		},
+	};
+}
+
+/** Altcraft asked to wait longer than the node waits for a `Retry-After`. */
+export function describeRateLimitTooLong(context: {
+	method: ApiMethod;
+	itemIndex: number;
+	waitMs: number;
+	maxWaitMs: number;
+}): SanitizedFailure {
+	const seconds = Math.ceil(context.waitMs / 1000);
+	return {
+		response: { httpStatus: 429, retryAfterSeconds: seconds },
+		options: {
+			message: `Altcraft is rate limiting requests for ${seconds} s${itemSuffix(context.itemIndex)}`,
+			description: `${methodLabel(context.method)} answered HTTP 429 and asked to wait ${seconds} s, longer than the ${context.maxWaitMs / 1000} s this node waits. Nothing was changed by this request. Lower Options → Concurrency, use Options → Batching, or run the workflow later.`,
+			httpCode: '429',
 			itemIndex: context.itemIndex,
 		},
 	};

@@ -1,63 +1,99 @@
-import type {
-	IExecuteFunctions,
-	IHttpRequestOptions,
-	IN8nHttpFullResponse,
-	INode,
-} from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type { IExecuteFunctions, INode, JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import type { AltcraftEnvelope, AltcraftRequest, WireFormat } from '../helpers/types';
-import { buildEndpointUrl, normalizeBaseUrl } from './baseUrl';
-import { describeAltcraftError, describeNetworkFailure, describeUnreadableResponse } from './errors';
+import { describeBaseUrlProblem, normalizeBaseUrl } from './baseUrl';
+import {
+	describeAltcraftError,
+	describeRateLimitTooLong,
+	describeTransportFailure,
+	describeUnreadableResponse,
+	type SanitizedFailure,
+	type TransportFailureContext,
+} from './errors';
+import { createKeepAliveSender } from './http/keepAliveSender';
+import { createN8nHelperSender } from './http/n8nHelperSender';
+import { proxyForUrl } from './http/proxyFromEnv';
+import { type Sender, TransportFailure, type WireResponse } from './http/types';
+import { readBackVerdict } from './reconcile';
 import { decodeAltcraftBody } from './responseDecoding';
-import { encodeXmlRequest } from './xmlCodec';
+import {
+	AMBIGUOUS_STATUSES,
+	MAX_RETRY_AFTER_MS,
+	REFUSED_STATUSES,
+	backoffMs,
+	parseRetryAfter,
+	sideEffectOf,
+} from './retryPolicy';
 
 export const CREDENTIAL_TYPE = 'altcraftApi';
 
-const CONTENT_TYPES: Record<WireFormat, string> = {
-	json: 'application/json',
-	xml: 'application/xml',
-};
-
-export interface AltcraftClient {
-	/** Sends one request and returns Altcraft's envelope; any failure throws a sanitized `NodeApiError`. */
-	send(request: AltcraftRequest, format: WireFormat, itemIndex: number): Promise<AltcraftEnvelope>;
+export interface TransportSettings {
+	/** Per HTTP request, ms. */
+	timeoutMs: number;
+	/** Resends after the first attempt. */
+	maxRetries: number;
+	/** Requests in flight at once = kept-alive connections at most. */
+	concurrency: number;
 }
 
-function headerValue(headers: IN8nHttpFullResponse['headers'], name: string): string {
-	const value = headers?.[name];
-	return Array.isArray(value) ? value.join(', ') : typeof value === 'string' ? value : '';
+export interface CallOptions {
+	itemIndex: number;
+	format: WireFormat;
 }
 
-function buildHttpOptions(url: string, request: AltcraftRequest, format: WireFormat): IHttpRequestOptions {
-	// The token is not here: the credential's authenticate() adds it to the body, JSON or XML.
-	// JSON omits `format` because json is Altcraft's default on every version.
-	const body = format === 'xml' ? encodeXmlRequest({ ...request.body, format: 'xml' }) : { ...request.body };
-	return {
-		method: 'POST',
-		url,
-		headers: { 'Content-Type': CONTENT_TYPES[format], Accept: CONTENT_TYPES[format] },
-		body,
-		json: false,
-		encoding: 'text',
-		returnFullResponse: true,
-		// Altcraft reports failures in the envelope, sometimes with HTTP 200, so every status is read here.
-		ignoreHttpStatusErrors: true,
-	};
+/** A successful call, with how it came about (shown to the user where it matters). */
+export interface CallResult {
+	envelope: AltcraftEnvelope;
+	attempts: number;
+	/** The answer was lost, and reading the code back showed the change is in place. */
+	confirmedByReadBack: boolean;
+	/** A `none` request was sent again after an attempt that may have been applied (e.g. an import chunk). */
+	resentAfterUnknownOutcome: boolean;
+}
+
+export interface AltcraftSession {
+	/** Sends one request with timeouts, retries and read-back; failures throw a sanitized `NodeApiError`. */
+	call(request: AltcraftRequest, options: CallOptions): Promise<CallResult>;
+	/** Connections opened so far (kept-alive connections are opened once). */
+	readonly connectionsOpened: number;
+	/** Closes kept-alive connections. */
+	close(): void;
+}
+
+type Attempt =
+	| { kind: 'answer'; response: WireResponse }
+	| { kind: 'refused'; response?: WireResponse; failure?: TransportFailure; retryAfterMs?: number }
+	| { kind: 'ambiguous'; response?: WireResponse; failure?: TransportFailure };
+
+function classify(outcome: WireResponse | TransportFailure): Attempt {
+	if (outcome instanceof TransportFailure) {
+		return outcome.sent ? { kind: 'ambiguous', failure: outcome } : { kind: 'refused', failure: outcome };
+	}
+	if (REFUSED_STATUSES.has(outcome.statusCode)) {
+		return { kind: 'refused', response: outcome, retryAfterMs: parseRetryAfter(outcome.headers['retry-after']) };
+	}
+	if (AMBIGUOUS_STATUSES.has(outcome.statusCode)) return { kind: 'ambiguous', response: outcome };
+	return { kind: 'answer', response: outcome };
 }
 
 /**
- * The one place that talks to Altcraft: base URL, wire format, token redaction and error mapping.
- * Credentials are read once per execution, not once per item.
+ * The one place that talks to Altcraft: base URL, token, wire format, kept-alive connections,
+ * timeouts, retries by side effect (retryPolicy.ts), read-back of lost answers (reconcile.ts)
+ * and error mapping. One session serves one execution of the node; credentials are read once.
  */
-export async function createAltcraftClient(context: IExecuteFunctions): Promise<AltcraftClient> {
+export async function createAltcraftSession(
+	context: IExecuteFunctions,
+	settings: TransportSettings,
+): Promise<AltcraftSession> {
 	const node: INode = context.getNode();
 	const credentials = await context.getCredentials(CREDENTIAL_TYPE);
 	const baseUrl = normalizeBaseUrl(credentials.baseUrl);
 	if (!baseUrl) {
 		throw new NodeOperationError(
 			node,
-			'The Base URL in the Altcraft API credential must be an http:// or https:// address',
+			describeBaseUrlProblem(credentials.baseUrl) ??
+				'The Base URL in the Altcraft API credential must be an http:// or https:// address',
 			{
 				description:
 					'Enter the address of your Altcraft instance, e.g. https://example.altcraft.com (with or without /api/v1.1).',
@@ -65,51 +101,157 @@ export async function createAltcraftClient(context: IExecuteFunctions): Promise<
 		);
 	}
 	const secret = typeof credentials.token === 'string' ? credentials.token : '';
+	const allowUnauthorizedCerts = credentials.allowUnauthorizedCerts === true;
 	const origin = new URL(baseUrl).origin;
+	// A proxy is n8n's business: then n8n's own helper sends, as for every other node.
+	const sender: Sender = proxyForUrl(`${origin}/`)
+		? createN8nHelperSender(context, CREDENTIAL_TYPE, allowUnauthorizedCerts)
+		: createKeepAliveSender({ token: secret, allowUnauthorizedCerts, maxSockets: settings.concurrency });
+
+	// A 429 with Retry-After holds back every item of the execution, not only the one that got it.
+	let pausedUntil = 0;
+
+	function apiError(failure: SanitizedFailure): NodeApiError {
+		return new NodeApiError(node, failure.response as JsonObject, failure.options);
+	}
+
+	async function sendOnce(request: AltcraftRequest, format: WireFormat): Promise<WireResponse | TransportFailure> {
+		const wait = pausedUntil - Date.now();
+		if (wait > 0) await sleep(wait);
+		return await sender.send({
+			url: `${baseUrl}/api/v1.1/${request.method}`,
+			method: request.method,
+			format,
+			body: request.body,
+			timeoutMs: settings.timeoutMs,
+		});
+	}
+
+	/** Maps an HTTP answer to the envelope, or to the error the item gets. */
+	async function readAnswer(
+		request: AltcraftRequest,
+		response: WireResponse,
+		itemIndex: number,
+		attempts: number,
+	): Promise<AltcraftEnvelope> {
+		const envelope = await decodeAltcraftBody(response.body, request.method);
+		const after = attempts > 1 ? ` (after ${attempts} attempts)` : '';
+		if (!envelope) {
+			const failure = describeUnreadableResponse(response.body, {
+				method: request.method,
+				statusCode: response.statusCode,
+				contentType: response.headers['content-type'] ?? '',
+				retryAfter: response.headers['retry-after'] || undefined,
+				itemIndex,
+				secret,
+			});
+			failure.options.description = `${failure.options.description}${after}`;
+			throw apiError(failure);
+		}
+		if (envelope.error !== 0) {
+			const failure = describeAltcraftError(envelope, {
+				method: request.method,
+				statusCode: response.statusCode,
+				itemIndex,
+				secret,
+			});
+			failure.options.description = `${failure.options.description}${after}`;
+			throw apiError(failure);
+		}
+		return envelope;
+	}
+
+	function transportError(
+		request: AltcraftRequest,
+		attempt: Exclude<Attempt, { kind: 'answer' }>,
+		itemIndex: number,
+		attempts: number,
+		outcome: TransportFailureContext['outcome'],
+	): NodeApiError {
+		const failure = attempt.failure;
+		return apiError(
+			describeTransportFailure({
+				method: request.method,
+				origin,
+				itemIndex,
+				secret,
+				attempts,
+				outcome,
+				code: typeof request.body.code === 'string' ? request.body.code : undefined,
+				loyaltyId: typeof request.body.loyalty_id === 'number' ? request.body.loyalty_id : undefined,
+				last: {
+					reason: failure
+						? `${failure.code ? `${failure.code}: ` : ''}${failure.message}`
+						: `HTTP ${attempt.response?.statusCode}`,
+					sent: failure ? failure.sent : true,
+					timedOut: failure?.timedOut ?? false,
+					timeoutMs: settings.timeoutMs,
+					statusCode: failure ? undefined : attempt.response?.statusCode,
+				},
+			}),
+		);
+	}
+
+	const read = async (request: AltcraftRequest, options: CallOptions) => (await call(request, options)).envelope;
+
+	async function call(request: AltcraftRequest, options: CallOptions): Promise<CallResult> {
+		const sideEffect = sideEffectOf(request);
+		let resentAfterUnknownOutcome = false;
+		let mayHaveApplied = false;
+		for (let attempts = 1; ; attempts++) {
+			if (mayHaveApplied) resentAfterUnknownOutcome = true;
+			const attempt = classify(await sendOnce(request, options.format));
+			if (attempt.kind === 'answer') {
+				const envelope = await readAnswer(request, attempt.response, options.itemIndex, attempts);
+				return { envelope, attempts, confirmedByReadBack: false, resentAfterUnknownOutcome };
+			}
+			if (attempt.kind === 'ambiguous') {
+				if (sideEffect === 'unverifiable') {
+					throw transportError(request, attempt, options.itemIndex, attempts, 'mayHaveAttached');
+				}
+				if (sideEffect === 'verifiable') {
+					const verdict = await readBackVerdict(request, async (readRequest) => await read(readRequest, options));
+					if (verdict === 'applied') {
+						const envelope: AltcraftEnvelope = { error: 0, error_text: 'Confirmed by reading back', data: null };
+						return { envelope, attempts, confirmedByReadBack: true, resentAfterUnknownOutcome };
+					}
+					if (verdict === 'unknown') {
+						throw transportError(request, attempt, options.itemIndex, attempts, 'unknown');
+					}
+				}
+				mayHaveApplied = true;
+			}
+			if (attempt.kind === 'refused' && attempt.retryAfterMs !== undefined) {
+				if (attempt.retryAfterMs > MAX_RETRY_AFTER_MS) {
+					throw apiError(
+						describeRateLimitTooLong({
+							method: request.method,
+							itemIndex: options.itemIndex,
+							waitMs: attempt.retryAfterMs,
+							maxWaitMs: MAX_RETRY_AFTER_MS,
+						}),
+					);
+				}
+				pausedUntil = Math.max(pausedUntil, Date.now() + attempt.retryAfterMs);
+			}
+			if (attempts > settings.maxRetries) {
+				if (attempt.response) {
+					// The last answer (429, 503, 502 page...) says best what went wrong.
+					await readAnswer(request, attempt.response, options.itemIndex, attempts);
+				}
+				throw transportError(request, attempt, options.itemIndex, attempts, 'failed');
+			}
+			await sleep(backoffMs(attempts));
+		}
+	}
 
 	return {
-		async send(request, format, itemIndex) {
-			const options = buildHttpOptions(buildEndpointUrl(baseUrl, request.endpoint), request, format);
-			let response: IN8nHttpFullResponse;
-			try {
-				response = (await context.helpers.httpRequestWithAuthentication.call(
-					context,
-					CREDENTIAL_TYPE,
-					options,
-				)) as IN8nHttpFullResponse;
-			} catch (error) {
-				// Rebuilt from scratch: the library's error holds the request config, token included.
-				const failure = describeNetworkFailure(error, {
-					endpoint: request.endpoint,
-					origin,
-					itemIndex,
-					secret,
-				});
-				throw new NodeApiError(node, failure.response, failure.options);
-			}
-
-			const envelope = await decodeAltcraftBody(response.body, request.endpoint);
-			if (!envelope) {
-				const failure = describeUnreadableResponse(response.body, {
-					endpoint: request.endpoint,
-					statusCode: response.statusCode,
-					contentType: headerValue(response.headers, 'content-type'),
-					retryAfter: headerValue(response.headers, 'retry-after') || undefined,
-					itemIndex,
-					secret,
-				});
-				throw new NodeApiError(node, failure.response, failure.options);
-			}
-			if (envelope.error !== 0) {
-				const failure = describeAltcraftError(envelope, {
-					endpoint: request.endpoint,
-					statusCode: response.statusCode,
-					itemIndex,
-					secret,
-				});
-				throw new NodeApiError(node, failure.response, failure.options);
-			}
-			return envelope;
+		call,
+		get connectionsOpened() {
+			return sender.connectionsOpened;
+		},
+		close() {
+			sender.close();
 		},
 	};
 }

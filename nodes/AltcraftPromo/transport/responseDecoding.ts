@@ -1,9 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { AltcraftEnvelope, PromoEndpoint } from '../helpers/types';
+import type { AltcraftEnvelope, ApiMethod } from '../helpers/types';
 import { decodeXmlDocument } from './xmlCodec';
 
-const LIST_ENDPOINTS = new Set<PromoEndpoint>(['import', 'export_all']);
+const LIST_METHODS = new Set<ApiMethod>(['promocodes/import', 'promocodes/export_all', 'databases/list']);
 
 /** The response body as text, whatever form the HTTP layer handed it over in. */
 export function responseText(body: unknown): string {
@@ -28,11 +28,11 @@ function readErrorCode(value: unknown): number | undefined {
 }
 
 /**
- * Gives `data` one shape per endpoint whatever the wire format said:
- * list endpoints always an array, action endpoints `null` when empty.
+ * Gives `data` one shape per method whatever the wire format said:
+ * list methods always an array, action methods `null` when empty.
  */
-function normalizeData(endpoint: PromoEndpoint, data: unknown): AltcraftEnvelope['data'] {
-	if (LIST_ENDPOINTS.has(endpoint)) {
+function normalizeData(method: ApiMethod, data: unknown): AltcraftEnvelope['data'] {
+	if (LIST_METHODS.has(method)) {
 		if (!Array.isArray(data)) return data && typeof data === 'object' ? [data as IDataObject] : [];
 		return data.filter((entry): entry is IDataObject => typeof entry === 'object' && entry !== null);
 	}
@@ -48,7 +48,7 @@ function normalizeData(endpoint: PromoEndpoint, data: unknown): AltcraftEnvelope
  */
 export async function decodeAltcraftBody(
 	body: unknown,
-	endpoint: PromoEndpoint,
+	method: ApiMethod,
 ): Promise<AltcraftEnvelope | undefined> {
 	let document: IDataObject | undefined;
 	if (typeof body === 'object' && body !== null && !Buffer.isBuffer(body)) {
@@ -57,7 +57,7 @@ export async function decodeAltcraftBody(
 		const trimmed = responseText(body).trim();
 		if (trimmed.startsWith('{')) document = parseJsonDocument(trimmed);
 		else if (trimmed.startsWith('<')) {
-			document = await decodeXmlDocument(trimmed, LIST_ENDPOINTS.has(endpoint));
+			document = await decodeXmlDocument(trimmed, LIST_METHODS.has(method));
 		}
 	}
 	if (!document) return undefined;
@@ -68,6 +68,6 @@ export async function decodeAltcraftBody(
 		...document,
 		error,
 		error_text: typeof document.error_text === 'string' ? document.error_text : '',
-		data: normalizeData(endpoint, document.data),
+		data: normalizeData(method, document.data),
 	};
 }

@@ -1,12 +1,12 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { loyaltyIdField, requiredCodeField } from '../../descriptions/common.descriptions';
+import { loyaltyIdFields, requiredCodeField } from '../../descriptions/common.descriptions';
 import { readLoyaltyId, readRequiredText } from '../../helpers/parameters';
 import type { PreparedCall } from '../../helpers/types';
 
 const properties: INodeProperties[] = [
-	loyaltyIdField,
+	...loyaltyIdFields,
 	{
 		...requiredCodeField,
 		description: 'The promo code to mark as used. Altcraft activates only a code that is attached to a profile.',
@@ -28,7 +28,7 @@ export function prepare(this: IExecuteFunctions, itemIndex: number): PreparedCal
 		code: readRequiredText(this, itemIndex, 'code', 'Promo Code'),
 		loyalty_id: readLoyaltyId(this, itemIndex),
 	};
-	return { request: { endpoint: 'activate', body: { ...plan } }, plan };
+	return { request: { method: 'promocodes/activate', body: { ...plan } }, plan };
 }
 
 /** Altcraft answers `data: null`, so the item says what was done. */

@@ -2,27 +2,36 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import {
-	databaseIdField,
-	loyaltyIdField,
+	databaseIdFields,
+	loyaltyIdFields,
 	profileMatchingFields,
 	requiredCodeField,
 } from '../../descriptions/common.descriptions';
+import { readDatabaseId } from '../../helpers/databaseId';
 import { readProfileMatching } from '../../helpers/matching';
-import { readDatabaseId, readLoyaltyId, readOptionalText } from '../../helpers/parameters';
+import { readLoyaltyId, readOptionalText } from '../../helpers/parameters';
 import type { AltcraftRequestBody, PreparedCall } from '../../helpers/types';
 
 export const UNREPORTED_CODE_NOTE =
 	'Altcraft attached one of the free codes of the loyalty program, but its API does not report which code it was.';
 
 const properties: INodeProperties[] = [
-	loyaltyIdField,
+	...loyaltyIdFields,
 	{
 		...requiredCodeField,
 		required: false,
 		description:
 			'The promo code to attach. Leave empty to let Altcraft attach one of the free codes of the program (Altcraft does not say which).',
 	},
-	databaseIdField,
+	{
+		displayName:
+			'With Promo Code empty, Altcraft attaches one of the free codes of the program but does not say which one, so the output has no code. To get the attached code, use the Attach Free Code operation instead.',
+		name: 'noCodeNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { code: [''] } },
+	},
+	...databaseIdFields,
 	...profileMatchingFields,
 ];
 
@@ -42,7 +51,7 @@ export function prepare(this: IExecuteFunctions, itemIndex: number): PreparedCal
 	};
 	// An empty `code` would be a code named "", so it is left out to get a free one.
 	if (code !== '') body.code = code;
-	return { request: { endpoint: 'attach', body }, plan: { ...body } };
+	return { request: { method: 'promocodes/attach', body }, plan: { ...body } };
 }
 
 export function shapeOutput(_envelope: unknown, plan: AttachPlan): IDataObject[] {

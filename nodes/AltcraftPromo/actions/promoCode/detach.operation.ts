@@ -2,19 +2,20 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import {
-	databaseIdField,
-	loyaltyIdField,
+	databaseIdFields,
+	loyaltyIdFields,
 	profileMatchingFields,
 	requiredCodeField,
 } from '../../descriptions/common.descriptions';
+import { readDatabaseId } from '../../helpers/databaseId';
 import { readProfileMatching } from '../../helpers/matching';
-import { readDatabaseId, readLoyaltyId, readRequiredText } from '../../helpers/parameters';
+import { readLoyaltyId, readRequiredText } from '../../helpers/parameters';
 import type { PreparedCall } from '../../helpers/types';
 
 const properties: INodeProperties[] = [
-	loyaltyIdField,
+	...loyaltyIdFields,
 	{ ...requiredCodeField, description: 'The promo code to take back from the profile' },
-	databaseIdField,
+	...databaseIdFields,
 	...profileMatchingFields,
 ];
 
@@ -32,7 +33,7 @@ export function prepare(this: IExecuteFunctions, itemIndex: number): PreparedCal
 		db_id: readDatabaseId(this, itemIndex),
 		...readProfileMatching(this, itemIndex),
 	};
-	return { request: { endpoint: 'detach', body }, plan: { ...body } };
+	return { request: { method: 'promocodes/detach', body }, plan: { ...body } };
 }
 
 export function shapeOutput(_envelope: unknown, plan: DetachPlan): IDataObject[] {

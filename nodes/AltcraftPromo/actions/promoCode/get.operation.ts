@@ -1,11 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { loyaltyIdField, requiredCodeField } from '../../descriptions/common.descriptions';
+import { loyaltyIdFields, requiredCodeField } from '../../descriptions/common.descriptions';
 import { readLoyaltyId, readRequiredText } from '../../helpers/parameters';
 import type { AltcraftEnvelope, PreparedCall } from '../../helpers/types';
 
-const properties: INodeProperties[] = [loyaltyIdField, requiredCodeField];
+const properties: INodeProperties[] = [...loyaltyIdFields, requiredCodeField];
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['promoCode'], operation: ['get'] } },
@@ -15,7 +15,7 @@ export const description = updateDisplayOptions(
 export function prepare(this: IExecuteFunctions, itemIndex: number): PreparedCall<null> {
 	return {
 		request: {
-			endpoint: 'get',
+			method: 'promocodes/get',
 			body: {
 				code: readRequiredText(this, itemIndex, 'code', 'Promo Code'),
 				loyalty_id: readLoyaltyId(this, itemIndex),

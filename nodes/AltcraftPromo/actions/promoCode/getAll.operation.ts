@@ -1,14 +1,21 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { loyaltyIdField } from '../../descriptions/common.descriptions';
+import { loyaltyIdFields } from '../../descriptions/common.descriptions';
 import { invalidParameter, readLoyaltyId } from '../../helpers/parameters';
 import type { AltcraftEnvelope, PreparedCall } from '../../helpers/types';
 
 type CodeStatusFilter = 'all' | 'activated' | 'attached' | 'free';
 
 const properties: INodeProperties[] = [
-	loyaltyIdField,
+	{
+		displayName:
+			'Altcraft sends every code of the program in one answer; Filter and Limit are applied in n8n afterwards. For a program with many codes this takes a while and needs memory.',
+		name: 'wholeProgramNotice',
+		type: 'notice',
+		default: '',
+	},
+	...loyaltyIdFields,
 	{
 		displayName: 'Filter',
 		name: 'filter',
@@ -76,7 +83,7 @@ export function prepare(this: IExecuteFunctions, itemIndex: number): PreparedCal
 			throw invalidParameter(this, itemIndex, `Limit must be a whole number of at least 1, got ${JSON.stringify(limit)}`);
 		}
 	}
-	return { request: { endpoint: 'export_all', body: { loyalty_id: loyaltyId } }, plan: { filter, limit } };
+	return { request: { method: 'promocodes/export_all', body: { loyalty_id: loyaltyId } }, plan: { filter, limit } };
 }
 
 /**

@@ -2,9 +2,10 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { loyaltyIdField } from '../../descriptions/common.descriptions';
+import { DEFAULT_CHUNK_SIZE } from '../../descriptions/options.descriptions';
 import { parseCodesList } from '../../helpers/codesList';
 import { invalidParameter, readLoyaltyId } from '../../helpers/parameters';
-import type { AltcraftEnvelope, PreparedCall } from '../../helpers/types';
+import type { AltcraftEnvelope, CallResult, ItemApi, PreparedCall } from '../../helpers/types';
 
 const properties: INodeProperties[] = [
 	loyaltyIdField,
@@ -19,6 +20,26 @@ const properties: INodeProperties[] = [
 		description:
 			'Codes to add to the program: one per line or separated by commas, or an expression that gives a list',
 	},
+	{
+		displayName: 'Import Mode',
+		name: 'importMode',
+		type: 'options',
+		default: 'perItem',
+		description: 'Whether each input item is its own import or the codes of all items go in together',
+		options: [
+			{
+				name: 'One Import per Item',
+				value: 'perItem',
+				description: 'Each input item gives one output item with its own counters',
+			},
+			{
+				name: 'One Import for All Items',
+				value: 'allItems',
+				description:
+					'The codes of all input items are imported together and summed up in one output item, e.g. one code per item from a spreadsheet',
+			},
+		],
+	},
 ];
 
 export const description = updateDisplayOptions(
@@ -26,7 +47,13 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-export function prepare(this: IExecuteFunctions, itemIndex: number): PreparedCall<null> {
+interface ImportPlan {
+	codes: string[];
+	loyaltyId: number;
+	chunkSize: number;
+}
+
+export function prepare(this: IExecuteFunctions, itemIndex: number): PreparedCall<ImportPlan> {
 	const loyaltyId = readLoyaltyId(this, itemIndex);
 	const parsed = parseCodesList(this.getNodeParameter('codes', itemIndex, ''));
 	if ('problem' in parsed) {
@@ -37,17 +64,91 @@ export function prepare(this: IExecuteFunctions, itemIndex: number): PreparedCal
 			'Give one code per line, codes separated by commas, or an expression such as {{ $json.codes }} that returns a list of codes.',
 		);
 	}
-	return { request: { endpoint: 'import', body: { codes: parsed.codes, loyalty_id: loyaltyId } }, plan: null };
+	const chunkSize = this.getNodeParameter('options.chunkSize', 0, DEFAULT_CHUNK_SIZE) as number;
+	return {
+		request: { method: 'promocodes/import', body: { codes: parsed.codes, loyalty_id: loyaltyId } },
+		plan: { codes: parsed.codes, loyaltyId, chunkSize },
+	};
 }
 
-/** The counters tell the batch outcome; `codes` tells each code's, since one duplicate does not fail the call. */
-export function shapeOutput(envelope: AltcraftEnvelope): IDataObject[] {
-	return [
-		{
-			inserted: envelope.inserted ?? 0,
-			duplicated: envelope.duplicated ?? 0,
-			discarded_by_limit: envelope.discarded_by_limit ?? 0,
-			codes: Array.isArray(envelope.data) ? envelope.data : [],
-		},
-	];
+export function combinesItems(this: IExecuteFunctions): boolean {
+	return this.getNodeParameter('importMode', 0, 'perItem') === 'allItems';
+}
+
+interface ImportTotals {
+	inserted: number;
+	duplicated: number;
+	discarded_by_limit: number;
+	/** Duplicates counted by chunks that were resent after a lost answer: the lost attempt may have inserted them. */
+	duplicated_after_resend: number;
+	requests: number;
+	codes: IDataObject[];
+}
+
+function count(envelope: AltcraftEnvelope, key: string): number {
+	const value = envelope[key];
+	return typeof value === 'number' ? value : 0;
+}
+
+function addChunk(totals: ImportTotals, result: CallResult): void {
+	const { envelope } = result;
+	totals.inserted += count(envelope, 'inserted');
+	totals.duplicated += count(envelope, 'duplicated');
+	totals.discarded_by_limit += count(envelope, 'discarded_by_limit');
+	totals.requests++;
+	const perCode = Array.isArray(envelope.data) ? envelope.data : [];
+	if (result.resentAfterUnknownOutcome) {
+		totals.duplicated_after_resend += count(envelope, 'duplicated');
+		for (const entry of perCode) totals.codes.push({ ...entry, after_resend: true });
+	} else {
+		for (const entry of perCode) totals.codes.push(entry);
+	}
+}
+
+/**
+ * Long lists go in chunks, one after another: Altcraft documents no size limit, and a chunk lost
+ * to a timeout costs a resend of that chunk only. Resending is harmless (codes already in the
+ * program come back as duplicated); the output says which duplicates follow such a resend.
+ */
+async function importCodes(codes: string[], loyaltyId: number, chunkSize: number, api: ItemApi): Promise<IDataObject[]> {
+	const totals: ImportTotals = {
+		inserted: 0,
+		duplicated: 0,
+		discarded_by_limit: 0,
+		duplicated_after_resend: 0,
+		requests: 0,
+		codes: [],
+	};
+	for (let start = 0; start < codes.length; start += chunkSize) {
+		const chunk = codes.slice(start, start + chunkSize);
+		addChunk(totals, await api.call({ method: 'promocodes/import', body: { codes: chunk, loyalty_id: loyaltyId } }));
+	}
+	if (totals.duplicated_after_resend > 0) {
+		api.hint(
+			`${totals.duplicated_after_resend} codes were reported as duplicated after a request was resent; the lost attempt may have inserted them (see "after_resend" in codes).`,
+		);
+	}
+	const { codes: perCode, ...counters } = totals;
+	return [{ ...counters, codes: perCode }];
+}
+
+export async function execute(prepared: PreparedCall<ImportPlan>, api: ItemApi): Promise<IDataObject[]> {
+	const { codes, loyaltyId, chunkSize } = prepared.plan;
+	return await importCodes(codes, loyaltyId, chunkSize, api);
+}
+
+export async function executeCombined(prepared: Array<PreparedCall<ImportPlan>>, api: ItemApi): Promise<IDataObject[]> {
+	const { loyaltyId, chunkSize } = prepared[0].plan;
+	const other = prepared.find((call) => call.plan.loyaltyId !== loyaltyId);
+	if (other) {
+		throw new Error(
+			`"One Import for All Items" needs one Loyalty Program ID for all items, got ${loyaltyId} and ${other.plan.loyaltyId}`,
+		);
+	}
+	return await importCodes(
+		prepared.flatMap((call) => call.plan.codes),
+		loyaltyId,
+		chunkSize,
+		api,
+	);
 }

@@ -1,13 +1,13 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { loyaltyIdField, requiredCodeField } from '../../descriptions/common.descriptions';
+import { loyaltyIdFields, requiredCodeField } from '../../descriptions/common.descriptions';
 import { toRfc3339Utc } from '../../helpers/dateTime';
 import { invalidParameter, readLoyaltyId, readRequiredText } from '../../helpers/parameters';
 import type { AltcraftRequestBody, PreparedCall } from '../../helpers/types';
 
 const properties: INodeProperties[] = [
-	loyaltyIdField,
+	...loyaltyIdFields,
 	requiredCodeField,
 	{
 		displayName: 'Update Fields',
@@ -75,7 +75,7 @@ export function prepare(this: IExecuteFunctions, itemIndex: number): PreparedCal
 			'Add "Activated" or "Expire Date" under Update Fields; Altcraft rejects an update without them.',
 		);
 	}
-	return { request: { endpoint: 'update', body }, plan: { ...body } };
+	return { request: { method: 'promocodes/update', body }, plan: { ...body } };
 }
 
 export function shapeOutput(_envelope: unknown, plan: UpdatePlan): IDataObject[] {

@@ -1,0 +1,148 @@
+/**
+ * `databases/list` for the editor: the credential test and the Database list both call it,
+ * through different n8n helpers, and judge its answer here, so both say the same thing.
+ * Messages never contain the token: whatever a server echoes is redacted first.
+ */
+
+export const DATABASES_LIST_PATH = '/api/v1.1/databases/list';
+
+/** How long the editor waits for Altcraft before it says so. */
+export const LOOKUP_TIMEOUT_MS = 15_000;
+
+/** An HTTP answer of any status, as text. */
+export interface RawAnswer {
+	statusCode: number;
+	contentType: string;
+	body: string;
+}
+
+export interface AltcraftDatabase {
+	id: number;
+	name: string;
+}
+
+export type DatabasesListOutcome =
+	| { ok: true; databases: AltcraftDatabase[]; nextFromId: number | undefined }
+	| { ok: false; message: string };
+
+const SNIPPET_LENGTH = 120;
+
+const HINTS_BY_ALTCRAFT_ERROR: Record<number, string> = {
+	401: 'Check the API token.',
+	403: 'Check that the token may list databases (its role in Altcraft).',
+};
+
+export function redact(text: string, secret: string): string {
+	return secret ? text.split(secret).join('**hidden**') : text;
+}
+
+function asInteger(value: unknown): number | undefined {
+	if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
+	if (typeof value === 'string' && /^-?\d+$/.test(value.trim())) return Number(value.trim());
+	return undefined;
+}
+
+function plainSnippet(body: string, secret: string): string {
+	const text = body
+		.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
+		.replace(/<[^>]*>/g, ' ')
+		.replace(/\s+/g, ' ')
+		.trim();
+	return redact(text.length > SNIPPET_LENGTH ? `${text.slice(0, SNIPPET_LENGTH)}…` : text, secret);
+}
+
+function parseJsonObject(text: string): Record<string, unknown> | undefined {
+	try {
+		const parsed: unknown = JSON.parse(text);
+		return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+			? (parsed as Record<string, unknown>)
+			: undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+function readDatabase(entry: unknown): AltcraftDatabase | undefined {
+	if (typeof entry !== 'object' || entry === null) return undefined;
+	const { id, name } = entry as { id?: unknown; name?: unknown };
+	const numericId = asInteger(id);
+	if (numericId === undefined) return undefined;
+	return { id: numericId, name: typeof name === 'string' && name.trim() !== '' ? name : `Database ${numericId}` };
+}
+
+/**
+ * Altcraft's verdict on a `databases/list` call: the databases, or a message that says what
+ * went wrong and what to check. Altcraft's own error code and text are passed on as they are.
+ */
+export function judgeDatabasesList(answer: RawAnswer, origin: string, secret: string): DatabasesListOutcome {
+	const document = parseJsonObject(answer.body.trim());
+	const error = document ? asInteger(document.error) : undefined;
+	if (!document || error === undefined) {
+		const isHtml = /html/i.test(answer.contentType) || /^\s*<(!doctype|html)/i.test(answer.body);
+		const what = isHtml ? 'an HTML page' : answer.body.trim() === '' ? 'an empty answer' : 'an answer';
+		const snippet = plainSnippet(answer.body, secret);
+		return {
+			ok: false,
+			message:
+				`${origin} answered HTTP ${answer.statusCode} with ${what} that is not from the Altcraft API` +
+				`${snippet ? ` ("${snippet}")` : ''}. Check the Base URL: the address of your Altcraft instance, e.g. https://example.altcraft.com`,
+		};
+	}
+	if (error !== 0) {
+		const text = typeof document.error_text === 'string' && document.error_text.trim() !== '' ? document.error_text.trim() : 'no error text';
+		const hint = HINTS_BY_ALTCRAFT_ERROR[error] ?? 'Check the Base URL and the API token.';
+		return { ok: false, message: redact(`Altcraft error ${error}: ${text.replace(/\.+$/, '')}. ${hint}`, secret) };
+	}
+	const entries = Array.isArray(document.data) ? document.data : [];
+	const databases = entries.map(readDatabase).filter((entry): entry is AltcraftDatabase => entry !== undefined);
+	return { ok: true, databases, nextFromId: asInteger(document.next_from_id) };
+}
+
+interface ErrorShape {
+	code?: unknown;
+	httpCode?: unknown;
+	message?: unknown;
+	cause?: unknown;
+}
+
+/** The system error code (ECONNREFUSED, DEPTH_ZERO_SELF_SIGNED_CERT, ...) wherever a helper put it. */
+function systemErrorCode(error: unknown): string | undefined {
+	let current: unknown = error;
+	for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
+		const shape = current as ErrorShape;
+		for (const candidate of [shape.code, shape.httpCode]) {
+			if (typeof candidate === 'string' && /^[A-Z][A-Z0-9_]+$/.test(candidate)) return candidate;
+		}
+		current = shape.cause;
+	}
+	const message = typeof (error as ErrorShape | undefined)?.message === 'string' ? ((error as ErrorShape).message as string) : '';
+	return message.match(/\b(E[A-Z]{3,}|[A-Z_]*CERT[A-Z_]*|ERR_[A-Z_]+)\b/)?.[1];
+}
+
+const TLS_TRUST_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/;
+
+/** A request that got no HTTP answer: refused, unknown host, timeout, TLS. */
+export function describeNoAnswer(error: unknown, origin: string, secret: string): string {
+	const code = systemErrorCode(error) ?? '';
+	const host = new URL(origin).host;
+	const rawMessage = typeof (error as ErrorShape | undefined)?.message === 'string' ? ((error as ErrorShape).message as string) : String(error);
+	let message: string;
+	if (code === 'ECONNREFUSED') {
+		message = `${host} refused the connection (ECONNREFUSED). Check the Base URL (host and port) and that Altcraft is running and reachable from n8n.`;
+	} else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+		message = `The host ${host} was not found (${code}). Check the Base URL.`;
+	} else if (TLS_TRUST_CODES.test(code)) {
+		message =
+			`The TLS certificate of ${host} is not trusted (${code}). If your Altcraft uses a self-signed certificate ` +
+			'or one from an internal certificate authority, turn on "Ignore SSL Issues" in this credential.';
+	} else if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'EPROTO' || /wrong version number/i.test(rawMessage)) {
+		message = `${host} did not answer with TLS (${code || 'EPROTO'}). If the instance is served over plain HTTP, the Base URL starts with http://.`;
+	} else if (code === 'ETIMEDOUT' || code === 'ECONNABORTED' || /timeout/i.test(rawMessage)) {
+		message = `${origin} did not answer within ${LOOKUP_TIMEOUT_MS / 1000} s. Check the Base URL and that Altcraft is reachable from n8n.`;
+	} else if (code === 'ECONNRESET' || code === 'EPIPE') {
+		message = `${host} closed the connection (${code}). Check the Base URL (http:// or https://, port) and any proxy between n8n and Altcraft.`;
+	} else {
+		message = `Could not reach ${origin}: ${code ? `${code}: ` : ''}${rawMessage}. Check the Base URL and that Altcraft is reachable from n8n.`;
+	}
+	return redact(message, secret);
+}

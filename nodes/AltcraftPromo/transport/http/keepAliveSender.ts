@@ -1,0 +1,165 @@
+import http from 'node:http';
+import https from 'node:https';
+
+import { withToken } from '../token';
+import { CONTENT_TYPES, encodeBody } from './encodeBody';
+import { type Sender, TransportFailure, type WireRequest, type WireResponse } from './types';
+
+export interface KeepAliveSenderConfig {
+	token: string;
+	/** The credential's Ignore SSL Issues. */
+	allowUnauthorizedCerts: boolean;
+	/** At most this many connections at once: one per request in flight. */
+	maxSockets: number;
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 3;
+/**
+ * Idle connections are closed after this long. It stays below the 5 s keep-alive timeout of
+ * common servers (Node, nginx's default is 75 s), so a request rarely lands on a connection the
+ * server is closing at that moment; such a race looks like a reset after sending.
+ */
+const IDLE_SOCKET_MS = 4_000;
+
+/** System errors that prove the request never left: nothing was connected or written. */
+const NOT_SENT_CODES = new Set([
+	'ECONNREFUSED',
+	'ENOTFOUND',
+	'EAI_AGAIN',
+	'EHOSTUNREACH',
+	'ENETUNREACH',
+	'EADDRNOTAVAIL',
+	'CERT_HAS_EXPIRED',
+	'DEPTH_ZERO_SELF_SIGNED_CERT',
+	'SELF_SIGNED_CERT_IN_CHAIN',
+	'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+	'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+	'ERR_TLS_CERT_ALTNAME_INVALID',
+	'ERR_SSL_WRONG_VERSION_NUMBER',
+]);
+
+function lowerCaseHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {
+	const result: Record<string, string> = {};
+	for (const [name, value] of Object.entries(headers)) {
+		if (value !== undefined) result[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+	}
+	return result;
+}
+
+/** Only the same host may receive the token again; http → https on that host is allowed. */
+function followableRedirect(from: URL, location: string | undefined): URL | undefined {
+	if (!location) return undefined;
+	let target: URL;
+	try {
+		target = new URL(location, from);
+	} catch {
+		return undefined;
+	}
+	const sameHost = target.hostname === from.hostname;
+	const safeScheme = target.protocol === from.protocol || target.protocol === 'https:';
+	return sameHost && safeScheme ? target : undefined;
+}
+
+/**
+ * Sends over connections kept alive for the whole execution, because n8n-core's request helper
+ * opens a new connection (and on https a new TLS handshake) for every request. Used only when
+ * no proxy applies; the transport picks n8n's helper otherwise.
+ */
+export function createKeepAliveSender(config: KeepAliveSenderConfig): Sender {
+	let connectionsOpened = 0;
+	const agentOptions = {
+		keepAlive: true,
+		maxSockets: config.maxSockets,
+		maxFreeSockets: config.maxSockets,
+		timeout: IDLE_SOCKET_MS,
+		scheduling: 'lifo' as const,
+	};
+	const agents = {
+		'http:': new http.Agent(agentOptions),
+		'https:': new https.Agent({ ...agentOptions, rejectUnauthorized: !config.allowUnauthorizedCerts }),
+	};
+
+	function postOnce(url: URL, payload: Buffer, request: WireRequest, deadline: number): Promise<WireResponse | TransportFailure> {
+		const agent = url.protocol === 'https:' ? agents['https:'] : agents['http:'];
+		const transport = url.protocol === 'https:' ? https : http;
+		return new Promise<WireResponse | TransportFailure>((resolve) => {
+			let written = false;
+			let settled = false;
+			const finish = (error: TransportFailure | undefined, response?: WireResponse) => {
+				if (settled) return;
+				settled = true;
+				clearTimeout(timer);
+				resolve(error ?? (response as WireResponse));
+			};
+			const outgoing = transport.request(url, {
+				method: 'POST',
+				agent,
+				headers: {
+					'Content-Type': CONTENT_TYPES[request.format],
+					Accept: CONTENT_TYPES[request.format],
+					'Content-Length': payload.length,
+				},
+			});
+			const timer = setTimeout(() => {
+				const seconds = Math.round(request.timeoutMs / 100) / 10;
+				finish(new TransportFailure(`no answer within ${seconds} s`, written, true, 'ETIMEDOUT'));
+				outgoing.destroy();
+			}, Math.max(1, deadline - Date.now()));
+			outgoing.on('socket', (socket) => {
+				// A kept-alive socket is already connected; only new connections are counted.
+				if (socket.connecting) socket.once('connect', () => connectionsOpened++);
+			});
+			outgoing.on('finish', () => {
+				written = true;
+			});
+			outgoing.on('error', (error: NodeJS.ErrnoException) => {
+				const code = typeof error.code === 'string' ? error.code : undefined;
+				const provablyUnsent = !written || (code !== undefined && NOT_SENT_CODES.has(code));
+				finish(new TransportFailure(error.message, !provablyUnsent, false, code));
+			});
+			outgoing.on('response', (incoming) => {
+				const chunks: Buffer[] = [];
+				incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+				incoming.on('aborted', () =>
+					finish(new TransportFailure('the connection closed in the middle of the answer', true, false, 'ECONNRESET')),
+				);
+				incoming.on('error', (error: NodeJS.ErrnoException) =>
+					finish(new TransportFailure(error.message, true, false, typeof error.code === 'string' ? error.code : undefined)),
+				);
+				incoming.on('end', () =>
+					finish(undefined, {
+						statusCode: incoming.statusCode ?? 0,
+						headers: lowerCaseHeaders(incoming.headers),
+						body: Buffer.concat(chunks).toString('utf8'),
+					}),
+				);
+			});
+			outgoing.end(payload);
+		});
+	}
+
+	return {
+		get connectionsOpened() {
+			return connectionsOpened;
+		},
+		async send(request) {
+			const encoded = withToken(encodeBody(request.body, request.format), config.token);
+			const payload = Buffer.from(typeof encoded === 'string' ? encoded : JSON.stringify(encoded), 'utf8');
+			const deadline = Date.now() + request.timeoutMs;
+			let url = new URL(request.url);
+			for (let redirects = 0; ; redirects++) {
+				const response = await postOnce(url, payload, request, deadline);
+				if (response instanceof TransportFailure) return response;
+				const next = REDIRECT_STATUSES.has(response.statusCode)
+					? followableRedirect(url, response.headers.location)
+					: undefined;
+				if (!next || redirects >= MAX_REDIRECTS) return response;
+				url = next;
+			}
+		},
+		close() {
+			for (const agent of Object.values(agents)) agent.destroy();
+		},
+	};
+}

@@ -1,0 +1,44 @@
+import type { AltcraftRequestBody, ApiMethod, WireFormat } from '../../helpers/types';
+
+/** One POST to Altcraft as the transport hands it to a sender: the body has no token yet. */
+export interface WireRequest {
+	url: string;
+	method: ApiMethod;
+	format: WireFormat;
+	body: AltcraftRequestBody;
+	timeoutMs: number;
+}
+
+/** Whatever HTTP answer arrived, any status: Altcraft reports failures in the body. */
+export interface WireResponse {
+	statusCode: number;
+	/** Header names in lower case. */
+	headers: Record<string, string>;
+	body: string;
+}
+
+/**
+ * No HTTP answer. `sent` says whether the request may have reached Altcraft: false only when
+ * it provably did not (connection refused, DNS, TLS handshake, timeout before the body was
+ * written), because only then is resending an attach or an activation known to be harmless.
+ */
+export class TransportFailure extends Error {
+	constructor(
+		message: string,
+		readonly sent: boolean,
+		readonly timedOut: boolean,
+		readonly code?: string,
+	) {
+		super(message);
+		this.name = 'TransportFailure';
+	}
+}
+
+export interface Sender {
+	/** Never rejects for a network failure: that comes back as a `TransportFailure` value. */
+	send(request: WireRequest): Promise<WireResponse | TransportFailure>;
+	/** Closes kept-alive connections; the sender is not used afterwards. */
+	close(): void;
+	/** Connections this sender opened (for the benchmark and the keep-alive tests). */
+	readonly connectionsOpened: number;
+}
