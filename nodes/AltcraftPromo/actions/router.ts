@@ -61,7 +61,7 @@ function prepareAll(context: IExecuteFunctions, operation: PromoOperation<unknow
 }
 
 /** Per-execution state shared by the items: memoised loads and hints shown once. */
-function createItemApiFactory(session: AltcraftSession) {
+function createItemApiFactory(context: IExecuteFunctions, session: AltcraftSession) {
 	const loads = new Map<string, Promise<unknown>>();
 	const hints = new Set<string>();
 	const forItem = (itemIndex: number, format: WireFormat): ItemApi => ({
@@ -77,6 +77,8 @@ function createItemApiFactory(session: AltcraftSession) {
 			return await pending;
 		},
 		hint: (message) => hints.add(message),
+		error: (message, description) =>
+			new NodeOperationError(context.getNode(), `${message} [item ${itemIndex}]`, { itemIndex, description }),
 	});
 	return { forItem, hints };
 }
@@ -111,7 +113,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		return [items.map((_item, itemIndex) => errorItem(error as Error, itemIndex))];
 	}
 
-	const { forItem, hints } = createItemApiFactory(session);
+	const { forItem, hints } = createItemApiFactory(this, session);
 	const outputs: INodeExecutionData[][] = prepared.map(() => []);
 	try {
 		if (operation.combinesItems?.call(this) && operation.executeCombined) {

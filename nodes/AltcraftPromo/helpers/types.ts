@@ -59,6 +59,8 @@ export interface ItemApi {
 	once<T>(key: string, load: () => Promise<T>): Promise<T>;
 	/** A message shown once under the node's output in the editor. */
 	hint(message: string): void;
+	/** An error for this item that is not Altcraft's own (e.g. nothing left to attach). */
+	error(message: string, description: string): Error;
 }
 
 /** One operation = its fields + how it maps an item to a request + how it shapes the output. */

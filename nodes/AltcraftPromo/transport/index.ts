@@ -52,6 +52,11 @@ export interface CallResult {
 	resentAfterUnknownOutcome: boolean;
 }
 
+/** Whether an error is Altcraft's own answer with `error != 0` (the request was read and refused). */
+export function isAltcraftRefusal(error: unknown): error is NodeApiError {
+	return error instanceof NodeApiError && typeof error.context.altcraftError === 'number';
+}
+
 export interface AltcraftSession {
 	/** Sends one request with timeouts, retries and read-back; failures throw a sanitized `NodeApiError`. */
 	call(request: AltcraftRequest, options: CallOptions): Promise<CallResult>;
@@ -156,7 +161,10 @@ export async function createAltcraftSession(
 				secret,
 			});
 			failure.options.description = `${failure.options.description}${after}`;
-			throw apiError(failure);
+			const error = apiError(failure);
+			// Marks a refusal Altcraft itself answered (not a lost or unreadable answer); see isAltcraftRefusal.
+			error.context.altcraftError = envelope.error;
+			throw error;
 		}
 		return envelope;
 	}

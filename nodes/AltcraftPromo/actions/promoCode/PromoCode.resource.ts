@@ -3,6 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import type { PromoOperation } from '../../helpers/types';
 import * as activate from './activate.operation';
 import * as attach from './attach.operation';
+import * as attachFreeCode from './attachFreeCode.operation';
 import * as detach from './detach.operation';
 import * as get from './get.operation';
 import * as getAll from './getAll.operation';
@@ -12,6 +13,7 @@ import * as update from './update.operation';
 export type PromoCodeOperationName =
 	| 'activate'
 	| 'attach'
+	| 'attachFreeCode'
 	| 'detach'
 	| 'get'
 	| 'getAll'
@@ -21,6 +23,7 @@ export type PromoCodeOperationName =
 export const promoCodeOperations: Record<PromoCodeOperationName, PromoOperation<unknown>> = {
 	activate,
 	attach,
+	attachFreeCode,
 	detach,
 	get,
 	getAll,
@@ -47,6 +50,12 @@ export const description: INodeProperties[] = [
 				value: 'attach',
 				description: 'Give a promo code to a customer profile',
 				action: 'Attach promo code to profile',
+			},
+			{
+				name: 'Attach Free Code',
+				value: 'attachFreeCode',
+				description: 'Give a customer a free promo code of the program and output which code it is',
+				action: 'Attach free promo code to profile',
 			},
 			{
 				name: 'Detach',
@@ -82,6 +91,7 @@ export const description: INodeProperties[] = [
 		default: 'get',
 	},
 	...attach.description,
+	...attachFreeCode.description,
 	...activate.description,
 	...detach.description,
 	...get.description,

@@ -1,0 +1,129 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { databaseIdFields, loyaltyIdFields, profileMatchingFields } from '../../descriptions/common.descriptions';
+import { readDatabaseId } from '../../helpers/databaseId';
+import { type FreeCodePool, loadFreeCodePool } from '../../helpers/freeCodePool';
+import { readProfileMatching } from '../../helpers/matching';
+import { readLoyaltyId } from '../../helpers/parameters';
+import type { AltcraftRequestBody, ItemApi, PreparedCall } from '../../helpers/types';
+import { isAltcraftRefusal } from '../../transport';
+import { readCodeState, resolveProfileId } from '../../transport/reconcile';
+
+const properties: INodeProperties[] = [
+	...loyaltyIdFields,
+	...databaseIdFields,
+	...profileMatchingFields,
+	{
+		displayName:
+			'Gives each item a code nobody holds and outputs that code. For personal codes use a program whose codes are single-use: in a program whose codes may go to several profiles, two workflows racing for one code both get it (the output then says "shared": true).',
+		name: 'attachFreeCodeNotice',
+		type: 'notice',
+		default: '',
+	},
+];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['promoCode'], operation: ['attachFreeCode'] } },
+	properties,
+);
+
+interface AttachFreeCodePlan {
+	loyaltyId: number;
+	databaseId: number;
+	matching: AltcraftRequestBody;
+}
+
+export function prepare(this: IExecuteFunctions, itemIndex: number): PreparedCall<AttachFreeCodePlan> {
+	const plan: AttachFreeCodePlan = {
+		loyaltyId: readLoyaltyId(this, itemIndex),
+		databaseId: readDatabaseId(this, itemIndex),
+		matching: readProfileMatching(this, itemIndex),
+	};
+	// The request is what one attempt sends; the code is filled in per attempt.
+	return {
+		request: { method: 'promocodes/attach', body: { loyalty_id: plan.loyaltyId, db_id: plan.databaseId, ...plan.matching } },
+		plan,
+	};
+}
+
+/** A code taken by another workflow between the list and the attach costs one more try; this bounds them. */
+const MAX_TAKEN_CODES_PER_ITEM = 25;
+
+/**
+ * Attach a free code and report which: Altcraft's attach without a code does not say which code it
+ * gave, so the node picks one itself (a random free code from one list per execution), attaches
+ * exactly that code, and reads it back. Collisions with other executions are detected by reading
+ * state, never by Altcraft's error texts, which are not documented.
+ */
+export async function execute(prepared: PreparedCall<AttachFreeCodePlan>, api: ItemApi): Promise<IDataObject[]> {
+	const { loyaltyId, databaseId, matching } = prepared.plan;
+	const read = async (request: Parameters<ItemApi['call']>[0]) => (await api.call(request)).envelope;
+
+	// First the customer: a profile that does not exist must not consume a code.
+	const profileId = await resolveProfileId(read, databaseId, matching);
+	const pool: FreeCodePool = await api.once(`free-codes:${loyaltyId}`, async () => await loadFreeCodePool(read, loyaltyId));
+
+	for (let taken = 0; taken < MAX_TAKEN_CODES_PER_ITEM; ) {
+		const code = pool.take();
+		if (code === undefined) {
+			throw api.error(
+				`No free promo codes left in loyalty program ${loyaltyId}`,
+				`Every code of loyalty program ${loyaltyId} is attached to a profile (or was taken by another run meanwhile); nothing was attached. Import new codes into the program, then run this item again.`,
+			);
+		}
+		const request = { method: 'promocodes/attach' as const, body: { ...prepared.request.body, code } };
+		const attempt = await api.call(request).then(
+			(result) => ({ confirmedByReadBack: result.confirmedByReadBack, refusal: undefined }),
+			(error: unknown) => {
+				// Lost answers were already settled by the transport; only Altcraft's own refusal is looked into.
+				if (!isAltcraftRefusal(error)) throw error;
+				return { confirmedByReadBack: false, refusal: error };
+			},
+		);
+		let confirmedByReadBack = attempt.confirmedByReadBack;
+		if (attempt.refusal) {
+			// Refused: find out by reading the code whether it was simply no longer free.
+			const refusedState = await readCodeState(read, code, loyaltyId);
+			if (refusedState.is_attached === true && refusedState.profile_id === profileId) {
+				confirmedByReadBack = true;
+			} else if (refusedState.is_attached === true || refusedState.is_expired === true) {
+				taken++;
+				continue;
+			} else {
+				throw attempt.refusal;
+			}
+		}
+		const state = await readCodeState(read, code, loyaltyId);
+		if (state.is_attached !== true) {
+			throw api.error(
+				`Altcraft accepted the attach of promo code "${code}" but reports it as not attached`,
+				`Check promo code "${code}" in loyalty program ${loyaltyId} and the customer's profile in Altcraft.`,
+			);
+		}
+		// Altcraft reports the first holder: anybody else means another run got this code first.
+		const shared = state.profile_id !== profileId;
+		if (shared) {
+			api.hint(
+				'A code went to more than one customer: this loyalty program lets a code be attached to several profiles. Use a single-use program for personal codes.',
+			);
+		}
+		return [
+			{
+				code,
+				loyalty_id: loyaltyId,
+				db_id: databaseId,
+				...matching,
+				profile_id: profileId,
+				shared,
+				attached: state.attached ?? '',
+				expire_date: state.expire_date ?? '',
+				confirmed_by_read_back: confirmedByReadBack,
+			},
+		];
+	}
+	throw api.error(
+		`${MAX_TAKEN_CODES_PER_ITEM} free promo codes of loyalty program ${loyaltyId} were taken by other runs first`,
+		'Other workflows are attaching codes of this program at the same moment; nothing was attached to this customer. Run this item again.',
+	);
+}
