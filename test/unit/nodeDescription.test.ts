@@ -67,7 +67,7 @@ describe('AltcraftPromo description', () => {
 		for (const { action } of options) {
 			expect(typeof action).toBe('string');
 			// The action names a new node on the canvas: short enough for one line.
-			expect((action as string).length).toBeLessThanOrEqual(32);
+			expect((action as string).length).toBeLessThanOrEqual(36);
 			expect(action).toMatch(/^[A-Z][a-z]+( [a-z]+)*$/);
 			expect(action).not.toMatch(/\b(a|an|the)\b/);
 		}
@@ -155,8 +155,18 @@ describe('AltcraftPromo description', () => {
 
 	it('shows a notice on Attach only while Promo Code is empty, and on Get Many always', () => {
 		const attach = { resource: 'promoCode', operation: 'attach', matching: 'email' };
-		expect(visibleNotices({ ...attach, code: '' })).toEqual([expect.stringMatching(/does not say which.*Attach Free Code/)]);
-		expect(visibleNotices({ ...attach, code: 'WELCOME-0001' })).toEqual([]);
+		const retryOnFail = expect.stringMatching(/keep the node setting "Retry On Fail" off/);
+		expect(visibleNotices({ ...attach, code: '' })).toEqual([
+			expect.stringMatching(/does not say which.*Attach Free Code/),
+			retryOnFail,
+		]);
+		expect(visibleNotices({ ...attach, code: 'WELCOME-0001' })).toEqual([retryOnFail]);
+		for (const operation of ['activate', 'detach', 'attachFreeCode']) {
+			expect(visibleNotices({ resource: 'promoCode', operation, matching: 'email' })).toContainEqual(retryOnFail);
+		}
+		for (const operation of ['get', 'getAll', 'update', 'import']) {
+			expect(visibleNotices({ resource: 'promoCode', operation })).not.toContainEqual(retryOnFail);
+		}
 		expect(visibleNotices({ resource: 'promoCode', operation: 'getAll' })).toEqual([
 			expect.stringMatching(/every code of the program/),
 		]);

@@ -5,6 +5,7 @@ import { type ExecutionOptions, readExecutionOptions } from '../helpers/executio
 import { readWireFormat } from '../helpers/parameters';
 import type { ItemApi, PreparedCall, PromoOperation, WireFormat } from '../helpers/types';
 import { type AltcraftSession, createAltcraftSession } from '../transport';
+import { sideEffectOf } from '../transport/retryPolicy';
 import { runItemPool } from './itemPool';
 import { promoCodeOperations, type PromoCodeOperationName } from './promoCode/PromoCode.resource';
 
@@ -60,6 +61,9 @@ function prepareAll(context: IExecuteFunctions, operation: PromoOperation<unknow
 	return prepared;
 }
 
+const RETRY_ON_FAIL_HINT =
+	'"Retry On Fail" is on in this node\'s settings: after a failure n8n runs the node again for every item, so items that already succeeded attach, detach or activate again. Turn it off; the node retries each request safely by itself (Options → Max Retries).';
+
 /** Per-execution state shared by the items: memoised loads and hints shown once. */
 function createItemApiFactory(context: IExecuteFunctions, session: AltcraftSession) {
 	const loads = new Map<string, Promise<unknown>>();
@@ -114,6 +118,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	}
 
 	const { forItem, hints } = createItemApiFactory(this, session);
+	if (this.getNode().retryOnFail && prepared.some((entry) => 'call' in entry && sideEffectOf(entry.call.request) !== 'none')) {
+		hints.add(RETRY_ON_FAIL_HINT);
+	}
 	const outputs: INodeExecutionData[][] = prepared.map(() => []);
 	try {
 		if (operation.combinesItems?.call(this) && operation.executeCombined) {

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { loyaltyIdFields, requiredCodeField } from '../../descriptions/common.descriptions';
+import { retryOnFailNotice } from '../../descriptions/sideEffects.descriptions';
 import { readLoyaltyId, readRequiredText } from '../../helpers/parameters';
 import type { PreparedCall } from '../../helpers/types';
 
@@ -11,6 +12,7 @@ const properties: INodeProperties[] = [
 		...requiredCodeField,
 		description: 'The promo code to mark as used. Altcraft activates only a code that is attached to a profile.',
 	},
+	retryOnFailNotice,
 ];
 
 export const description = updateDisplayOptions(

@@ -7,6 +7,7 @@ import {
 	profileMatchingFields,
 	requiredCodeField,
 } from '../../descriptions/common.descriptions';
+import { retryOnFailNotice } from '../../descriptions/sideEffects.descriptions';
 import { readDatabaseId } from '../../helpers/databaseId';
 import { readProfileMatching } from '../../helpers/matching';
 import { readLoyaltyId, readOptionalText } from '../../helpers/parameters';
@@ -33,6 +34,7 @@ const properties: INodeProperties[] = [
 	},
 	...databaseIdFields,
 	...profileMatchingFields,
+	retryOnFailNotice,
 ];
 
 export const description = updateDisplayOptions(

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { databaseIdFields, loyaltyIdFields, profileMatchingFields } from '../../descriptions/common.descriptions';
+import { retryOnFailNotice } from '../../descriptions/sideEffects.descriptions';
 import { readDatabaseId } from '../../helpers/databaseId';
 import { type FreeCodePool, loadFreeCodePool } from '../../helpers/freeCodePool';
 import { readProfileMatching } from '../../helpers/matching';
@@ -21,6 +22,7 @@ const properties: INodeProperties[] = [
 		type: 'notice',
 		default: '',
 	},
+	retryOnFailNotice,
 ];
 
 export const description = updateDisplayOptions(

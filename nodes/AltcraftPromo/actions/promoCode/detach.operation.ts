@@ -7,6 +7,7 @@ import {
 	profileMatchingFields,
 	requiredCodeField,
 } from '../../descriptions/common.descriptions';
+import { retryOnFailNotice } from '../../descriptions/sideEffects.descriptions';
 import { readDatabaseId } from '../../helpers/databaseId';
 import { readProfileMatching } from '../../helpers/matching';
 import { readLoyaltyId, readRequiredText } from '../../helpers/parameters';
@@ -17,6 +18,7 @@ const properties: INodeProperties[] = [
 	{ ...requiredCodeField, description: 'The promo code to take back from the profile' },
 	...databaseIdFields,
 	...profileMatchingFields,
+	retryOnFailNotice,
 ];
 
 export const description = updateDisplayOptions(
