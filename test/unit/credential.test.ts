@@ -12,7 +12,7 @@ describe('AltcraftApi credential', () => {
 		expect(credential.displayName).toBe('Altcraft API');
 		const token = credential.properties.find((property) => property.name === 'token');
 		expect(token?.typeOptions?.password).toBe(true);
-		expect(credential.properties.map((property) => property.name)).toEqual(['baseUrl', 'token']);
+		expect(credential.properties.map((property) => property.name)).toEqual(['baseUrl', 'token', 'allowUnauthorizedCerts']);
 	});
 
 	it('adds the token to a JSON body without touching the caller object', async () => {
@@ -34,21 +34,16 @@ describe('AltcraftApi credential', () => {
 		expect((await credential.authenticate(credentials, request(undefined))).body).toEqual({ token: 'dummy-token' });
 	});
 
-	it('tests the credential against databases/list and fails on auth errors and non-Altcraft answers', () => {
-		expect(credential.test.request.url).toBe('/api/v1.1/databases/list');
-		expect(credential.test.request.method).toBe('POST');
-		const rules = credential.test.rules ?? [];
-		const failingErrorCodes = rules
-			.filter((rule) => rule.type === 'responseSuccessBody' && rule.properties.key === 'error')
-			.map((rule) => (rule.properties as { value: unknown }).value);
-		// Every code an Altcraft error can have fails the test; 0 (success) does not.
-		expect(failingErrorCodes).toEqual(Array.from({ length: 999 }, (_unused, index) => index + 1));
-		const messageFor = (code: number) =>
-			rules.find(
-				(rule) => rule.type === 'responseSuccessBody' && rule.properties.key === 'error' && rule.properties.value === code,
-			)?.properties.message;
-		expect(messageFor(401)).toBe('Altcraft answered error 401: API token required or not valid');
-		expect(messageFor(404)).toBe('Altcraft answered error 404: check the Base URL and the API token');
-		expect(rules.some((rule) => rule.type === 'responseSuccessBody' && rule.properties.key === 'error_text')).toBe(true);
+	it('has Ignore SSL Issues, off by default', () => {
+		const ignoreSsl = credential.properties.find((property) => property.name === 'allowUnauthorizedCerts');
+		expect(ignoreSsl).toMatchObject({ type: 'boolean', default: false });
+		expect(ignoreSsl?.displayName).toMatch(/^Ignore SSL Issues/);
+	});
+
+	it('is tested by the node\'s function, not by request rules, and stays small for the editor', () => {
+		// A `test` on the credential would take precedence over the node's testedBy function in n8n.
+		expect(credential.test).toBeUndefined();
+		const size = Buffer.byteLength(JSON.stringify(credential), 'utf8');
+		expect(size).toBeLessThan(10 * 1024);
 	});
 });

@@ -121,6 +121,12 @@ function systemErrorCode(error: unknown): string | undefined {
 
 const TLS_TRUST_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/;
 
+/** n8n's request helper turns certificate errors into a NodeSslError that keeps neither code nor cause. */
+function isUntrustedCertificate(error: unknown, message: string): boolean {
+	const name = (error as { name?: unknown } | undefined)?.name;
+	return name === 'NodeSslError' || /SSL Issue|self[- ]signed certificate|certificate/i.test(message);
+}
+
 /** A request that got no HTTP answer: refused, unknown host, timeout, TLS. */
 export function describeNoAnswer(error: unknown, origin: string, secret: string): string {
 	const code = systemErrorCode(error) ?? '';
@@ -131,9 +137,9 @@ export function describeNoAnswer(error: unknown, origin: string, secret: string)
 		message = `${host} refused the connection (ECONNREFUSED). Check the Base URL (host and port) and that Altcraft is running and reachable from n8n.`;
 	} else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
 		message = `The host ${host} was not found (${code}). Check the Base URL.`;
-	} else if (TLS_TRUST_CODES.test(code)) {
+	} else if (TLS_TRUST_CODES.test(code) || isUntrustedCertificate(error, rawMessage)) {
 		message =
-			`The TLS certificate of ${host} is not trusted (${code}). If your Altcraft uses a self-signed certificate ` +
+			`The TLS certificate of ${host} is not trusted${code ? ` (${code})` : ''}. If your Altcraft uses a self-signed certificate ` +
 			'or one from an internal certificate authority, turn on "Ignore SSL Issues" in this credential.';
 	} else if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'EPROTO' || /wrong version number/i.test(rawMessage)) {
 		message = `${host} did not answer with TLS (${code || 'EPROTO'}). If the instance is served over plain HTTP, the Base URL starts with http://.`;
