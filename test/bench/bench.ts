@@ -19,7 +19,7 @@ import path from 'node:path';
 import { ARTIFACTS_DIR, REPO_ROOT, RUNTIME_ROOT } from '../../scripts/lib/paths';
 import { runCommand } from '../../scripts/lib/processes';
 import { startLatencyProxy } from '../support/latency-proxy';
-import { N8N_RUNTIME_VERSION, NODES_BASE_DIR, nodeFeatures } from './lib/engine-clients';
+import { N8N_RUNTIME_VERSION, NODES_BASE_DIR, nodeFeatures, snapshotDist } from './lib/engine-clients';
 import { SandboxProcess, runGroup, type RowDeps } from './lib/children';
 import { renderReport, type RowOutcome } from './lib/report';
 import { FULL, QUICK, scenarioGroups } from './lib/scenarios';
@@ -46,7 +46,7 @@ function nodeBuild(): string {
 	const head = git('rev-parse', '--short', 'HEAD');
 	const nodeCommit = git('log', '-1', '--format=%h %s', '--', 'nodes', 'credentials');
 	const dirty = git('status', '--porcelain', '--', 'nodes', 'credentials') !== '';
-	return `dist/ built from HEAD ${head}; last node commit ${nodeCommit.slice(0, 90)}${dirty ? ' (plus uncommitted changes in nodes/ or credentials/)' : ''}`;
+	return `dist/ built at HEAD ${head} (snapshot taken at the start); last node commit ${nodeCommit.slice(0, 90)}${dirty ? ' (plus uncommitted changes in nodes/ or credentials/)' : ''}`;
 }
 
 async function ensureN8nRuntime(): Promise<void> {
@@ -62,6 +62,8 @@ async function main(): Promise<void> {
 	const quick = process.argv.includes('--quick');
 	const only = argValue('only');
 	await ensureN8nRuntime();
+	await snapshotDist();
+	const build = nodeBuild();
 	const { concurrencyDefault, chunkSizeDefault, ...features } = nodeFeatures();
 	const defaultConcurrency = concurrencyDefault ?? 5;
 	const chunkSize = chunkSizeDefault ?? 1000;
@@ -92,7 +94,7 @@ async function main(): Promise<void> {
 		outcomes,
 		{
 			machine: machine(loadBefore),
-			nodeBuild: nodeBuild(),
+			nodeBuild: build,
 			httpRequest: `n8n-nodes-base of n8n ${N8N_RUNTIME_VERSION}`,
 			defaultConcurrency,
 			concurrencyOption: features.concurrency,

@@ -1,16 +1,25 @@
 /**
  * The two n8n clients, each run through the engine harness (n8n-core's WorkflowExecute):
- * this package's built node, and n8n's own HTTP Request node taken from the on-demand n8n
+ * this package's built node (from a snapshot of dist/), and n8n's own HTTP Request node taken from the on-demand n8n
  * install (`.n8n-runtime/<version>/node_modules/n8n-nodes-base`, never a devDependency).
  */
+import { cpSync, existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
-import type { IDataObject, INodeExecutionData, INodeParameters, INodeType, IVersionedNodeType } from 'n8n-workflow';
+import type {
+	ICredentialType,
+	IDataObject,
+	INodeExecutionData,
+	INodeParameters,
+	INodeType,
+	IVersionedNodeType,
+} from 'n8n-workflow';
 
 import { DEFAULT_N8N_VERSION, RUNTIME_ROOT } from '../../../scripts/lib/paths';
 import {
 	ALTCRAFT_CREDENTIAL_TYPE,
 	ALTCRAFT_NODE_NAME,
+	ALTCRAFT_NODE_TYPE,
 	TRIGGER_NODE_TYPE,
 	altcraftNode,
 	chain,
@@ -20,7 +29,37 @@ import {
 import { ATTACH_PROGRAM, DATABASE, GET_PROGRAM, IMPORT_PROGRAM, attachCode, getCode, profileId } from './fixtures';
 import type { Format, NodeFeatures, Operation } from './protocol';
 
-const DIST_NODE = path.resolve(__dirname, '../../../dist/nodes/AltcraftPromo/AltcraftPromo.node.js');
+/** The repository's build output. The bench runs a snapshot of it (see snapshotDist). */
+export const REPO_DIST = path.resolve(__dirname, '../../../dist');
+/**
+ * Inside the repository (git-ignored), so the built files still resolve n8n-workflow and
+ * fast-xml-parser from the repository's node_modules.
+ */
+export const DIST_SNAPSHOT = path.resolve(__dirname, '../../../artifacts/bench/dist');
+
+const NODE_FILE = 'nodes/AltcraftPromo/AltcraftPromo.node.js';
+const CREDENTIAL_FILE = 'credentials/AltcraftApi.credentials.js';
+
+/**
+ * Copies dist/ aside once the bench has built it: several people share this tree, and anyone's
+ * `npm run build` empties dist/ for a while, which would break rows midway.
+ */
+export async function snapshotDist(): Promise<void> {
+	// Someone else's build may have emptied dist/ a moment ago: give it up to a minute to come back.
+	for (let waited = 0; !existsSync(path.join(REPO_DIST, NODE_FILE)); waited += 2) {
+		if (waited >= 60) throw new Error(`${REPO_DIST} has no built node: run npm run build`);
+		await new Promise((resolve) => setTimeout(resolve, 2000));
+	}
+	rmSync(DIST_SNAPSHOT, { recursive: true, force: true });
+	cpSync(REPO_DIST, DIST_SNAPSHOT, { recursive: true });
+}
+
+function loadFromSnapshot<T>(file: string, exportName: string): new () => T {
+	const mod = require(path.join(DIST_SNAPSHOT, file)) as Record<string, (new () => T) | undefined>;
+	const Class = mod[exportName];
+	if (!Class) throw new Error(`${file} does not export ${exportName}`);
+	return Class;
+}
 
 export const N8N_RUNTIME_VERSION = DEFAULT_N8N_VERSION;
 export const NODES_BASE_DIR = path.join(RUNTIME_ROOT, N8N_RUNTIME_VERSION, 'node_modules', 'n8n-nodes-base');
@@ -32,7 +71,7 @@ interface PropertyLike {
 }
 
 function builtNodeDescription(): { properties: PropertyLike[]; defaultVersion: number } {
-	const { AltcraftPromo } = require(DIST_NODE) as { AltcraftPromo: new () => INodeType | IVersionedNodeType };
+	const AltcraftPromo = loadFromSnapshot<INodeType | IVersionedNodeType>(NODE_FILE, 'AltcraftPromo');
 	const node = new AltcraftPromo();
 	if ('nodeVersions' in node) {
 		const defaultVersion = node.description.defaultVersion ?? node.currentVersion;
@@ -42,7 +81,7 @@ function builtNodeDescription(): { properties: PropertyLike[]; defaultVersion: n
 	return { properties: node.description.properties as PropertyLike[], defaultVersion: Array.isArray(version) ? Math.max(...version) : version };
 }
 
-/** Which of the new transport options the built node (dist/) offers, and its Concurrency default. */
+/** Which of the new transport options the built node (snapshot of dist/) offers, and their defaults. */
 export function nodeFeatures(): NodeFeatures & { concurrencyDefault?: number; chunkSizeDefault?: number } {
 	const { properties, defaultVersion } = builtNodeDescription();
 	const options = properties.filter((p) => p.name === 'options').flatMap((p) => p.options ?? []);
@@ -122,6 +161,8 @@ export async function runAltcraft(run: EngineRun, items?: IDataObject[]): Promis
 		},
 		{
 			credentials: { [ALTCRAFT_CREDENTIAL_TYPE]: { baseUrl: run.baseUrl, token: run.token } },
+			nodeTypes: { [ALTCRAFT_NODE_TYPE]: new (loadFromSnapshot<INodeType>(NODE_FILE, 'AltcraftPromo'))() },
+			credentialTypes: { [ALTCRAFT_CREDENTIAL_TYPE]: new (loadFromSnapshot<ICredentialType>(CREDENTIAL_FILE, 'AltcraftApi'))() },
 			startItems: items ?? nodeItems(run),
 		},
 	);
