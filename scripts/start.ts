@@ -11,14 +11,14 @@
  *   N8N_OWNER_EMAIL, N8N_OWNER_PASSWORD              the login (default: owner@example.com + a generated password)
  *   ALTCRAFT_BASE_URL + ALTCRAFT_TOKEN               use a real Altcraft instead of the sandbox (token never printed)
  *   N8N_VERSION                                      another n8n version (default 2.8.4)
- * Flags: --reset-sandbox (back to the demo seed), --reset (also a fresh n8n user folder).
+ * Flags: --reset-sandbox (back to the demo seed), --reset (also a fresh n8n user folder), --help (see HELP).
  * Everything lives in .n8n-runtime/start/ (git-ignored).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_TOKEN, startSandbox } from '../sandbox/src';
-import { installN8n } from './lib/install';
+import { DEFAULT_TOKEN, startSandbox, type SandboxState } from '../sandbox/src';
+import { installN8n, runtimeFor } from './lib/install';
 import {
 	activateWorkflow,
 	buildAndPack,
@@ -39,6 +39,66 @@ const OWNER_FILE = path.join(START_DIR, 'owner.json');
 interface Owner {
 	email: string;
 	password: string;
+}
+
+const HELP = `npm start [-- <flags>]: a local n8n with n8n-nodes-altcraft, wired to the Altcraft sandbox.
+
+Flags (after "--", e.g. npm start -- --reset-sandbox):
+  --reset-sandbox   put the sandbox back to its demo seed (codes attached in earlier runs become free again)
+  --reset           also start n8n from a fresh user folder: new owner login, credential and example workflows
+  --help            this text
+
+Without flags both keep their state between runs: the sandbox in .n8n-runtime/start/sandbox-state.json,
+n8n (owner, workflows, executions) in .n8n-runtime/start/user.
+
+Environment:
+  N8N_PORT (5678), SANDBOX_PORT (8787)        ports on 127.0.0.1
+  N8N_OWNER_EMAIL, N8N_OWNER_PASSWORD          the login (default: owner@example.com + a generated password)
+  ALTCRAFT_BASE_URL + ALTCRAFT_TOKEN           use a real Altcraft instead of the sandbox (token never printed)
+  N8N_VERSION                                  another n8n version (default ${DEFAULT_N8N_VERSION})`;
+
+const SHOP_EXAMPLE = 'order-webhook-attach-promo.json';
+
+interface DemoData {
+	program?: { id: number; name: string; freeCodes: number };
+	database?: { id: number; name: string };
+	emails: string[];
+}
+
+/** A saved ID: a number (node version 1) or a resource locator's value (version 2). */
+function savedId(value: unknown): number | undefined {
+	const raw = typeof value === 'object' && value !== null && 'value' in value ? (value as { value: unknown }).value : value;
+	const id = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : raw;
+	return typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : undefined;
+}
+
+/**
+ * What to type into a new node: the program and database the shop example uses, read from that
+ * workflow, with their names and two customers from the sandbox's current state (not hard-coded,
+ * so a changed seed or example still prints the truth).
+ */
+function demoData(state: SandboxState): DemoData {
+	const shop = JSON.parse(readFileSync(path.join(EXAMPLES_DIR, SHOP_EXAMPLE), 'utf8')) as {
+		nodes: Array<{ type: string; parameters: Record<string, unknown> }>;
+	};
+	const altcraftNodes = shop.nodes.filter((node) => /altcraftPromo$/.test(node.type));
+	const loyaltyId = altcraftNodes.map((node) => savedId(node.parameters.loyaltyId)).find((id) => id !== undefined);
+	const databaseId = altcraftNodes.map((node) => savedId(node.parameters.databaseId)).find((id) => id !== undefined);
+	const program = state.loyaltyPrograms.find((entry) => entry.id === loyaltyId);
+	const database = state.databases.find((entry) => entry.id === databaseId) ?? state.databases[0];
+	const emails = (database?.profiles ?? [])
+		.map((profile) => profile.email)
+		.filter((email): email is string => typeof email === 'string' && email !== '')
+		.slice(0, 2);
+	return {
+		program: program && {
+			id: program.id,
+			name: program.name,
+			freeCodes: program.codes.filter((code) => code.attachments.length === 0).length,
+		},
+		database: database && { id: database.id, name: database.name },
+		emails,
+	};
 }
 
 function portFromEnv(name: string, fallback: number): number {
@@ -67,6 +127,12 @@ function ownerLogin(): Owner {
 runMain(async () => {
 	const started = Date.now();
 	const args = process.argv.slice(2);
+	if (args.includes('--help') || args.includes('-h')) {
+		log(HELP);
+		return;
+	}
+	const unknown = args.filter((arg) => !['--reset', '--reset-sandbox'].includes(arg));
+	if (unknown.length > 0) throw new Error(`Unknown flag ${unknown.join(' ')}\n\n${HELP}`);
 	const n8nPort = portFromEnv('N8N_PORT', 5678);
 	const sandboxPort = portFromEnv('SANDBOX_PORT', 8787);
 	const realBaseUrl = process.env.ALTCRAFT_BASE_URL || undefined;
@@ -94,6 +160,7 @@ runMain(async () => {
 	const tarball = await buildAndPack(packDir);
 
 	let credential: { baseUrl: string; token: string };
+	let demo: DemoData | undefined;
 	if (realBaseUrl && realToken) {
 		log(`[2/6] Using the real Altcraft at ${realBaseUrl} (token from ALTCRAFT_TOKEN); no sandbox started.`);
 		credential = { baseUrl: realBaseUrl, token: realToken };
@@ -102,9 +169,13 @@ runMain(async () => {
 		const sandbox = await startSandbox({ port: sandboxPort, token: DEFAULT_TOKEN, statePath: sandboxState });
 		onCleanup(() => sandbox.stop());
 		credential = { baseUrl: sandbox.baseUrl, token: sandbox.token };
+		demo = demoData(sandbox.getState());
 	}
 
 	log(`[3/6] n8n ${version}…`);
+	if (!existsSync(path.join(runtimeFor(version).dir, 'node_modules', 'n8n'))) {
+		log('  first run: downloading n8n and building its native modules (sqlite3); about 5 minutes, a line every 20 s');
+	}
 	const runtime = await installN8n(version);
 
 	log('[4/6] Installing the package into n8n and importing the credential and example workflows…');
@@ -114,8 +185,11 @@ runMain(async () => {
 		logDir: path.join(START_DIR, 'logs'),
 		extraEnv: { N8N_LOG_FORMAT: 'text' }, // a human reads this log
 	});
+	log('  installing the package into n8n\'s community nodes folder (npm install of its runtime dependency)…');
 	await installPackageIntoN8n(setup, tarball);
+	log('  importing the credential "Altcraft Sandbox" (n8n CLI, a few seconds)…');
 	await importCredential(setup, credential);
+	log('  reading which example workflows n8n already has…');
 	const existing = await listWorkflowIds(setup);
 	const examples: Array<{ id: string; name: string; file: string; webhookPath?: string }> = [];
 	for (const file of ['order-webhook-attach-promo.json', 'import-codes-summary.json', 'redeem-code.json']) {
@@ -128,8 +202,12 @@ runMain(async () => {
 		examples.push({ id: workflow.id, name: workflow.name, file, webhookPath: webhook?.parameters.path });
 		// Imported once: a re-run must not overwrite what the user changed in the editor.
 		if (existing.includes(workflow.id)) continue;
+		log(`  importing "${workflow.name}" (n8n CLI, a few seconds each)…`);
 		await importWorkflow(setup, path.join(EXAMPLES_DIR, file));
-		if (webhook) await activateWorkflow(setup, workflow.id); // so its production webhook URL works at once
+		if (webhook) {
+			log(`  publishing "${workflow.name}" so its production webhook works at once…`);
+			await activateWorkflow(setup, workflow.id);
+		}
 	}
 
 	log(`[5/6] Starting n8n on 127.0.0.1:${n8nPort} (log: ${path.relative(REPO_ROOT, path.join(setup.logDir, 'n8n-server.log'))})…`);
@@ -161,6 +239,17 @@ runMain(async () => {
 		...(loginNote ? [loginNote] : []),
 		`  ${sandboxLine}`,
 		`  credential:     "Altcraft Sandbox" (id altcraft-sandbox)`,
+		...(demo
+			? [
+					'',
+					'  Demo data in the sandbox (for a new Altcraft Promo node):',
+					...(demo.program
+						? [`    Loyalty Program ID: ${demo.program.id}  (${demo.program.name}; ${demo.program.freeCodes} free codes)`]
+						: []),
+					...(demo.database ? [`    Database:           ${demo.database.name} (ID ${demo.database.id})`] : []),
+					...(demo.emails.length > 0 ? [`    Customer emails:    ${demo.emails.join(', ')}`] : []),
+				]
+			: []),
 		'',
 		'  Example workflows:',
 		...examples.map((e) => `    ${server.baseUrl}/workflow/${e.id}   ${e.name}`),
@@ -170,9 +259,12 @@ runMain(async () => {
 			.filter((e) => e.webhookPath)
 			.map(
 				(e) =>
-					`    curl -s -X POST ${server.baseUrl}/webhook/${e.webhookPath} -H 'content-type: application/json' -d '{"order_id":"A-1001","email":"alice@example.com"}'`,
+					`    curl -s -X POST ${server.baseUrl}/webhook/${e.webhookPath} -H 'content-type: application/json' -d '{"order_id":"A-1001","email":"${demo?.emails[0] ?? 'alice@example.com'}"}'`,
 			),
 		'',
+		realBaseUrl
+			? ''
+			: '  The sandbox keeps its state between runs; `npm start -- --reset-sandbox` restores the demo seed, `--reset` also a fresh n8n.',
 		realBaseUrl ? 'Press Ctrl-C to stop n8n.' : 'Press Ctrl-C to stop n8n and the sandbox.',
 	];
 	log(lines.join('\n'));

@@ -42,7 +42,7 @@ describe('AltcraftApi credential', () => {
 
 	it('is tested by the node\'s function, not by request rules, and stays small for the editor', () => {
 		// A `test` on the credential would take precedence over the node's testedBy function in n8n.
-		expect(credential.test).toBeUndefined();
+		expect((credential as { test?: unknown }).test).toBeUndefined();
 		const size = Buffer.byteLength(JSON.stringify(credential), 'utf8');
 		expect(size).toBeLessThan(10 * 1024);
 	});
