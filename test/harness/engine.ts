@@ -222,6 +222,7 @@ export async function runWorkflow(
 export interface AltcraftCredentialData {
 	baseUrl: string;
 	token: string;
+	allowUnauthorizedCerts?: boolean;
 }
 
 export interface RunNodeOptions {

@@ -143,6 +143,9 @@ const ACTIONS: Partial<Record<ApiMethod, string>> = {
 	'promocodes/detach': 'the detach',
 };
 
+/** Certificate problems that "Ignore SSL Issues" (or a trusted CA) solves. */
+const TLS_PROBLEM = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ALTNAME/i;
+
 function whatHappened(last: TransportFailureContext['last']): string {
 	if (last.statusCode) return `a gateway in front of Altcraft answered HTTP ${last.statusCode}`;
 	if (last.timedOut) return `Altcraft did not answer within ${Math.round(last.timeoutMs / 100) / 10} s`;
@@ -174,6 +177,9 @@ export function describeTransportFailure(context: TransportFailureContext): Sani
 		const action = ACTIONS[context.method] ?? 'the request';
 		message = `${capitalize(whatHappened(last))}: whether ${action} was applied is unknown`;
 		description = `${label} was sent, then ${reason}, and reading the code back did not settle it. Check ${codeRef || 'the promo code'} in Altcraft before running this item again.`;
+	} else if (!last.sent && !last.statusCode && TLS_PROBLEM.test(reason)) {
+		message = `Could not verify the TLS certificate of Altcraft at ${context.origin}`;
+		description = `${label} failed before the request reached Altcraft (${reason}); nothing was changed. If your Altcraft instance uses a self-signed certificate or an internal certificate authority, turn on "Ignore SSL Issues" in the Altcraft API credential (or add the authority to NODE_EXTRA_CA_CERTS of n8n).`;
 	} else if (!last.sent && !last.statusCode) {
 		message = `Could not reach Altcraft at ${context.origin}`;
 		description = `${label} failed before the request reached Altcraft (${reason}); nothing was changed. Tried ${tries}. Check the Base URL in the Altcraft API credential and that the instance is reachable from n8n.`;

@@ -1,0 +1,137 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { startSandbox, type Sandbox } from '../../sandbox/src';
+import {
+	ALTCRAFT_NODE_NAME,
+	altcraftNode,
+	chain,
+	runAltcraftNode,
+	runWorkflow,
+	shutdownEngine,
+	TRIGGER_NODE_TYPE,
+	workflowNode,
+} from '../harness';
+import { startForwardProxy } from '../support/forward-proxy';
+import { TOKEN } from './context';
+
+const get = (options: IDataObject = {}) => ({
+	resource: 'promoCode',
+	operation: 'get',
+	loyaltyId: 4,
+	code: '={{ $json.code }}',
+	options,
+});
+const codes = (count: number) =>
+	Array.from({ length: count }, (_unused, index) => ({ code: `SHOP-${String(index + 1).padStart(4, '0')}` }));
+
+let sandbox: Sandbox;
+let tlsSandbox: Sandbox;
+beforeAll(async () => {
+	sandbox = await startSandbox({ port: 0, token: TOKEN });
+	tlsSandbox = await startSandbox({ port: 0, token: TOKEN, tls: true });
+});
+beforeEach(() => {
+	sandbox.reset();
+	tlsSandbox.reset();
+});
+afterAll(async () => {
+	await sandbox.stop();
+	await tlsSandbox.stop();
+	shutdownEngine();
+});
+
+describe('kept-alive connections', () => {
+	it.each([1, 4])('40 items at Concurrency %i open at most that many connections, in flight at most that many', async (concurrency) => {
+		const result = await runAltcraftNode({
+			parameters: get({ concurrency }),
+			items: codes(40),
+			credentials: { baseUrl: sandbox.baseUrl, token: TOKEN },
+		});
+		expect(result.error).toBeUndefined();
+		expect(result.output.map((item) => item.json.code)).toEqual(codes(40).map((item) => item.code));
+		expect(result.output.map((item) => item.pairedItem)).toEqual(codes(40).map((_item, item) => ({ item })));
+		expect(sandbox.stats().apiConnections).toBeLessThanOrEqual(concurrency);
+		expect(sandbox.stats().maxInFlight).toBeLessThanOrEqual(concurrency);
+	});
+
+	it('works over https, with at most Concurrency connections, when Ignore SSL Issues is on', async () => {
+		const result = await runAltcraftNode({
+			parameters: get({ concurrency: 3 }),
+			items: codes(30),
+			credentials: { baseUrl: tlsSandbox.baseUrl, token: TOKEN, allowUnauthorizedCerts: true },
+		});
+		expect(result.error).toBeUndefined();
+		expect(result.output).toHaveLength(30);
+		expect(tlsSandbox.stats().apiConnections).toBeLessThanOrEqual(3);
+	});
+
+	it('refuses a self-signed certificate when Ignore SSL Issues is off, and says what to do', async () => {
+		const result = await runAltcraftNode({
+			parameters: get({ maxRetries: 0 }),
+			items: codes(1),
+			credentials: { baseUrl: tlsSandbox.baseUrl, token: TOKEN },
+		});
+		expect(result.error?.message).toBe(`Could not verify the TLS certificate of Altcraft at ${tlsSandbox.baseUrl} [item 0]`);
+		expect((result.error as Error & { description?: string }).description).toContain('Ignore SSL Issues');
+		expect(tlsSandbox.requests).toHaveLength(0);
+		expect(JSON.stringify(result.run)).not.toContain(TOKEN);
+	});
+});
+
+describe('a proxy in the environment', () => {
+	const saved = { ...process.env };
+	afterEach(() => {
+		for (const name of ['HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy']) {
+			if (saved[name] === undefined) delete process.env[name];
+			else process.env[name] = saved[name];
+		}
+	});
+
+	it('sends through it (n8n\'s own request helper), and straight past it for NO_PROXY hosts', async () => {
+		const proxy = await startForwardProxy();
+		try {
+			process.env.HTTP_PROXY = proxy.url;
+			const proxied = await runAltcraftNode({
+				parameters: get(),
+				items: codes(3),
+				credentials: { baseUrl: sandbox.baseUrl, token: TOKEN },
+			});
+			expect(proxied.error).toBeUndefined();
+			expect(proxied.output.map((item) => item.json.code)).toEqual(['SHOP-0001', 'SHOP-0002', 'SHOP-0003']);
+			expect(proxy.seen).toHaveLength(3);
+			expect(proxy.seen[0]).toBe(`POST ${sandbox.baseUrl}/api/v1.1/promocodes/get`);
+			expect(sandbox.requests.every((request) => (request.body as IDataObject).token === TOKEN)).toBe(true);
+
+			process.env.NO_PROXY = '127.0.0.1';
+			const direct = await runAltcraftNode({
+				parameters: get(),
+				items: codes(2),
+				credentials: { baseUrl: sandbox.baseUrl, token: TOKEN },
+			});
+			expect(direct.output).toHaveLength(2);
+			expect(proxy.seen).toHaveLength(3);
+		} finally {
+			await proxy.stop();
+		}
+	});
+});
+
+it('hints in the editor when Retry On Fail is on for an operation that changes Altcraft', async () => {
+	const runWith = async (operation: string, retryOnFail: boolean) => {
+		const parameters =
+			operation === 'activate'
+				? { resource: 'promoCode', operation, loyaltyId: 1, code: 'WELCOME-0001' }
+				: { resource: 'promoCode', operation, loyaltyId: 1, code: 'WELCOME-0001' };
+		const run = await runWorkflow(
+			{
+				nodes: [workflowNode('Trigger', TRIGGER_NODE_TYPE), altcraftNode(ALTCRAFT_NODE_NAME, parameters, { retryOnFail, onError: 'continueRegularOutput' })],
+				connections: chain('Trigger', ALTCRAFT_NODE_NAME),
+			},
+			{ credentials: { altcraftApi: { baseUrl: sandbox.baseUrl, token: TOKEN } } },
+		);
+		return (run.data.resultData.runData[ALTCRAFT_NODE_NAME]?.[0]?.hints ?? []).map((hint) => hint.message);
+	};
+	expect(await runWith('activate', true)).toEqual([expect.stringMatching(/"Retry On Fail" is on/)]);
+	expect(await runWith('activate', false)).toEqual([]);
+	expect(await runWith('get', true)).toEqual([]);
+});
