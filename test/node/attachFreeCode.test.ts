@@ -1,4 +1,4 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { INodeParameters } from 'n8n-workflow';
 
 import { FORMATS, jsonOf, TOKEN, useSandbox } from './context';
 
@@ -10,7 +10,7 @@ const MULTI_PROFILE_PROGRAM = 5;
 const customer = (n: number) => `customer${String(n).padStart(2, '0')}@example.com`;
 const customerId = (n: number) => `64c0000000000000000000${String(n).padStart(2, '0')}`;
 
-function attachFreeCode(loyaltyId: number, options: IDataObject = {}) {
+function attachFreeCode(loyaltyId: number, options: INodeParameters = {}) {
 	return {
 		operation: 'attachFreeCode',
 		loyaltyId,

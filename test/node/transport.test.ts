@@ -1,4 +1,4 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { startSandbox, type Sandbox } from '../../sandbox/src';
 import {
@@ -14,7 +14,7 @@ import {
 import { startForwardProxy } from '../support/forward-proxy';
 import { TOKEN } from './context';
 
-const get = (options: IDataObject = {}) => ({
+const get = (options: INodeParameters = {}) => ({
 	resource: 'promoCode',
 	operation: 'get',
 	loyaltyId: 4,
