@@ -83,11 +83,12 @@ it('5 concurrent executions of 10 orders each: 50 distinct codes, one per custom
 });
 
 describe('when concurrent runs pick the same code', () => {
-	// The same "random" order in every run, and the program list answered slowly so that every run
-	// has read it before any of them attaches: all runs go for the same first code at once.
+	// The same "random" order in every run, and every attach held for a while before it is applied,
+	// so that all runs have read the program list before the first attach lands: all runs go for
+	// the same first code at once, as concurrent orders can.
 	beforeEach(() => {
 		jest.spyOn(Math, 'random').mockReturnValue(0);
-		context.sandbox.injectFault({ kind: 'delay', ms: 300 }, { path: 'promocodes/export_all', count: 4 });
+		context.sandbox.injectFault({ kind: 'delay', ms: 1500 }, { path: 'promocodes/attach', count: 8 });
 	});
 	afterEach(() => jest.restoreAllMocks());
 
