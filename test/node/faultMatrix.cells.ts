@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import {
@@ -131,7 +133,7 @@ export interface Fault {
 	applied: boolean;
 	/** What the node's message says happened, for an attach without a code. */
 	what?: RegExp;
-	options?: IDataObject;
+	options?: INodeParameters;
 }
 
 /** Hang cells wait for the timeout; small, so the matrix stays fast. */
@@ -286,4 +288,28 @@ export function appliedPerCode(requests: LoggedRequest[], path: string): Map<str
 			counts.set(key, (counts.get(key) ?? 0) + 1);
 		});
 	return counts;
+}
+
+/** A loopback server answering every POST the same way: shapes the sandbox has no fault for. */
+export async function startFixedServer(
+	status: number,
+	headers: Record<string, string>,
+	body: string,
+): Promise<{ baseUrl: string; stop: () => Promise<void> }> {
+	const server = http.createServer((request, response) => {
+		request.resume();
+		request.on('end', () => {
+			response.writeHead(status, { 'Content-Type': 'application/json', ...headers });
+			response.end(body);
+		});
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as AddressInfo;
+	return {
+		baseUrl: `http://127.0.0.1:${port}`,
+		stop: async () => {
+			server.closeAllConnections();
+			await new Promise<void>((resolve) => server.close(() => resolve()));
+		},
+	};
 }
