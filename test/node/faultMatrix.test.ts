@@ -164,6 +164,17 @@ const finalCases: FinalCase[] = [
 		}),
 	),
 	{
+		name: 'no answer after apply, read-back hangs too',
+		operation: 'activate',
+		faults: [
+			{ fault: { kind: 'hangAfterApply' }, options: { path: 'promocodes/activate', count: 1 } },
+			{ fault: { kind: 'hang' }, options: forever('promocodes/get') },
+		],
+		options: { maxRetries: 1, timeout: HANG_TIMEOUT_MS },
+		message: new RegExp(`^Altcraft did not answer within 0\\.8 s: whether the activation ${UNKNOWN_SUFFIX}`),
+		sent: 1,
+	},
+	{
 		name: '504 after apply, profile unreadable',
 		operation: 'attach with code',
 		faults: [
