@@ -70,6 +70,7 @@ function createItemApiFactory(context: IExecuteFunctions, session: AltcraftSessi
 	const hints = new Set<string>();
 	const forItem = (itemIndex: number, format: WireFormat): ItemApi => ({
 		itemIndex,
+		accountKey: session.accountKey,
 		format,
 		call: async (request) => await session.call(request, { itemIndex, format }),
 		once: async <T>(key: string, load: () => Promise<T>) => {

@@ -6,7 +6,7 @@ export interface FreeCodePool {
 	readonly size: number;
 }
 
-/** Fisher–Yates with Math.random: concurrent executions start at different codes. */
+/** Fisher–Yates with Math.random: concurrent processes start at different codes. */
 function shuffle<T>(values: T[]): T[] {
 	for (let index = values.length - 1; index > 0; index--) {
 		const other = Math.floor(Math.random() * (index + 1));
@@ -16,7 +16,7 @@ function shuffle<T>(values: T[]): T[] {
 }
 
 /**
- * Reads the program once (export_all has no filter or paging) and keeps the codes nobody holds:
+ * Reads the program (export_all has no filter or paging) and keeps the codes nobody holds:
  * no `attached`, and neither activated nor expired where Altcraft says so.
  */
 export async function loadFreeCodePool(
@@ -37,4 +37,54 @@ export async function loadFreeCodePool(
 			return codes.length;
 		},
 	};
+}
+
+/**
+ * How long executions in this n8n process share one list of a program. A sale sends its orders
+ * as many executions at once; sharing spares each of them a download of the whole program and
+ * hands them different codes. A list this old can only be stale in one way that matters (codes
+ * taken meanwhile elsewhere), and every code is checked by attaching it by name and reading it
+ * back, so staleness costs a retry, never a wrong answer.
+ */
+const DEFAULT_SHARED_POOL_SECONDS = 15;
+
+/** `ALTCRAFT_FREE_CODE_LIST_SECONDS` in n8n's environment changes it; 0 turns sharing off. */
+function sharedPoolTtlMs(): number {
+	const configured = Number(process.env.ALTCRAFT_FREE_CODE_LIST_SECONDS);
+	const seconds = Number.isFinite(configured) && configured >= 0 ? configured : DEFAULT_SHARED_POOL_SECONDS;
+	return seconds * 1000;
+}
+
+interface SharedPool {
+	pool: Promise<FreeCodePool>;
+	loadedAt: number;
+}
+
+const sharedPools = new Map<string, SharedPool>();
+
+/**
+ * The program's pool shared by this process's executions for the same Altcraft account, loaded
+ * when absent, expired, or when `reload` asks (an execution that found the shared pool empty
+ * reads the program itself once before it says no code is left).
+ */
+export async function sharedFreeCodePool(
+	key: string,
+	load: () => Promise<FreeCodePool>,
+	reload = false,
+	now: number = Date.now(),
+): Promise<FreeCodePool> {
+	const ttlMs = sharedPoolTtlMs();
+	for (const [entryKey, entry] of sharedPools) {
+		if (now - entry.loadedAt >= ttlMs) sharedPools.delete(entryKey);
+	}
+	if (ttlMs === 0) return await load();
+	const cached = sharedPools.get(key);
+	if (cached && !reload) return await cached.pool;
+	const entry: SharedPool = { pool: load(), loadedAt: now };
+	sharedPools.set(key, entry);
+	// A failed load must not be handed to the next execution.
+	entry.pool.catch(() => {
+		if (sharedPools.get(key) === entry) sharedPools.delete(key);
+	});
+	return await entry.pool;
 }

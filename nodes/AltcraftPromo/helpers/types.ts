@@ -52,6 +52,8 @@ export interface CallResult {
 /** What an operation that needs several requests for one item gets from the router. */
 export interface ItemApi {
 	itemIndex: number;
+	/** An opaque key of the credential's Altcraft account (for what is kept between executions). */
+	accountKey: string;
 	format: WireFormat;
 	/** One request through the transport (timeouts, retries, read-back, error mapping). */
 	call(request: AltcraftRequest): Promise<CallResult>;

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 import type { IExecuteFunctions, INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
@@ -60,6 +62,11 @@ export function isAltcraftRefusal(error: unknown): error is NodeApiError {
 export interface AltcraftSession {
 	/** Sends one request with timeouts, retries and read-back; failures throw a sanitized `NodeApiError`. */
 	call(request: AltcraftRequest, options: CallOptions): Promise<CallResult>;
+	/**
+	 * Names this Altcraft account without revealing it (a hash of base URL and token), so that
+	 * what is kept between executions is never shared between credentials.
+	 */
+	readonly accountKey: string;
 	/** Connections opened so far (kept-alive connections are opened once). */
 	readonly connectionsOpened: number;
 	/** Closes kept-alive connections. */
@@ -253,8 +260,10 @@ export async function createAltcraftSession(
 		}
 	}
 
+	const accountKey = createHash('sha256').update(`${baseUrl}\n${secret}`).digest('hex');
 	return {
 		call,
+		accountKey,
 		get connectionsOpened() {
 			return sender.connectionsOpened;
 		},

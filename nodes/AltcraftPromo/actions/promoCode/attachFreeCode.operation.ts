@@ -4,10 +4,10 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { databaseIdFields, loyaltyIdFields, profileMatchingFields } from '../../descriptions/common.descriptions';
 import { retryOnFailNotice } from '../../descriptions/sideEffects.descriptions';
 import { readDatabaseId } from '../../helpers/databaseId';
-import { type FreeCodePool, loadFreeCodePool } from '../../helpers/freeCodePool';
+import { type FreeCodePool, loadFreeCodePool, sharedFreeCodePool } from '../../helpers/freeCodePool';
 import { readProfileMatching } from '../../helpers/matching';
 import { readLoyaltyId } from '../../helpers/parameters';
-import type { AltcraftRequestBody, ItemApi, PreparedCall } from '../../helpers/types';
+import type { AltcraftEnvelope, AltcraftRequest, AltcraftRequestBody, ItemApi, PreparedCall } from '../../helpers/types';
 import { isAltcraftRefusal } from '../../transport';
 import { readCodeState, resolveProfileId } from '../../transport/reconcile';
 
@@ -49,6 +49,37 @@ export function prepare(this: IExecuteFunctions, itemIndex: number): PreparedCal
 	};
 }
 
+/** This execution's view of a program's free codes. */
+interface FreeCodeListing {
+	current: Promise<FreeCodePool>;
+	/** Whether this execution read the program itself (then an empty list is the truth). */
+	readHere: boolean;
+	/** Reads the program once more for this execution (once: later calls return the same read). */
+	reread(): Promise<FreeCodePool>;
+}
+
+/**
+ * The list is read at most once per execution, and shared for a few seconds with this process's
+ * other executions for the same account (see freeCodePool.ts).
+ */
+function freeCodeListing(api: ItemApi, read: (request: AltcraftRequest) => Promise<AltcraftEnvelope>, loyaltyId: number): FreeCodeListing {
+	const key = `${api.accountKey}:${loyaltyId}`;
+	const listing: FreeCodeListing = {
+		current: Promise.resolve(undefined as never),
+		readHere: false,
+		reread: async () => {
+			if (!listing.readHere) listing.current = sharedFreeCodePool(key, load, true);
+			return await listing.current;
+		},
+	};
+	const load = async () => {
+		listing.readHere = true;
+		return await loadFreeCodePool(read, loyaltyId);
+	};
+	listing.current = sharedFreeCodePool(key, load);
+	return listing;
+}
+
 /** A code taken by another workflow between the list and the attach costs one more try; this bounds them. */
 const MAX_TAKEN_CODES_PER_ITEM = 25;
 
@@ -64,10 +95,14 @@ export async function execute(prepared: PreparedCall<AttachFreeCodePlan>, api: I
 
 	// First the customer: a profile that does not exist must not consume a code.
 	const profileId = await resolveProfileId(read, databaseId, matching);
-	const pool: FreeCodePool = await api.once(`free-codes:${loyaltyId}`, async () => await loadFreeCodePool(read, loyaltyId));
+	const pools = await api.once(`free-codes:${loyaltyId}`, async () => freeCodeListing(api, read, loyaltyId));
 
 	for (let taken = 0; taken < MAX_TAKEN_CODES_PER_ITEM; ) {
-		const code = pool.take();
+		let code = (await pools.current).take();
+		if (code === undefined && !pools.readHere) {
+			// A list shared by another execution may be out of date: read the program before saying none is left.
+			code = (await pools.reread()).take();
+		}
 		if (code === undefined) {
 			throw api.error(
 				`No free promo codes left in loyalty program ${loyaltyId}`,
