@@ -1,6 +1,6 @@
 import {
 	describeAltcraftError,
-	describeRateLimitTooLong,
+	describeRetryAfterTooLong,
 	describeTransportFailure,
 	describeUnreadableResponse,
 	redactSecret,
@@ -56,6 +56,7 @@ describe('error mapping', () => {
 		itemIndex: 0,
 		secret,
 		attempts: 4,
+		earlierAttemptMayHaveApplied: false,
 		last: { reason: `ECONNREFUSED: connect ECONNREFUSED ${secret}`, sent: false, timedOut: false, timeoutMs: 20000 },
 	};
 
@@ -107,7 +108,7 @@ describe('error mapping', () => {
 	});
 
 	it('fails at once when Retry-After is longer than the node waits', () => {
-		const failure = describeRateLimitTooLong({ method: 'promocodes/get', itemIndex: 2, waitMs: 120_000, maxWaitMs: 60_000 });
+		const failure = describeRetryAfterTooLong({ method: 'promocodes/get', itemIndex: 2, statusCode: 429, waitMs: 120_000, maxWaitMs: 60_000 });
 		expect(failure.options.message).toBe('Altcraft is rate limiting requests for 120 s [item 2]');
 		expect(failure.options.description).toContain('longer than the 60 s this node waits');
 	});

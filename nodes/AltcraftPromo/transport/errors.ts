@@ -133,6 +133,8 @@ export interface TransportFailureContext {
 	 * `mayHaveAttached`: an attach without a code, which is never resent after sending.
 	 */
 	outcome: 'failed' | 'unknown' | 'mayHaveAttached';
+	/** An earlier attempt reached Altcraft and lost its answer: it may have been applied. */
+	earlierAttemptMayHaveApplied: boolean;
 	code?: string;
 	loyaltyId?: number;
 }
@@ -182,7 +184,10 @@ export function describeTransportFailure(context: TransportFailureContext): Sani
 		description = `${label} failed before the request reached Altcraft (${reason}); nothing was changed. If your Altcraft instance uses a self-signed certificate or an internal certificate authority, turn on "Ignore SSL Issues" in the Altcraft API credential (or add the authority to NODE_EXTRA_CA_CERTS of n8n).`;
 	} else if (!last.sent && !last.statusCode) {
 		message = `Could not reach Altcraft at ${context.origin}`;
-		description = `${label} failed before the request reached Altcraft (${reason}); nothing was changed. Tried ${tries}. Check the Base URL in the Altcraft API credential and that the instance is reachable from n8n.`;
+		const changed = context.earlierAttemptMayHaveApplied
+			? 'an earlier attempt reached Altcraft and lost its answer, so it may have been applied (sending this request again is harmless)'
+			: 'nothing was changed';
+		description = `${label} failed before the request reached Altcraft (${reason}); ${changed}. Tried ${tries}. Check the Base URL in the Altcraft API credential and that the instance is reachable from n8n.`;
 	} else {
 		message = capitalize(whatHappened(last));
 		const advice = last.timedOut
@@ -206,20 +211,22 @@ export function describeTransportFailure(context: TransportFailureContext): Sani
 	};
 }
 
-/** Altcraft asked to wait longer than the node waits for a `Retry-After`. */
-export function describeRateLimitTooLong(context: {
+/** Altcraft (429 rate limit, 503 unavailable) asked to wait longer than the node waits for a `Retry-After`. */
+export function describeRetryAfterTooLong(context: {
 	method: ApiMethod;
 	itemIndex: number;
+	statusCode: number;
 	waitMs: number;
 	maxWaitMs: number;
 }): SanitizedFailure {
 	const seconds = Math.ceil(context.waitMs / 1000);
+	const what = context.statusCode === 429 ? 'rate limiting requests' : 'unavailable';
 	return {
-		response: { httpStatus: 429, retryAfterSeconds: seconds },
+		response: { httpStatus: context.statusCode, retryAfterSeconds: seconds },
 		options: {
-			message: `Altcraft is rate limiting requests for ${seconds} s${itemSuffix(context.itemIndex)}`,
-			description: `${methodLabel(context.method)} answered HTTP 429 and asked to wait ${seconds} s, longer than the ${context.maxWaitMs / 1000} s this node waits. Nothing was changed by this request. Lower Options → Concurrency, use Options → Batching, or run the workflow later.`,
-			httpCode: '429',
+			message: `Altcraft is ${what} for ${seconds} s${itemSuffix(context.itemIndex)}`,
+			description: `${methodLabel(context.method)} answered HTTP ${context.statusCode} and asked to wait ${seconds} s, longer than the ${context.maxWaitMs / 1000} s this node waits. Nothing was changed by this request. ${context.statusCode === 429 ? 'Lower Options → Concurrency, use Options → Batching, or run the workflow later.' : 'Run the workflow again when Altcraft is back.'}`,
+			httpCode: String(context.statusCode),
 			itemIndex: context.itemIndex,
 		},
 	};

@@ -7,7 +7,7 @@ import type { AltcraftEnvelope, AltcraftRequest, WireFormat } from '../helpers/t
 import { describeBaseUrlProblem, normalizeBaseUrl } from './baseUrl';
 import {
 	describeAltcraftError,
-	describeRateLimitTooLong,
+	describeRetryAfterTooLong,
 	describeTransportFailure,
 	describeUnreadableResponse,
 	type SanitizedFailure,
@@ -182,6 +182,7 @@ export async function createAltcraftSession(
 		itemIndex: number,
 		attempts: number,
 		outcome: TransportFailureContext['outcome'],
+		earlierAttemptMayHaveApplied = false,
 	): NodeApiError {
 		const failure = attempt.failure;
 		return apiError(
@@ -192,6 +193,7 @@ export async function createAltcraftSession(
 				secret,
 				attempts,
 				outcome,
+				earlierAttemptMayHaveApplied,
 				code: typeof request.body.code === 'string' ? request.body.code : undefined,
 				loyaltyId: typeof request.body.loyalty_id === 'number' ? request.body.loyalty_id : undefined,
 				last: {
@@ -239,9 +241,10 @@ export async function createAltcraftSession(
 			if (attempt.kind === 'refused' && attempt.retryAfterMs !== undefined) {
 				if (attempt.retryAfterMs > MAX_RETRY_AFTER_MS) {
 					throw apiError(
-						describeRateLimitTooLong({
+						describeRetryAfterTooLong({
 							method: request.method,
 							itemIndex: options.itemIndex,
+							statusCode: attempt.response?.statusCode ?? 429,
 							waitMs: attempt.retryAfterMs,
 							maxWaitMs: MAX_RETRY_AFTER_MS,
 						}),
@@ -254,7 +257,7 @@ export async function createAltcraftSession(
 					// The last answer (429, 503, 502 page...) says best what went wrong.
 					await readAnswer(request, attempt.response, options.itemIndex, attempts);
 				}
-				throw transportError(request, attempt, options.itemIndex, attempts, 'failed');
+				throw transportError(request, attempt, options.itemIndex, attempts, 'failed', mayHaveApplied);
 			}
 			await sleep(backoffMs(attempts));
 		}

@@ -26,17 +26,20 @@ export function profileMatchingOf(body: AltcraftRequestBody): AltcraftRequestBod
 /**
  * The Altcraft ID of the profile a matching key (email, phone, custom field) finds, read with
  * `profiles/get`. The docs do not show the ID's key: `id` is read first, then `_id`, `profile_id`.
- * Throws (as any read) when the profile is not found.
+ * Throws (as any read) when the profile is not found; `undefined` when the answer has no ID.
  */
-export async function resolveProfileId(read: ReadAltcraft, databaseId: number, matching: AltcraftRequestBody): Promise<string> {
+export async function resolveProfileId(
+	read: ReadAltcraft,
+	databaseId: number,
+	matching: AltcraftRequestBody,
+): Promise<string | undefined> {
 	if (matching.matching === 'profile_id' && typeof matching.profile_id === 'string') return matching.profile_id;
 	const envelope = await read({ method: 'profiles/get', body: { db_id: databaseId, ...matching } });
 	const profile = envelope.data && !Array.isArray(envelope.data) ? envelope.data : {};
 	const id = [profile.id, profile._id, profile.profile_id].find(
 		(value) => (typeof value === 'string' && value !== '') || typeof value === 'number',
 	);
-	if (id === undefined) throw new Error('profiles/get answered without a profile ID');
-	return String(id);
+	return id === undefined ? undefined : String(id);
 }
 
 /**
@@ -62,7 +65,7 @@ export async function readBackVerdict(request: AltcraftRequest, read: ReadAltcra
 				const profileId = await resolveProfileId(read, databaseId, profileMatchingOf(request.body));
 				// Attached to someone else: in a multi-profile program ours may sit behind that first
 				// holder, and a resend could attach twice, so this is not decided here.
-				return state.profile_id === profileId ? 'applied' : 'unknown';
+				return profileId !== undefined && state.profile_id === profileId ? 'applied' : 'unknown';
 			}
 			default:
 				return 'unknown';

@@ -95,6 +95,12 @@ export async function execute(prepared: PreparedCall<AttachFreeCodePlan>, api: I
 
 	// First the customer: a profile that does not exist must not consume a code.
 	const profileId = await resolveProfileId(read, databaseId, matching);
+	if (profileId === undefined) {
+		throw api.error(
+			'Altcraft found the customer profile but did not say its profile ID',
+			'profiles/get answered without "id" (nor "_id" or "profile_id"), so the node cannot tell this customer from another holder of a code. Nothing was attached.',
+		);
+	}
 	const pools = await api.once(`free-codes:${loyaltyId}`, async () => freeCodeListing(api, read, loyaltyId));
 
 	for (let taken = 0; taken < MAX_TAKEN_CODES_PER_ITEM; ) {
