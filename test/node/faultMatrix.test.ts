@@ -630,18 +630,17 @@ describe('concurrency and batching', () => {
 	});
 });
 
-// ---------------------------------------------------------------- TRANSPORT BUGS
-// These tests fail against the transport as committed in 2f5e1e7; each names the bug and the fix
-// (reported to the lead). They pass once the node is fixed.
+// ---------------------------------------------------------------- transport bugs this matrix found
+// Each of these failed against the transport of 2f5e1e7 (Nov 23); the comment says what it answered then.
 
 type DescribedError = Error & { description?: string; httpCode?: string };
 
-describe('TRANSPORT BUGS (fail until the node is fixed)', () => {
+describe('transport bugs found by the fault matrix (failed against 2f5e1e7)', () => {
 	it.each([
 		['import', { operation: 'import', loyaltyId: 1, codes: 'GONE-1' }, 'promocodes/import'],
 		['update', { operation: 'update', loyaltyId: 1, code: 'WELCOME-0001', updateFields: { expireDate: '2031-01-01T00:00:00Z' } }, 'promocodes/update'],
 	] as const)(
-		'BUG: %s applied, answer lost, then Altcraft unreachable: the error must not say "nothing was changed"',
+		'%s applied, answer lost, then Altcraft unreachable: the error must not say "nothing was changed"',
 		async (_name, parameters, path) => {
 			let stopping: Promise<void> | undefined;
 			// The sandbox goes away right after it applied the request and dropped the connection.
@@ -663,12 +662,13 @@ describe('TRANSPORT BUGS (fail until the node is fixed)', () => {
 			// The first attempt was applied: the code exists / the expiry is set.
 			if (path === 'promocodes/import') expect(sandbox.getCode(1, 'GONE-1')).toBeDefined();
 			else expect(sandbox.getCode(1, 'WELCOME-0001')?.expireDate).toBe('2031-01-01T00:00:00Z');
-			// Today: "... failed before the request reached Altcraft (...); nothing was changed." — false.
+			// 2f5e1e7: "... failed before the request reached Altcraft (...); nothing was changed." — false.
 			expect(error.description).not.toMatch(/nothing was changed/i);
+			expect(error.description).toMatch(/may have been applied/);
 		},
 	);
 
-	it('BUG: a 503 with Retry-After beyond 60 s (maintenance) is reported as "HTTP 429"', async () => {
+	it('a 503 with Retry-After beyond 60 s (maintenance) is reported as HTTP 503, not as rate limiting', async () => {
 		const server = await startFixedServer(503, { 'Retry-After': '120' }, '{"error":503,"error_text":"Service unavailable","data":null}');
 		try {
 			const result = await runAltcraftNode({
@@ -677,7 +677,8 @@ describe('TRANSPORT BUGS (fail until the node is fixed)', () => {
 			});
 			const error = result.error as DescribedError;
 			expect(error.message).toMatch(/120 s \[item 0\]$/);
-			// Today: httpCode "429" and "answered HTTP 429 and asked to wait 120 s".
+			expect(error.message).not.toMatch(/rate limiting/);
+			// 2f5e1e7: "Altcraft is rate limiting requests for 120 s", httpCode "429", "answered HTTP 429 ...".
 			expect(error.httpCode).toBe('503');
 			expect(error.description).toContain('HTTP 503');
 		} finally {
@@ -685,14 +686,14 @@ describe('TRANSPORT BUGS (fail until the node is fixed)', () => {
 		}
 	});
 
-	it('BUG: Attach Free Code, profiles/get answers without an ID: the message must name the item', async () => {
+	it('Attach Free Code, profiles/get answers without an ID: the message must name the item', async () => {
 		const server = await startFixedServer(200, {}, '{"error":0,"error_text":"Successful operation","data":{"email":"a@example.com"}}');
 		try {
 			const result = await runAltcraftNode({
 				parameters: { resource: 'promoCode', operation: 'attachFreeCode', loyaltyId: 4, databaseId: 1, matching: 'email', email: 'a@example.com' },
 				credentials: { baseUrl: server.baseUrl, token: TOKEN },
 			});
-			// Today: "profiles/get answered without a profile ID" (transport/reconcile.ts throws a plain Error).
+			// 2f5e1e7: "profiles/get answered without a profile ID" (transport/reconcile.ts threw a plain Error).
 			expect(result.error?.message).toMatch(/profile ID.* \[item 0\]$/);
 		} finally {
 			await server.stop();
