@@ -1,3 +1,6 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { startSandbox, type Sandbox } from '../../sandbox/src';
@@ -75,6 +78,52 @@ describe('kept-alive connections', () => {
 		expect((result.error as Error & { description?: string }).description).toContain('Ignore SSL Issues');
 		expect(tlsSandbox.requests).toHaveLength(0);
 		expect(JSON.stringify(result.run)).not.toContain(TOKEN);
+	});
+});
+
+describe('redirects', () => {
+	/** A server that sends every request on to `target` with `status`. */
+	async function redirectingServer(status: number, target: (path: string) => string) {
+		const server = http.createServer((request, response) => {
+			response.writeHead(status, { Location: target(request.url ?? '/') });
+			response.end();
+		});
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		return {
+			baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+			stop: async () => await new Promise<void>((resolve) => server.close(() => resolve())),
+		};
+	}
+
+	it('follows one to the same host, body and token included', async () => {
+		const redirect = await redirectingServer(308, (path) => `${sandbox.baseUrl}${path}`);
+		try {
+			const result = await runAltcraftNode({
+				parameters: get(),
+				items: codes(1),
+				credentials: { baseUrl: redirect.baseUrl, token: TOKEN },
+			});
+			expect(result.error).toBeUndefined();
+			expect(result.output[0].json.code).toBe('SHOP-0001');
+		} finally {
+			await redirect.stop();
+		}
+	});
+
+	it('does not send the token on to another host', async () => {
+		const port = new URL(sandbox.baseUrl).port;
+		const redirect = await redirectingServer(307, (path) => `http://localhost:${port}${path}`);
+		try {
+			const result = await runAltcraftNode({
+				parameters: get({ maxRetries: 0 }),
+				items: codes(1),
+				credentials: { baseUrl: redirect.baseUrl, token: TOKEN },
+			});
+			expect(result.error?.message).toMatch(/^Altcraft answered HTTP 307 with .+ \[item 0\]$/);
+			expect(sandbox.requests).toHaveLength(0);
+		} finally {
+			await redirect.stop();
+		}
 	});
 });
 
