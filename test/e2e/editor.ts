@@ -8,8 +8,10 @@
  * REST, then drives Debian's Chromium with playwright-core: sign in, open each example workflow (no node
  * may show an issue), new workflow, add "Altcraft Promo"
  * from the node picker, check which fields each "Match Profile By" mode and each operation shows, create
- * the credential in its dialog, and execute the step against the sandbox. A screenshot of every state
- * goes to artifacts/editor/ (and failure.png on a failure).
+ * the credential in its dialog (its test: Altcraft's own 401 text for a wrong token; a TLS sandbox with a
+ * self-signed certificate fails with Ignore SSL Issues off and passes with it on), see the issue marker of an
+ * empty Loyalty Program ID before any run, pick the Database from Altcraft's list, and execute the step
+ * against the sandbox. A screenshot of every state goes to artifacts/editor/ (and failure.png on a failure).
  *
  * Chromium comes from Debian (`apt-get install chromium`, done here when missing); playwright never
  * downloads a browser.
@@ -19,6 +21,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { NodeHelpers, type INodeParameters, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startSandbox } from '../../sandbox/src';
 import { installN8n } from '../../scripts/lib/install';
@@ -30,16 +33,41 @@ const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.join(ARTIFACTS_DIR, 'editor');
 const OWNER = { email: 'owner@example.com', password: `E2e-${randomBytes(6).toString('hex')}-Pass1`, firstName: 'E2E', lastName: 'Owner' };
 
-/** Fields each operation shows (parameter names from the contract), besides resource and operation. */
-const OPERATION_FIELDS: Record<string, { label: string; fields: string[] }> = {
-	import: { label: 'Import', fields: ['loyaltyId', 'codes', 'options'] },
-	get: { label: 'Get', fields: ['loyaltyId', 'code', 'options'] },
-	activate: { label: 'Activate', fields: ['loyaltyId', 'code', 'options'] },
-	update: { label: 'Update', fields: ['loyaltyId', 'code', 'updateFields', 'options'] },
-	attach: { label: 'Attach', fields: ['loyaltyId', 'code', 'databaseId', 'matching', 'email', 'options'] },
-	detach: { label: 'Detach', fields: ['loyaltyId', 'code', 'databaseId', 'matching', 'email', 'options'] },
-	getAll: { label: 'Get Many', fields: ['loyaltyId', 'returnAll', 'limit', 'filter', 'options'] },
-};
+interface OperationOption {
+	name: string;
+	value: string;
+	action: string;
+}
+
+/** The node's description from the packed build (importing the .ts source, tsx would pick the codex .node.json). */
+let description: INodeTypeDescription;
+let operationOptions: OperationOption[] = [];
+let OPERATION_FIELDS: Record<string, { label: string; fields: string[] }> = {};
+
+function loadDescription(packageDir: string): void {
+	const built = require(path.join(packageDir, 'dist/nodes/AltcraftPromo/AltcraftPromo.node.js')) as { AltcraftPromo: new () => INodeType };
+	description = new built.AltcraftPromo().description;
+	operationOptions = (description.properties.find((property) => property.name === 'operation')?.options ?? []) as OperationOption[];
+	OPERATION_FIELDS = Object.fromEntries(
+		operationOptions.map((option) => [
+			option.value,
+			{ label: option.name, fields: declaredFields({ resource: 'promoCode', operation: option.value, matching: 'email', code: '', returnAll: false }) },
+		]),
+	);
+}
+
+/**
+ * The fields (not notices) a new node (the default version) shows for these values, as the node's
+ * description declares them; the unit tests pin the description, this suite checks the editor renders it.
+ */
+function declaredFields(values: INodeParameters): string[] {
+	const version = description.defaultVersion ?? 1;
+	return description.properties
+		.filter((property) => property.type !== 'notice')
+		.filter((property) => NodeHelpers.displayParameter(values, property, { typeVersion: version }, description))
+		.map((property) => property.name)
+		.filter((name, index, names) => names.indexOf(name) === index);
+}
 
 /** The profile fields each "Match Profile By" mode shows (attach/detach). */
 const MATCHING_FIELDS: Array<{ value: string; label: string; fields: string[] }> = [
@@ -120,10 +148,15 @@ runMain(async () => {
 	onCleanup(() => rmSync(work, { recursive: true, force: true }));
 	log('Building and packing n8n-nodes-altcraft…');
 	const tarball = await buildAndPack(work);
+	// The build that was packed (its staging copy resolves n8n-workflow through the repo's node_modules).
+	loadDescription(path.join(work, 'package-src'));
 	const runtime = await installN8n(version);
 	const token = `e2e-${randomBytes(12).toString('hex')}`;
 	const sandbox = await startSandbox({ port: 0, token });
 	onCleanup(() => sandbox.stop());
+	// Ignore SSL Issues: the same API over https with a self-signed certificate.
+	const tlsSandbox = await startSandbox({ port: 0, token, tls: true });
+	onCleanup(() => tlsSandbox.stop());
 	const setup = await prepareN8n(runtime, path.join(work, 'user'), {
 		port: await freePort(),
 		logDir: path.join(ARTIFACTS_DIR, 'editor-logs'),
@@ -184,7 +217,7 @@ runMain(async () => {
 			}
 		});
 
-		await step('"Altcraft Promo" is in the node picker, with its seven actions', async () => {
+		await step('"Altcraft Promo" is in the node picker, with its actions', async () => {
 			await p.goto(`${server.baseUrl}/workflow/new`);
 			await p.click('[data-test-id="canvas-add-button"]');
 			await p.keyboard.type('Altcraft');
@@ -192,13 +225,16 @@ runMain(async () => {
 			await item.waitFor();
 			await screenshot(p, 'node-picker-search');
 			await item.click();
-			await p.getByText('Attach a promo code to a profile').waitFor();
+			await p.getByText('Attach promo code to profile', { exact: true }).waitFor();
 			await screenshot(p, 'node-actions');
-			for (const action of ['Import promo codes', 'Get a promo code', 'Activate a promo code', 'Update a promo code', 'Attach a promo code to a profile', 'Detach a promo code from a profile', 'Get many promo codes']) {
+			for (const { action } of operationOptions) {
 				assert.equal(await p.getByText(action, { exact: true }).count(), 1, `action "${action}" listed`);
 			}
-			await p.getByText('Attach a promo code to a profile').click();
+			await p.getByText('Attach promo code to profile', { exact: true }).click();
 			await p.locator('[data-test-id="ndv"]').waitFor();
+			// The action names the node: it must fit the canvas on one line.
+			const title = (await p.locator('[data-test-id="ndv"] [data-test-id="inline-edit-preview"]').first().textContent())?.trim();
+			assert.equal(title, 'Attach promo code to profile', 'the new node is named after the action');
 		});
 
 		await step('"Match Profile By" shows exactly the fields of the chosen mode', async () => {
@@ -217,16 +253,32 @@ runMain(async () => {
 				await selectOption(p, 'operation', spec.label);
 				const shown = await visibleParameters(p);
 				await screenshot(p, `operation-${operation}`);
-				sameSet(shown, ['resource', 'operation', ...spec.fields], `operation ${operation}`);
+				sameSet(shown, spec.fields, `operation ${operation}`);
 			}
 			// Get Many: "Return All" hides "Limit".
+			await selectOption(p, 'operation', OPERATION_FIELDS.getAll.label);
 			await p.click('[data-test-id="parameter-input-returnAll"]');
 			const shown = await visibleParameters(p);
 			await screenshot(p, 'operation-getAll-returnAll');
-			sameSet(shown, ['resource', 'operation', 'loyaltyId', 'returnAll', 'filter', 'options'], 'getAll with Return All');
+			sameSet(shown, OPERATION_FIELDS.getAll.fields.filter((name) => name !== 'limit'), 'getAll with Return All');
 		});
 
-		await step('create the sandbox credential; its test passes with the token and fails with a wrong one', async () => {
+		/** Saves the credential dialog and waits for n8n's test verdict; on a failure returns the shown details. */
+		const saveAndTest = async (expect: 'pass' | 'fail'): Promise<string> => {
+			const dialog = p.locator('[data-test-id="editCredential-modal"]');
+			await p.click('[data-test-id="credential-save-button"]');
+			if (expect === 'pass') {
+				await dialog.getByText(/Connection tested successfully/i).waitFor({ timeout: 30_000 });
+				return '';
+			}
+			await dialog.getByText(/connect with these settings/i).waitFor({ timeout: 30_000 });
+			const details = dialog.getByText('More details');
+			if (await details.isVisible()) await details.click(); // n8n shows the test's message behind this link
+			await p.waitForTimeout(300);
+			return (await dialog.textContent()) ?? '';
+		};
+
+		await step('credential: the test passes with the token, shows Altcraft\'s 401 text for a wrong one, and Ignore SSL Issues decides over TLS', async () => {
 			await selectOption(p, 'operation', 'Attach');
 			await p.click('[data-test-id="node-credentials-select"]');
 			await p.getByText('Create new credential').first().click();
@@ -235,20 +287,29 @@ runMain(async () => {
 			await fillParameter(p, 'baseUrl', sandbox.baseUrl);
 			await fillParameter(p, 'token', token);
 			await screenshot(p, 'credential-filled');
-			await p.click('[data-test-id="credential-save-button"]');
-			await dialog.getByText(/Connection tested successfully/i).waitFor({ timeout: 30_000 });
+			await saveAndTest('pass');
 			await screenshot(p, 'credential-saved');
-			// A wrong token: n8n's credential test must fail with the rule for Altcraft's error 401.
+			// A wrong token: the node's test function passes on Altcraft's own error code and text.
 			await fillParameter(p, 'token', 'wrong-token-for-the-test');
-			await p.click('[data-test-id="credential-save-button"]');
-			await dialog.getByText(/connect with these settings/i).waitFor({ timeout: 30_000 });
-			await dialog.getByText('More details').click(); // n8n shows the rule's message behind this link
-			await dialog.getByText('Altcraft answered error 401: API token required or not valid').waitFor({ timeout: 30_000 });
+			const wrongToken = await saveAndTest('fail');
+			await dialog.getByText(/Altcraft error 401: .+ Check the API token\./).waitFor({ timeout: 10_000 });
+			assert.ok(!wrongToken.includes('wrong-token-for-the-test'), 'the token is not in the message');
 			await screenshot(p, 'credential-wrong-token');
-			// Back to the right token, and the test passes again.
+			// The TLS sandbox has a self-signed certificate: off → the TLS message, on → the test passes.
 			await fillParameter(p, 'token', token);
-			await p.click('[data-test-id="credential-save-button"]');
-			await dialog.getByText(/Connection tested successfully/i).waitFor({ timeout: 30_000 });
+			await fillParameter(p, 'baseUrl', tlsSandbox.baseUrl);
+			await saveAndTest('fail');
+			await dialog.getByText(/TLS certificate of 127\.0\.0\.1:\d+ is not trusted/).waitFor({ timeout: 10_000 });
+			await dialog.getByText(/turn on "Ignore SSL Issues"/).first().waitFor({ timeout: 10_000 });
+			await screenshot(p, 'credential-tls-ignore-ssl-off');
+			await p.click('[data-test-id="parameter-input-allowUnauthorizedCerts"]');
+			await saveAndTest('pass');
+			await screenshot(p, 'credential-tls-ignore-ssl-on');
+			assert.ok(tlsSandbox.requests.some((request) => request.path === '/api/v1.1/databases/list'), 'the TLS sandbox was asked');
+			// Back to the plain sandbox for the steps below.
+			await p.click('[data-test-id="parameter-input-allowUnauthorizedCerts"]');
+			await fillParameter(p, 'baseUrl', sandbox.baseUrl);
+			await saveAndTest('pass');
 			// The dialog's own close button (Escape would close the node panel behind it too).
 			await dialog.locator('.el-dialog__headerbtn, button[aria-label="Close"]').first().click();
 			await dialog.waitFor({ state: 'hidden' });
@@ -257,15 +318,42 @@ runMain(async () => {
 			assert.match(selected, /Altcraft/i, `credential selected in the node (shows "${selected}")`);
 		});
 
-		await step('execute "Attach" by phone against the sandbox', async () => {
-			await fillParameter(p, 'loyaltyId', '1');
+		await step('an empty Loyalty Program ID shows the issue marker before any run', async () => {
 			await fillParameter(p, 'code', 'WELCOME-0003');
-			await fillParameter(p, 'databaseId', '1');
 			await selectOption(p, 'matching', 'Phone');
 			await fillParameter(p, 'phone', '+79000000002');
+			const loyaltyField = p.locator('[data-test-id="parameter-input-loyaltyId"] input').first();
+			assert.equal(await loyaltyField.inputValue(), '', 'Loyalty Program ID starts empty');
+			await screenshot(p, 'loyalty-id-empty-in-panel');
+			await p.locator('[data-test-id="ndv-close-button"]').first().click();
+			await p.locator('[data-test-id="ndv"]').waitFor({ state: 'hidden' });
+			const node = p.locator('[data-test-id="canvas-node"]').filter({ hasText: 'Attach promo code' }).first();
+			const issues = node.locator('[data-test-id="node-issues"]');
+			await issues.waitFor({ timeout: 10_000 });
+			await issues.hover();
+			await p.getByText(/Loyalty Program ID/).first().waitFor({ timeout: 10_000 });
+			await screenshot(p, 'loyalty-id-empty-canvas-issue');
+			await node.dblclick();
+			await p.locator('[data-test-id="ndv"]').waitFor();
+		});
+
+		await step('the Database list shows the sandbox databases; a picked database runs "Attach"', async () => {
+			await fillParameter(p, 'loyaltyId', '1');
+			await p.locator('[data-test-id="parameter-input-databaseId"] [data-test-id="rlc-input"]').first().click();
+			// The dropdown is a popper outside the field; its items are what the user sees.
+			const items = p.locator('[data-test-id="rlc-item"]:visible');
+			await items.first().waitFor({ timeout: 20_000 });
+			const names = (await items.allTextContents()).map((text) => text.trim());
+			const expected = sandbox.getState().databases.map((database) => `${database.name} (ID ${database.id})`);
+			assert.deepEqual(names, expected, `the list shows ${JSON.stringify(expected)}`);
+			await screenshot(p, 'database-list');
+			await items.filter({ hasText: 'Demo shop customers (ID 1)' }).first().click();
+			await p.waitForTimeout(300);
+			await screenshot(p, 'database-picked');
 			await p.click('[data-test-id="node-execute-button"]');
 			const output = p.locator('[data-test-id="output-panel"]');
 			await output.getByText('WELCOME-0003').first().waitFor({ timeout: 60_000 });
+			await screenshot(p, 'attach-executed-table');
 			await output.getByText('JSON', { exact: true }).click(); // the whole item, not a cut-off table
 			await screenshot(p, 'attach-executed');
 			const text = (await output.textContent()) ?? '';
