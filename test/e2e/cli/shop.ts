@@ -169,22 +169,30 @@ export async function runShopChecks(check: Check, setup: N8nSetup, sandbox: Sand
 			assert.equal(answer.body.orderId, 'S-3001');
 			assert.ok(String(answer.body.error ?? '').length > 0, `the answer says why: ${answer.text}`);
 			assert.equal(freeCodeCount(sandbox), free, 'no code consumed');
+			log(`    answer: ${answer.text}`);
 			const execution = await failedExecutionOf('S-3001');
 			assert.equal(execution.status, 'error');
 		});
 
-		await check('shop: no free code left → 503 naming the program, nothing attached, failed execution in n8n', async () => {
-			// Every still-free code of the program is removed: the program is exhausted, its attached codes stay.
-			const state = sandbox.getState();
-			const program = state.loyaltyPrograms.find((p) => p.id === SHOP.loyaltyId)!;
-			program.codes = program.codes.filter((c) => c.attachments.length > 0);
-			sandbox.loadSeed(state);
+		await check('shop: the sale uses up the program: every last free code goes out, then 503 naming the program, a failed execution in n8n', async () => {
+			const free = freeCodeCount(sandbox);
+			const started = Date.now();
+			const sale = await Promise.all(
+				Array.from({ length: free }, (_, i) => order({ orderId: `S-${5001 + i}`, email: email((i % 60) + 1) })),
+			);
+			const bad = sale.map((a, i) => ({ i, a })).filter(({ a }) => a.status !== 200);
+			assert.deepEqual(bad.map(({ i, a }) => `S-${5001 + i}: ${a.status} ${a.text.slice(0, 200)}`), [], `the last ${free} free codes all go out`);
+			assert.equal(new Set(sale.map((a) => a.body.code)).size, free, `${free} distinct codes`);
+			assert.equal(freeCodeCount(sandbox), 0, 'no free code left');
+			log(`    the last ${free} free codes went to ${free} orders posted at once in ${Date.now() - started} ms`);
+
 			const customer = email(53);
+			const before = codesHeldBy(sandbox, profileIdOf(sandbox, customer));
 			const answer = await order({ orderId: 'S-4001', email: customer });
 			assert.equal(answer.status, 503, `${answer.status} ${answer.text}`);
 			assert.equal(answer.body.orderId, 'S-4001');
 			assert.match(String(answer.body.error), new RegExp(`^No free promo codes left in loyalty program ${SHOP.loyaltyId}\\b`));
-			assert.deepEqual(codesHeldBy(sandbox, profileIdOf(sandbox, customer)), [], `${customer} holds no code`);
+			assert.deepEqual(codesHeldBy(sandbox, profileIdOf(sandbox, customer)), before, `nothing more attached to ${customer}`);
 			const execution = await failedExecutionOf('S-4001');
 			assert.equal(execution.status, 'error');
 			assert.match(execution.message, /got no promo code: No free promo codes left in loyalty program 4/);
