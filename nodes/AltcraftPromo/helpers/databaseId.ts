@@ -1,36 +1,39 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
-/** What a saved `databaseId` can be: a number (node version 1) or a resource locator (version 2). */
-interface ResourceLocatorLike {
-	__rl?: boolean;
-	mode?: unknown;
-	value?: unknown;
-}
+import { invalidParameter } from './parameters';
 
-function isResourceLocator(raw: unknown): raw is ResourceLocatorLike {
+function isResourceLocator(raw: unknown): raw is { value: unknown } {
 	return typeof raw === 'object' && raw !== null && 'value' in raw;
 }
 
 /**
- * Reads the Altcraft database ID from either shape. `extractValue` makes n8n hand over the
- * locator's value; a locator object still arriving here (a context that does not extract)
- * is unwrapped as well, so both versions and both modes end in the same check.
+ * Reads the Altcraft database ID from either shape: the number field of node version 1 (every
+ * saved workflow) or the resource locator of version 2, whose value n8n hands over with
+ * `extractValue`; a locator object still arriving here is unwrapped as well. The checks and
+ * messages are those of the other IDs (`readLoyaltyId`), under the field's name in that version.
  */
 export function readDatabaseId(context: IExecuteFunctions, itemIndex: number): number {
+	const displayName = context.getNode().typeVersion >= 2 ? 'Database' : 'Database ID';
 	const parameter: unknown = context.getNodeParameter('databaseId', itemIndex, undefined, { extractValue: true });
 	const raw = isResourceLocator(parameter) ? parameter.value : parameter;
-	const value = typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw.trim()) : raw;
-	if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-		const shown = raw === undefined || raw === '' ? 'nothing' : JSON.stringify(raw);
-		throw new NodeOperationError(
-			context.getNode(),
-			`"Database" must be a database ID (a whole number of at least 1), got ${shown} [item ${itemIndex}]`,
-			{
-				itemIndex,
-				description:
-					'Pick the database in "Database" (From List), or enter its numeric ID (By ID) as Altcraft shows it.',
-			},
+	const text = typeof raw === 'string' ? raw.trim() : undefined;
+	const value = text !== undefined && /^\d+$/.test(text) ? Number(text) : raw;
+	if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+		throw invalidParameter(
+			context,
+			itemIndex,
+			`${displayName} must be a positive whole number, got ${JSON.stringify(raw ?? null)}`,
+			displayName === 'Database'
+				? 'Pick the database under "Database" (From List), or give its numeric ID (By ID).'
+				: `Set "${displayName}" to the numeric ID shown in Altcraft, digits only.`,
+		);
+	}
+	if (!Number.isSafeInteger(value)) {
+		throw invalidParameter(
+			context,
+			itemIndex,
+			`${displayName} must be a positive whole number of at most ${Number.MAX_SAFE_INTEGER}, got ${text ?? String(value)}`,
+			`Set "${displayName}" to the numeric ID shown in Altcraft; a number this large would be sent rounded.`,
 		);
 	}
 	return value;
