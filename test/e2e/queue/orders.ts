@@ -4,7 +4,6 @@
  */
 import type { Sandbox, SandboxSeed, SandboxState } from '../../../sandbox/src';
 
-export const LOYALTY_ID = 1;
 export const DATABASE_ID = 1;
 
 /** Profile id (24 hex characters, as Altcraft's) of queue customer n. */
@@ -17,10 +16,10 @@ export function customerEmail(n: number): string {
 }
 
 /**
- * Database 1 with `customers` profiles and loyalty program 1 (single-use codes, new codes allowed, as the
- * default seed's welcome program) with `codes` free WELCOME-nnnn codes. The redeem example looks up
- * WELCOME-0001/0002 and the import example imports SPRING-2026-01…03 into program 1, so both run as on
- * the default seed.
+ * The default seed's ids with more of everything: database 1 with `customers` profiles; program 4 "Shop
+ * welcome" (single-use codes, no new codes), which the shop example hands out, with `codes` free
+ * SHOP-nnnn codes; program 1 "Welcome discount" (new codes allowed: the by-id stand-in attaches
+ * ORDER-<id>) with WELCOME-0001…0010, which the redeem example looks up and the import example adds to.
  */
 export function queueSeed(customers: number, codes: number): SandboxSeed {
 	return {
@@ -34,12 +33,20 @@ export function queueSeed(customers: number, codes: number): SandboxSeed {
 		],
 		loyaltyPrograms: [
 			{
-				id: LOYALTY_ID,
+				id: 1,
 				name: 'Welcome discount',
 				allowNewCodes: true,
 				multiProfileCodes: false,
 				codeLimit: null,
-				codes: Array.from({ length: codes }, (_, i) => `WELCOME-${String(i + 1).padStart(4, '0')}`),
+				codes: Array.from({ length: 10 }, (_, i) => `WELCOME-${String(i + 1).padStart(4, '0')}`),
+			},
+			{
+				id: 4,
+				name: 'Shop welcome',
+				allowNewCodes: false,
+				multiProfileCodes: false,
+				codeLimit: null,
+				codes: Array.from({ length: codes }, (_, i) => `SHOP-${String(i + 1).padStart(4, '0')}`),
 			},
 		],
 	};
@@ -68,7 +75,7 @@ export async function postOrder(url: string, order: Order, timeoutMs: number): P
 		const response = await fetch(url, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ order_id: order.orderId, email: customerEmail(order.customer) }),
+			body: JSON.stringify({ orderId: order.orderId, email: customerEmail(order.customer) }),
 			signal: AbortSignal.timeout(timeoutMs),
 		});
 		const text = await response.text();
@@ -98,22 +105,24 @@ export function makeOrders(prefix: string, first: number, count: number): Order[
 	return Array.from({ length: count }, (_, i) => ({ orderId: `${prefix}-${first + i}`, customer: first + i }));
 }
 
-/** Codes of program 1 each profile of database 1 holds (profile id → codes). */
+/** Codes of every program that each profile of database 1 holds (profile id → codes). */
 export function codesByCustomer(state: SandboxState): Map<string, string[]> {
 	const held = new Map<string, string[]>();
-	const program = state.loyaltyPrograms.find((p) => p.id === LOYALTY_ID);
-	for (const code of program?.codes ?? []) {
-		for (const attachment of code.attachments) {
-			if (attachment.databaseId !== DATABASE_ID) continue;
-			held.set(attachment.profileId, [...(held.get(attachment.profileId) ?? []), code.code]);
+	for (const program of state.loyaltyPrograms) {
+		for (const code of program.codes) {
+			for (const attachment of code.attachments) {
+				if (attachment.databaseId !== DATABASE_ID) continue;
+				held.set(attachment.profileId, [...(held.get(attachment.profileId) ?? []), code.code]);
+			}
 		}
 	}
 	return held;
 }
 
-/** Holders (database:profile) of one code of program 1 in the sandbox right now. */
+/** Holders (database:profile) of a code, in whichever program has it (code names differ per program). */
 export function holders(sandbox: Sandbox, code: string): string[] {
-	return (sandbox.getCode(LOYALTY_ID, code)?.attachments ?? []).map((a) => `${a.databaseId}:${a.profileId}`);
+	const program = sandbox.getState().loyaltyPrograms.find((p) => p.codes.some((c) => c.code === code));
+	return (program ? (sandbox.getCode(program.id, code)?.attachments ?? []) : []).map((a) => `${a.databaseId}:${a.profileId}`);
 }
 
 export function summarizeStatuses(results: OrderResult[]): string {
