@@ -11,12 +11,14 @@
  *
  * Installs Debian's redis-server and postgresql when missing (apt-get), n8n on demand, packs the package
  * and installs it into every n8n process's own nodes folder, starts the sandbox (in this process) with
- * 1400 customers and 1800 free codes, then: 1 worker serves 3 × 100 concurrent orders; a second worker
- * joins; the import and redeem examples run on a worker (editor-style manual runs offloaded to the
- * queue); 3 × 100 orders with 2 workers (both must take part); worker-2 stops with SIGTERM and 1 worker
- * serves 3 × 100 again (throughput = median orders/s, 1 vs 2 workers); a second worker starts again;
- * worker-1 is SIGKILLed during 60 slow orders. Each order is checked against the sandbox's state and
- * n8n's executions table (which worker ran it: the workers' own "Worker started execution N" log lines).
+ * 1400 customers and 1800 free codes in the shop example's program, then: 1 worker serves 3 × 100
+ * concurrent orders; a second worker joins; the import and redeem examples run on a worker (editor-style
+ * manual runs offloaded to the queue); 3 × 100 orders with 2 workers (both must take part); 10 orders
+ * posted twice at once; worker-2 stops with SIGTERM and 1 worker serves 3 × 100 again (throughput =
+ * median orders/s, 1 vs 2 workers); a second worker starts again; worker-1 is SIGKILLed during 60 slow
+ * orders, some of whose attaches Altcraft applied without answering; the shop retries the refused
+ * orders once. Each order is checked against the sandbox's state and n8n's executions table (which
+ * worker ran it: the workers' own "Worker started execution N" log lines).
  * Everything it started is stopped at the end (also on failure and Ctrl-C), and every process of the
  * run is checked to be gone and every port free. Logs and results.json: artifacts/e2e-queue/.
  *
