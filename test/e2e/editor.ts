@@ -355,6 +355,7 @@ runMain(async () => {
 			await output.getByText('WELCOME-0003').first().waitFor({ timeout: 60_000 });
 			await screenshot(p, 'attach-executed-table');
 			await output.getByText('JSON', { exact: true }).click(); // the whole item, not a cut-off table
+			await output.getByText(/"db_id"/).first().waitFor({ timeout: 10_000 });
 			await screenshot(p, 'attach-executed');
 			const text = (await output.textContent()) ?? '';
 			assert.match(text, /success/i, 'output shows success');
