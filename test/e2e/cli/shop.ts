@@ -152,6 +152,9 @@ export async function runShopChecks(check: Check, setup: N8nSetup, sandbox: Sand
 				assert.equal(held, resent[i].status === 409 ? 1 : 2, `${email(i + 1)}: answer ${resent[i].status}, holds ${held} code(s)`);
 			}
 			log(`    n8n's dedupe history knew ${refused} of the ${BURST} concurrent orders: ${refused} × 409, ${BURST - refused} got a second code`);
+
+			const pair = await Promise.all([0, 1].map(async () => await order({ orderId: 'S-2002', email: email(54) })));
+			log(`    one new order posted twice at the same moment: ${pair.map((a) => a.status).join(' + ')}`);
 		});
 
 		await check('shop: an order without orderId → 400, nothing attached', async () => {
@@ -172,6 +175,8 @@ export async function runShopChecks(check: Check, setup: N8nSetup, sandbox: Sand
 			log(`    answer: ${answer.text}`);
 			const execution = await failedExecutionOf('S-3001');
 			assert.equal(execution.status, 'error');
+			// The ID was recorded before the attach failed: sending it again does not retry it.
+			assert.equal((await order({ orderId: 'S-3001', email: 'nobody@example.com' })).status, 409);
 		});
 
 		await check('shop: the sale uses up the program: every last free code goes out, then 503 naming the program, a failed execution in n8n', async () => {
@@ -197,6 +202,7 @@ export async function runShopChecks(check: Check, setup: N8nSetup, sandbox: Sand
 			assert.equal(execution.status, 'error');
 			assert.match(execution.message, /got no promo code: No free promo codes left in loyalty program 4/);
 			log(`    execution ${execution.id}: status ${execution.status}, "${execution.message}"`);
+			assert.equal((await order({ orderId: 'S-4001', email: customer })).status, 409, 'a failed order sent again: 409');
 		});
 	} finally {
 		if (server) {
