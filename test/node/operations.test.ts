@@ -133,8 +133,11 @@ describe.each(FORMATS)('over %s', (format) => {
 		});
 		expectParameters(format, { loyalty_id: 1, db_id: 1, matching: 'email', email: 'carol@example.com' });
 		const [output] = jsonOf(result);
+		expect(Object.keys(output)[0]).toBe('code');
 		expect(output.code).toBeNull();
-		expect(output.note).toMatch(/does not report which code/);
+		expect(output.note).toBeUndefined();
+		const hints = result.run.data.resultData.runData['Altcraft Promo']?.[0]?.hints ?? [];
+		expect(hints.map((hint) => hint.message)).toEqual([expect.stringMatching(/does not say which.*Attach Free Code/)]);
 		const attachedNow = context.sandbox
 			.getState()
 			.loyaltyPrograms.find((program) => program.id === 1)

@@ -11,10 +11,10 @@ import { retryOnFailNotice } from '../../descriptions/sideEffects.descriptions';
 import { readDatabaseId } from '../../helpers/databaseId';
 import { readProfileMatching } from '../../helpers/matching';
 import { readLoyaltyId, readOptionalText } from '../../helpers/parameters';
-import type { AltcraftRequestBody, PreparedCall } from '../../helpers/types';
+import type { AltcraftRequestBody, ItemApi, PreparedCall } from '../../helpers/types';
 
-export const UNREPORTED_CODE_NOTE =
-	'Altcraft attached one of the free codes of the loyalty program, but its API does not report which code it was.';
+export const UNREPORTED_CODE_HINT =
+	'Altcraft attached one of the free codes of the loyalty program but does not say which, so "code" is empty. Use the Attach Free Code operation to get the code in the output.';
 
 const properties: INodeProperties[] = [
 	...loyaltyIdFields,
@@ -56,7 +56,10 @@ export function prepare(this: IExecuteFunctions, itemIndex: number): PreparedCal
 	return { request: { method: 'promocodes/attach', body }, plan: { ...body } };
 }
 
-export function shapeOutput(_envelope: unknown, plan: AttachPlan): IDataObject[] {
-	if (plan.code !== undefined) return [{ success: true, operation: 'attach', ...plan }];
-	return [{ success: true, operation: 'attach', ...plan, code: null, note: UNREPORTED_CODE_NOTE }];
+/** `code` comes first, where the table view shows it; `null` when Altcraft picked one it does not name. */
+export async function execute(prepared: PreparedCall<AttachPlan>, api: ItemApi): Promise<IDataObject[]> {
+	await api.call(prepared.request);
+	const { code, ...rest } = prepared.plan;
+	if (code === undefined) api.hint(UNREPORTED_CODE_HINT);
+	return [{ code: code ?? null, success: true, operation: 'attach', ...rest }];
 }
