@@ -218,18 +218,37 @@ export interface CellSetup {
 	faults: Array<{ fault: SandboxFault; options: FaultOptions }>;
 }
 
+/**
+ * No cell takes this long unless the run is stuck (e.g. dist/ rebuilt under it by a parallel
+ * `npm run build`); the cell then fails and its sandbox is stopped, so jest can still exit.
+ */
+export const CELL_DEADLINE_MS = 60_000;
+
+export async function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+	let timer: NodeJS.Timeout | undefined;
+	const deadline = new Promise<never>((_resolve, reject) => {
+		timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
+	});
+	try {
+		return await Promise.race([work, deadline]);
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
 /** One execution against a sandbox of its own, so cells can run side by side. */
 export async function runCell(setup: CellSetup): Promise<CellRun> {
 	const sandbox = await startSandbox({ port: 0, token: TOKEN, seed: SEED });
 	try {
 		for (const { fault, options } of setup.faults) sandbox.injectFault(fault, options);
 		const started = Date.now();
-		const result = await runAltcraftNode({
+		const execution = runAltcraftNode({
 			parameters: { resource: 'promoCode', ...setup.parameters },
 			items: setup.items,
 			onError: setup.continueOnFail ? 'continueRegularOutput' : undefined,
 			credentials: { baseUrl: sandbox.baseUrl, token: TOKEN },
 		});
+		const result = await withDeadline(execution, CELL_DEADLINE_MS, 'the execution');
 		const ms = Date.now() - started;
 		const requests = sandbox.requests.map((entry): LoggedRequest => {
 			const code = (entry.body as { code?: unknown } | undefined)?.code;

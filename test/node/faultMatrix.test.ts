@@ -15,8 +15,10 @@ import {
 	countOf,
 	customerId,
 	holdersOf,
+	CELL_DEADLINE_MS,
 	runCell,
 	startFixedServer,
+	withDeadline,
 	startPool,
 	type CellRun,
 	type CellSetup,
@@ -652,11 +654,19 @@ describe('transport bugs found by the fault matrix (failed against 2f5e1e7)', ()
 				},
 			});
 			sandbox.injectFault('resetAfterApply', { path });
-			const result = await runAltcraftNode({
-				parameters: { resource: 'promoCode', ...parameters, options: { maxRetries: 1 } },
-				credentials: { baseUrl: sandbox.baseUrl, token: TOKEN },
-			});
-			await stopping;
+			let result: Awaited<ReturnType<typeof runAltcraftNode>>;
+			try {
+				result = await withDeadline(
+					runAltcraftNode({
+						parameters: { resource: 'promoCode', ...parameters, options: { maxRetries: 1 } },
+						credentials: { baseUrl: sandbox.baseUrl, token: TOKEN },
+					}),
+					CELL_DEADLINE_MS,
+					'the execution',
+				);
+			} finally {
+				await (stopping ?? sandbox.stop());
+			}
 			const error = result.error as DescribedError;
 			expect(error.message).toMatch(/^Could not reach Altcraft at .+ \[item 0\]$/);
 			// The first attempt was applied: the code exists / the expiry is set.
@@ -671,10 +681,14 @@ describe('transport bugs found by the fault matrix (failed against 2f5e1e7)', ()
 	it('a 503 with Retry-After beyond 60 s (maintenance) is reported as HTTP 503, not as rate limiting', async () => {
 		const server = await startFixedServer(503, { 'Retry-After': '120' }, '{"error":503,"error_text":"Service unavailable","data":null}');
 		try {
-			const result = await runAltcraftNode({
-				parameters: { resource: 'promoCode', operation: 'get', loyaltyId: 1, code: 'WELCOME-0001' },
-				credentials: { baseUrl: server.baseUrl, token: TOKEN },
-			});
+			const result = await withDeadline(
+				runAltcraftNode({
+					parameters: { resource: 'promoCode', operation: 'get', loyaltyId: 1, code: 'WELCOME-0001' },
+					credentials: { baseUrl: server.baseUrl, token: TOKEN },
+				}),
+				CELL_DEADLINE_MS,
+				'the execution',
+			);
 			const error = result.error as DescribedError;
 			expect(error.message).toMatch(/120 s \[item 0\]$/);
 			expect(error.message).not.toMatch(/rate limiting/);
@@ -689,10 +703,14 @@ describe('transport bugs found by the fault matrix (failed against 2f5e1e7)', ()
 	it('Attach Free Code, profiles/get answers without an ID: the message must name the item', async () => {
 		const server = await startFixedServer(200, {}, '{"error":0,"error_text":"Successful operation","data":{"email":"a@example.com"}}');
 		try {
-			const result = await runAltcraftNode({
-				parameters: { resource: 'promoCode', operation: 'attachFreeCode', loyaltyId: 4, databaseId: 1, matching: 'email', email: 'a@example.com' },
-				credentials: { baseUrl: server.baseUrl, token: TOKEN },
-			});
+			const result = await withDeadline(
+				runAltcraftNode({
+					parameters: { resource: 'promoCode', operation: 'attachFreeCode', loyaltyId: 4, databaseId: 1, matching: 'email', email: 'a@example.com' },
+					credentials: { baseUrl: server.baseUrl, token: TOKEN },
+				}),
+				CELL_DEADLINE_MS,
+				'the execution',
+			);
 			// 2f5e1e7: "profiles/get answered without a profile ID" (transport/reconcile.ts threw a plain Error).
 			expect(result.error?.message).toMatch(/profile ID.* \[item 0\]$/);
 		} finally {
