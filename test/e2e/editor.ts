@@ -225,16 +225,16 @@ runMain(async () => {
 			await item.waitFor();
 			await screenshot(p, 'node-picker-search');
 			await item.click();
-			await p.getByText('Attach promo code to profile', { exact: true }).waitFor();
+			await p.getByText('Attach promo code', { exact: true }).waitFor();
 			await screenshot(p, 'node-actions');
 			for (const { action } of operationOptions) {
 				assert.equal(await p.getByText(action, { exact: true }).count(), 1, `action "${action}" listed`);
 			}
-			await p.getByText('Attach promo code to profile', { exact: true }).click();
+			await p.getByText('Attach promo code', { exact: true }).click();
 			await p.locator('[data-test-id="ndv"]').waitFor();
 			// The action names the node: it must fit the canvas on one line.
 			const title = (await p.locator('[data-test-id="ndv"] [data-test-id="inline-edit-preview"]').first().textContent())?.trim();
-			assert.equal(title, 'Attach promo code to profile', 'the new node is named after the action');
+			assert.equal(title, 'Attach promo code', 'the new node is named after the action');
 		});
 
 		await step('"Match Profile By" shows exactly the fields of the chosen mode', async () => {

@@ -235,3 +235,28 @@ it('a lost answer that reading back cannot settle fails with "unknown" and what 
 	expect(requestsTo('/promocodes/attach')).toBe(1);
 	expect(codesHeldBy(SINGLE_USE_PROGRAM, customerId(8)).length).toBeLessThanOrEqual(1);
 });
+
+it('a shared list gone stale (codes taken elsewhere) is read again after a few taken codes', async () => {
+	process.env.ALTCRAFT_FREE_CODE_LIST_SECONDS = '60';
+	try {
+		// This process reads program 4's list (200 free single-use codes) and uses one.
+		await context.run(attachFreeCode(SINGLE_USE_PROGRAM), { items: [{ email: customer(1) }] });
+		// Meanwhile another n8n process gives away all but two of the rest (here: straight in the sandbox).
+		const program = context.sandbox.getState().loyaltyPrograms.find((entry) => entry.id === SINGLE_USE_PROGRAM);
+		const free = (program?.codes ?? []).filter((code) => code.attachments.length === 0).map((code) => code.code);
+		const keep = new Set(free.slice(0, 2));
+		const taken = await context.run(
+			{ operation: 'attach', loyaltyId: SINGLE_USE_PROGRAM, databaseId: 1, matching: 'email', email: customer(40), code: '={{ $json.code }}' },
+			{ items: free.filter((code) => !keep.has(code)).map((code) => ({ code })) },
+		);
+		expect(taken.error).toBeUndefined();
+		context.sandbox.clearRequests();
+		const result = await context.run(attachFreeCode(SINGLE_USE_PROGRAM), { items: [{ email: customer(2) }] });
+		expect(result.error).toBeUndefined();
+		expect(keep.has(jsonOf(result)[0].code as string)).toBe(true);
+		expect(requestsTo('/promocodes/export_all')).toBe(1);
+		expect(requestsTo('/promocodes/attach')).toBeLessThanOrEqual(4);
+	} finally {
+		delete process.env.ALTCRAFT_FREE_CODE_LIST_SECONDS;
+	}
+});

@@ -71,7 +71,7 @@ describe('AltcraftPromo description', () => {
 			expect(action).toMatch(/^[A-Z][a-z]+( [a-z]+)*$/);
 			expect(action).not.toMatch(/\b(a|an|the)\b/);
 		}
-		expect(options.find((option) => option.value === 'attach')?.action).toBe('Attach promo code to profile');
+		expect(options.find((option) => option.value === 'attach')?.action).toBe('Attach promo code');
 	});
 
 	it.each([

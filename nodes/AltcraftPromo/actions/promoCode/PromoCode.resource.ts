@@ -49,19 +49,19 @@ export const description: INodeProperties[] = [
 				name: 'Attach',
 				value: 'attach',
 				description: 'Give a promo code to a customer profile',
-				action: 'Attach promo code to profile',
+				action: 'Attach promo code',
 			},
 			{
 				name: 'Attach Free Code',
 				value: 'attachFreeCode',
 				description: 'Give a customer a free promo code of the program and output which code it is',
-				action: 'Attach free promo code to profile',
+				action: 'Attach free code',
 			},
 			{
 				name: 'Detach',
 				value: 'detach',
 				description: 'Take a promo code back from a customer profile',
-				action: 'Detach promo code from profile',
+				action: 'Detach promo code',
 			},
 			{
 				name: 'Get',

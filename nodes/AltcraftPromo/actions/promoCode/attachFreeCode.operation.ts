@@ -82,6 +82,7 @@ function freeCodeListing(api: ItemApi, read: (request: AltcraftRequest) => Promi
 
 /** A code taken by another workflow between the list and the attach costs one more try; this bounds them. */
 const MAX_TAKEN_CODES_PER_ITEM = 25;
+const STALE_LIST_AFTER_TAKEN = 3;
 
 /**
  * Attach a free code and report which: Altcraft's attach without a code does not say which code it
@@ -132,6 +133,9 @@ export async function execute(prepared: PreparedCall<AttachFreeCodePlan>, api: I
 				confirmedByReadBack = true;
 			} else if (refusedState.is_attached === true || refusedState.is_expired === true) {
 				taken++;
+				// Several taken codes in a row from a list another execution read: it is out of date
+				// (codes went out elsewhere, e.g. on another worker), so this execution reads its own.
+				if (taken >= STALE_LIST_AFTER_TAKEN && !pools.readHere) await pools.reread();
 				continue;
 			} else {
 				throw attempt.refusal;
