@@ -184,3 +184,33 @@ it('hints in the editor when Retry On Fail is on for an operation that changes A
 	expect(await runWith('activate', false)).toEqual([]);
 	expect(await runWith('get', true)).toEqual([]);
 });
+
+describe('lost answers settled by reading back', () => {
+	it('an activation applied without an answer is reported once, as confirmed by reading back', async () => {
+		sandbox.injectFault('resetAfterApply', { path: 'promocodes/activate' });
+		// WELCOME-0001 must be attached before it can be activated.
+		await runAltcraftNode({
+			parameters: { resource: 'promoCode', operation: 'attach', loyaltyId: 1, databaseId: 1, code: 'WELCOME-0001', matching: 'email', email: 'alice@example.com' },
+			credentials: { baseUrl: sandbox.baseUrl, token: TOKEN },
+		});
+		const result = await runAltcraftNode({
+			parameters: { resource: 'promoCode', operation: 'activate', loyaltyId: 1, code: 'WELCOME-0001' },
+			credentials: { baseUrl: sandbox.baseUrl, token: TOKEN },
+		});
+		expect(result.error).toBeUndefined();
+		expect(result.output[0].json).toMatchObject({ success: true, code: 'WELCOME-0001', confirmed_by_read_back: true });
+		expect(sandbox.requests.filter((request) => request.path.endsWith('/activate'))).toHaveLength(1);
+		const hints = result.run.data.resultData.runData[ALTCRAFT_NODE_NAME]?.[0]?.hints ?? [];
+		expect(hints.map((hint) => hint.message)).toEqual([expect.stringMatching(/reading the code back showed the change/)]);
+	});
+});
+
+it('"One Import for All Items" with two programs fails before any request, naming the item', async () => {
+	const result = await runAltcraftNode({
+		parameters: { resource: 'promoCode', operation: 'import', loyaltyId: '={{ $json.program }}', codes: 'X-1', importMode: 'allItems' },
+		items: [{ program: 1 }, { program: 2 }],
+		credentials: { baseUrl: sandbox.baseUrl, token: TOKEN },
+	});
+	expect(result.error?.message).toMatch(/needs one Loyalty Program ID for all items, got 1 and 2 \[item 0\]$/);
+	expect(sandbox.requests).toHaveLength(0);
+});

@@ -14,7 +14,9 @@ type Prepared = { call: PreparedCall<unknown>; format: WireFormat } | { error: E
 /** Errors already shaped for the user keep their message and item; anything else is wrapped. */
 function asNodeError(context: IExecuteFunctions, error: Error, itemIndex: number): Error {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
-	return new NodeOperationError(context.getNode(), error, { itemIndex });
+	// Every message names its item, as the node's own messages do.
+	const message = /\[item \d+\]$/.test(error.message) ? error.message : `${error.message} [item ${itemIndex}]`;
+	return new NodeOperationError(context.getNode(), message, { itemIndex });
 }
 
 /**
@@ -61,6 +63,9 @@ function prepareAll(context: IExecuteFunctions, operation: PromoOperation<unknow
 	return prepared;
 }
 
+const READ_BACK_HINT =
+	'An answer from Altcraft was lost; reading the code back showed the change was made, so it was not sent again (see "confirmed_by_read_back").';
+
 const RETRY_ON_FAIL_HINT =
 	'"Retry On Fail" is on in this node\'s settings: after a failure n8n runs the node again for every item, so items that already succeeded attach, detach or activate again. Turn it off; the node retries each request safely by itself (Options → Max Retries).';
 
@@ -95,7 +100,14 @@ async function runItem(
 ): Promise<IDataObject[]> {
 	if (operation.execute) return await operation.execute(entry.call, api);
 	const result = await api.call(entry.call.request);
-	return operation.shapeOutput ? operation.shapeOutput(result.envelope, entry.call.plan, result) : [];
+	const json = operation.shapeOutput ? operation.shapeOutput(result.envelope, entry.call.plan, result) : [];
+	return result.confirmedByReadBack ? json.map(markConfirmedByReadBack(api)) : json;
+}
+
+/** The answer was lost but reading the code back showed the change: the item says so. */
+function markConfirmedByReadBack(api: ItemApi) {
+	api.hint(READ_BACK_HINT);
+	return (json: IDataObject): IDataObject => ({ ...json, confirmed_by_read_back: true });
 }
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

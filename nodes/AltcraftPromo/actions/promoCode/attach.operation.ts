@@ -58,8 +58,11 @@ export function prepare(this: IExecuteFunctions, itemIndex: number): PreparedCal
 
 /** `code` comes first, where the table view shows it; `null` when Altcraft picked one it does not name. */
 export async function execute(prepared: PreparedCall<AttachPlan>, api: ItemApi): Promise<IDataObject[]> {
-	await api.call(prepared.request);
+	const result = await api.call(prepared.request);
 	const { code, ...rest } = prepared.plan;
 	if (code === undefined) api.hint(UNREPORTED_CODE_HINT);
-	return [{ code: code ?? null, success: true, operation: 'attach', ...rest }];
+	const json: IDataObject = { code: code ?? null, success: true, operation: 'attach', ...rest };
+	// The lost answer was settled by reading the code back (see the transport's retry policy).
+	if (result.confirmedByReadBack) json.confirmed_by_read_back = true;
+	return [json];
 }
