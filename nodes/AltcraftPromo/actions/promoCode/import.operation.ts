@@ -1,14 +1,17 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { loyaltyIdField } from '../../descriptions/common.descriptions';
+import { loyaltyIdFields } from '../../descriptions/common.descriptions';
 import { DEFAULT_CHUNK_SIZE } from '../../descriptions/options.descriptions';
 import { parseCodesList } from '../../helpers/codesList';
 import { invalidParameter, readLoyaltyId } from '../../helpers/parameters';
 import type { AltcraftEnvelope, CallResult, ItemApi, PreparedCall } from '../../helpers/types';
+import { runItemPool } from '../itemPool';
+
+const CHUNKS_IN_FLIGHT = 2;
 
 const properties: INodeProperties[] = [
-	loyaltyIdField,
+	...loyaltyIdFields,
 	{
 		displayName: 'Promo Codes',
 		name: 'codes',
@@ -106,7 +109,7 @@ function addChunk(totals: ImportTotals, result: CallResult): void {
 }
 
 /**
- * Long lists go in chunks, one after another: Altcraft documents no size limit, and a chunk lost
+ * Long lists go in chunks, at most two at a time: Altcraft documents no size limit, and a chunk lost
  * to a timeout costs a resend of that chunk only. Resending is harmless (codes already in the
  * program come back as duplicated); the output says which duplicates follow such a resend.
  */
@@ -119,10 +122,14 @@ async function importCodes(codes: string[], loyaltyId: number, chunkSize: number
 		requests: 0,
 		codes: [],
 	};
-	for (let start = 0; start < codes.length; start += chunkSize) {
-		const chunk = codes.slice(start, start + chunkSize);
-		addChunk(totals, await api.call({ method: 'promocodes/import', body: { codes: chunk, loyalty_id: loyaltyId } }));
-	}
+	const chunkCount = Math.ceil(codes.length / chunkSize);
+	const results: CallResult[] = new Array(chunkCount);
+	// Two chunks in flight: one travels and is imported while the answer to the other is read.
+	await runItemPool(chunkCount, { concurrency: CHUNKS_IN_FLIGHT, batching: undefined }, async (chunkIndex) => {
+		const chunk = codes.slice(chunkIndex * chunkSize, (chunkIndex + 1) * chunkSize);
+		results[chunkIndex] = await api.call({ method: 'promocodes/import', body: { codes: chunk, loyalty_id: loyaltyId } });
+	});
+	for (const result of results) addChunk(totals, result);
 	if (totals.duplicated_after_resend > 0) {
 		api.hint(
 			`${totals.duplicated_after_resend} codes were reported as duplicated after a request was resent; the lost attempt may have inserted them (see "after_resend" in codes).`,
