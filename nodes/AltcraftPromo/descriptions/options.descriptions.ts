@@ -2,7 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 export const DEFAULT_TIMEOUT_MS = 20_000;
 export const DEFAULT_MAX_RETRIES = 3;
-export const DEFAULT_CONCURRENCY = 5;
+export const DEFAULT_CONCURRENCY = 10;
 export const DEFAULT_CHUNK_SIZE = 1_000;
 
 export const nodeOptions: INodeProperties = {
