@@ -3,9 +3,9 @@ import type { IExecuteFunctions, INode } from 'n8n-workflow';
 import { parseCodesList } from '../../nodes/AltcraftPromo/helpers/codesList';
 import { toRfc3339Utc } from '../../nodes/AltcraftPromo/helpers/dateTime';
 import { readProfileMatching } from '../../nodes/AltcraftPromo/helpers/matching';
+import { readDatabaseId } from '../../nodes/AltcraftPromo/helpers/databaseId';
 import {
 	describeForbiddenCharacter,
-	readDatabaseId,
 	readLoyaltyId,
 	readRequiredText,
 } from '../../nodes/AltcraftPromo/helpers/parameters';

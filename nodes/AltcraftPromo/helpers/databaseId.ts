@@ -1,6 +1,6 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { invalidParameter } from './parameters';
+import { checkWholeId } from './parameters';
 
 function isResourceLocator(raw: unknown): raw is { value: unknown } {
 	return typeof raw === 'object' && raw !== null && 'value' in raw;
@@ -16,25 +16,13 @@ export function readDatabaseId(context: IExecuteFunctions, itemIndex: number): n
 	const displayName = context.getNode().typeVersion >= 2 ? 'Database' : 'Database ID';
 	const parameter: unknown = context.getNodeParameter('databaseId', itemIndex, undefined, { extractValue: true });
 	const raw = isResourceLocator(parameter) ? parameter.value : parameter;
-	const text = typeof raw === 'string' ? raw.trim() : undefined;
-	const value = text !== undefined && /^\d+$/.test(text) ? Number(text) : raw;
-	if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-		throw invalidParameter(
-			context,
-			itemIndex,
-			`${displayName} must be a positive whole number, got ${JSON.stringify(raw ?? null)}`,
-			displayName === 'Database'
-				? 'Pick the database under "Database" (From List), or give its numeric ID (By ID).'
-				: `Set "${displayName}" to the numeric ID shown in Altcraft, digits only.`,
-		);
-	}
-	if (!Number.isSafeInteger(value)) {
-		throw invalidParameter(
-			context,
-			itemIndex,
-			`${displayName} must be a positive whole number of at most ${Number.MAX_SAFE_INTEGER}, got ${text ?? String(value)}`,
-			`Set "${displayName}" to the numeric ID shown in Altcraft; a number this large would be sent rounded.`,
-		);
-	}
-	return value;
+	return checkWholeId(
+		context,
+		itemIndex,
+		raw,
+		displayName,
+		displayName === 'Database'
+			? 'Pick the database under "Database" (From List), or give its numeric ID (By ID).'
+			: undefined,
+	);
 }

@@ -14,16 +14,15 @@ export function invalidParameter(context: IExecuteFunctions, itemIndex: number, 
 /**
  * Altcraft IDs are whole numbers; a string counts only when it is plain digits, because
  * Number() would also read "1e3", "0x10" and "+5", and a number past 2^53 is sent rounded.
+ * `raw` is the parameter's value (a resource locator's `value` already taken out).
  */
-function readPositiveInteger(
+export function checkWholeId(
 	context: IExecuteFunctions,
 	itemIndex: number,
-	name: string,
+	raw: unknown,
 	displayName: string,
+	hint = `Set "${displayName}" to the numeric ID shown in Altcraft, digits only.`,
 ): number {
-	let raw: unknown = context.getNodeParameter(name, itemIndex, undefined);
-	// A resource locator (`{ __rl: true, mode, value }`) carries the ID in `value`.
-	if (typeof raw === 'object' && raw !== null && '__rl' in raw && 'value' in raw) raw = raw.value;
 	const text = typeof raw === 'string' ? raw.trim() : undefined;
 	const value = text !== undefined && /^\d+$/.test(text) ? Number(text) : raw;
 	if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
@@ -31,7 +30,7 @@ function readPositiveInteger(
 			context,
 			itemIndex,
 			`${displayName} must be a positive whole number, got ${JSON.stringify(raw ?? null)}`,
-			`Set "${displayName}" to the numeric ID shown in Altcraft, digits only.`,
+			hint,
 		);
 	}
 	if (!Number.isSafeInteger(value)) {
@@ -46,11 +45,7 @@ function readPositiveInteger(
 }
 
 export function readLoyaltyId(context: IExecuteFunctions, itemIndex: number): number {
-	return readPositiveInteger(context, itemIndex, 'loyaltyId', 'Loyalty Program ID');
-}
-
-export function readDatabaseId(context: IExecuteFunctions, itemIndex: number): number {
-	return readPositiveInteger(context, itemIndex, 'databaseId', 'Database ID');
+	return checkWholeId(context, itemIndex, context.getNodeParameter('loyaltyId', itemIndex, undefined), 'Loyalty Program ID');
 }
 
 /** A text parameter that must not be empty; numbers from expressions are accepted as text. */
