@@ -70,11 +70,12 @@ const RETRY_ON_FAIL_HINT =
 	'"Retry On Fail" is on in this node\'s settings: after a failure n8n runs the node again for every item, so items that already succeeded attach, detach or activate again. Turn it off; the node retries each request safely by itself (Options → Max Retries).';
 
 /** Per-execution state shared by the items: memoised loads and hints shown once. */
-function createItemApiFactory(context: IExecuteFunctions, session: AltcraftSession) {
+function createItemApiFactory(context: IExecuteFunctions, session: AltcraftSession, options: ExecutionOptions) {
 	const loads = new Map<string, Promise<unknown>>();
 	const hints = new Set<string>();
 	const forItem = (itemIndex: number, format: WireFormat): ItemApi => ({
 		itemIndex,
+		options,
 		accountKey: session.accountKey,
 		format,
 		call: async (request) => await session.call(request, { itemIndex, format }),
@@ -130,7 +131,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		return [items.map((_item, itemIndex) => errorItem(error as Error, itemIndex))];
 	}
 
-	const { forItem, hints } = createItemApiFactory(this, session);
+	const { forItem, hints } = createItemApiFactory(this, session, options);
 	if (this.getNode().retryOnFail && prepared.some((entry) => 'call' in entry && sideEffectOf(entry.call.request) !== 'none')) {
 		hints.add(RETRY_ON_FAIL_HINT);
 	}

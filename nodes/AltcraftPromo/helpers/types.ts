@@ -1,5 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import type { ExecutionOptions } from './executionOptions';
+
 export type WireFormat = 'json' | 'xml';
 
 export type PromoEndpoint =
@@ -52,6 +54,8 @@ export interface CallResult {
 /** What an operation that needs several requests for one item gets from the router. */
 export interface ItemApi {
 	itemIndex: number;
+	/** The node's Options, read and checked once per execution. */
+	options: ExecutionOptions;
 	/** An opaque key of the credential's Altcraft account (for what is kept between executions). */
 	accountKey: string;
 	format: WireFormat;

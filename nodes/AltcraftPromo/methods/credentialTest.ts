@@ -67,7 +67,7 @@ export async function altcraftApiTest(
 	} catch (error) {
 		return { status: 'Error', message: describeNoAnswer(error, origin, token) };
 	}
-	const outcome = judgeDatabasesList(asRawAnswer(response), origin, token);
+	const outcome = await judgeDatabasesList(asRawAnswer(response), origin, token);
 	if (!outcome.ok) return { status: 'Error', message: outcome.message };
 	return { status: 'OK', message: 'Connection successful' };
 }

@@ -4,6 +4,9 @@
  * Messages never contain the token: whatever a server echoes is redacted first.
  */
 
+import { bodySnippet, redactSecret } from '../transport/errors';
+import { decodeAltcraftBody } from '../transport/responseDecoding';
+
 export const DATABASES_LIST_PATH = '/api/v1.1/databases/list';
 
 /** How long the editor waits for Altcraft before it says so. */
@@ -32,34 +35,10 @@ const HINTS_BY_ALTCRAFT_ERROR: Record<number, string> = {
 	403: 'Check that the token may list databases (its role in Altcraft).',
 };
 
-export function redact(text: string, secret: string): string {
-	return secret ? text.split(secret).join('**hidden**') : text;
-}
-
 function asInteger(value: unknown): number | undefined {
 	if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
 	if (typeof value === 'string' && /^-?\d+$/.test(value.trim())) return Number(value.trim());
 	return undefined;
-}
-
-function plainSnippet(body: string, secret: string): string {
-	const text = body
-		.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
-		.replace(/<[^>]*>/g, ' ')
-		.replace(/\s+/g, ' ')
-		.trim();
-	return redact(text.length > SNIPPET_LENGTH ? `${text.slice(0, SNIPPET_LENGTH)}…` : text, secret);
-}
-
-function parseJsonObject(text: string): Record<string, unknown> | undefined {
-	try {
-		const parsed: unknown = JSON.parse(text);
-		return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
-			? (parsed as Record<string, unknown>)
-			: undefined;
-	} catch {
-		return undefined;
-	}
 }
 
 function readDatabase(entry: unknown): AltcraftDatabase | undefined {
@@ -74,13 +53,12 @@ function readDatabase(entry: unknown): AltcraftDatabase | undefined {
  * Altcraft's verdict on a `databases/list` call: the databases, or a message that says what
  * went wrong and what to check. Altcraft's own error code and text are passed on as they are.
  */
-export function judgeDatabasesList(answer: RawAnswer, origin: string, secret: string): DatabasesListOutcome {
-	const document = parseJsonObject(answer.body.trim());
-	const error = document ? asInteger(document.error) : undefined;
-	if (!document || error === undefined) {
+export async function judgeDatabasesList(answer: RawAnswer, origin: string, secret: string): Promise<DatabasesListOutcome> {
+	const envelope = await decodeAltcraftBody(answer.body, 'databases/list');
+	if (!envelope) {
 		const isHtml = /html/i.test(answer.contentType) || /^\s*<(!doctype|html)/i.test(answer.body);
 		const what = isHtml ? 'an HTML page' : answer.body.trim() === '' ? 'an empty answer' : 'an answer';
-		const snippet = plainSnippet(answer.body, secret);
+		const snippet = bodySnippet(answer.body, secret, SNIPPET_LENGTH);
 		return {
 			ok: false,
 			message:
@@ -88,14 +66,14 @@ export function judgeDatabasesList(answer: RawAnswer, origin: string, secret: st
 				`${snippet ? ` ("${snippet}")` : ''}. Check the Base URL: the address of your Altcraft instance, e.g. https://example.altcraft.com`,
 		};
 	}
-	if (error !== 0) {
-		const text = typeof document.error_text === 'string' && document.error_text.trim() !== '' ? document.error_text.trim() : 'no error text';
-		const hint = HINTS_BY_ALTCRAFT_ERROR[error] ?? 'Check the Base URL and the API token.';
-		return { ok: false, message: redact(`Altcraft error ${error}: ${text.replace(/\.+$/, '')}. ${hint}`, secret) };
+	if (envelope.error !== 0) {
+		const text = envelope.error_text.trim() !== '' ? envelope.error_text.trim() : 'no error text';
+		const hint = HINTS_BY_ALTCRAFT_ERROR[envelope.error] ?? 'Check the Base URL and the API token.';
+		return { ok: false, message: redactSecret(`Altcraft error ${envelope.error}: ${text.replace(/\.+$/, '')}. ${hint}`, secret) };
 	}
-	const entries = Array.isArray(document.data) ? document.data : [];
+	const entries = Array.isArray(envelope.data) ? envelope.data : [];
 	const databases = entries.map(readDatabase).filter((entry): entry is AltcraftDatabase => entry !== undefined);
-	return { ok: true, databases, nextFromId: asInteger(document.next_from_id) };
+	return { ok: true, databases, nextFromId: asInteger(envelope.next_from_id) };
 }
 
 interface ErrorShape {
@@ -150,5 +128,5 @@ export function describeNoAnswer(error: unknown, origin: string, secret: string)
 	} else {
 		message = `Could not reach ${origin}: ${code ? `${code}: ` : ''}${rawMessage}. Check the Base URL and that Altcraft is reachable from n8n.`;
 	}
-	return redact(message, secret);
+	return redactSecret(message, secret);
 }

@@ -1,13 +1,10 @@
-import type {
-	IHttpRequestOptions,
-	ILoadOptionsFunctions,
-	IN8nHttpFullResponse,
-	INodeListSearchItems,
-	INodeListSearchResult,
-} from 'n8n-workflow';
+import type { ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { CREDENTIAL_TYPE } from '../transport';
 import { describeBaseUrlProblem, normalizeBaseUrl } from '../transport/baseUrl';
+import { createN8nHelperSender } from '../transport/http/n8nHelperSender';
+import { TransportFailure } from '../transport/http/types';
 import {
 	type AltcraftDatabase,
 	DATABASES_LIST_PATH,
@@ -15,8 +12,6 @@ import {
 	judgeDatabasesList,
 	LOOKUP_TIMEOUT_MS,
 } from './databasesList';
-
-const CREDENTIAL_TYPE = 'altcraftApi';
 
 /** Databases asked for per request; the editor asks for the next page when the user scrolls. */
 export const PAGE_SIZE = 100;
@@ -45,10 +40,6 @@ function lookupError(context: ILoadOptionsFunctions, message: string): NodeOpera
 	return error;
 }
 
-function headerText(value: unknown): string {
-	return Array.isArray(value) ? value.join(', ') : typeof value === 'string' ? value : '';
-}
-
 /**
  * "Database → From List": Altcraft's `databases/list`, paged with `from_id` / `next_from_id`,
  * searchable by name or ID. Requests go through n8n's authenticated helper, so the credential's
@@ -71,35 +62,19 @@ export async function searchDatabases(
 	let fromId = Number.isSafeInteger(startId) && startId > 0 ? startId : 1;
 	const results: INodeListSearchItems[] = [];
 
+	// n8n's authenticated helper, as the node uses behind a proxy: one request per page needs no kept-alive connection.
+	const sender = createN8nHelperSender(this, CREDENTIAL_TYPE, credentials.allowUnauthorizedCerts === true);
 	for (let page = 0; page < MAX_PAGES_PER_SEARCH; page++) {
-		const options: IHttpRequestOptions = {
-			method: 'POST',
+		const response = await sender.send({
 			url: `${baseUrl}${DATABASES_LIST_PATH}`,
-			headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+			method: 'databases/list',
+			format: 'json',
 			body: { from_id: fromId, limit: PAGE_SIZE },
-			json: false,
-			encoding: 'text',
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			timeout: LOOKUP_TIMEOUT_MS,
-			skipSslCertificateValidation: credentials.allowUnauthorizedCerts === true,
-		};
-		let response: IN8nHttpFullResponse;
-		try {
-			response = (await this.helpers.httpRequestWithAuthentication.call(
-				this,
-				CREDENTIAL_TYPE,
-				options,
-			)) as IN8nHttpFullResponse;
-		} catch (error) {
-			throw lookupError(this, describeNoAnswer(error, origin, secret));
-		}
-		const outcome = judgeDatabasesList(
-			{
-				statusCode: response.statusCode,
-				contentType: headerText(response.headers?.['content-type']),
-				body: Buffer.isBuffer(response.body) ? response.body.toString('utf8') : String(response.body ?? ''),
-			},
+			timeoutMs: LOOKUP_TIMEOUT_MS,
+		});
+		if (response instanceof TransportFailure) throw lookupError(this, describeNoAnswer(response, origin, secret));
+		const outcome = await judgeDatabasesList(
+			{ statusCode: response.statusCode, contentType: response.headers['content-type'] ?? '', body: response.body },
 			origin,
 			secret,
 		);

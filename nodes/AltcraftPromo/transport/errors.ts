@@ -68,13 +68,14 @@ export function describeAltcraftError(
 	};
 }
 
-function bodySnippet(text: string, secret: string): string {
+/** The readable start of a body (tags and scripts stripped), redacted, for an error message. */
+export function bodySnippet(text: string, secret: string, maxLength = SNIPPET_LENGTH): string {
 	const plain = text
 		.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
 		.replace(/<[^>]*>/g, ' ')
 		.replace(/\s+/g, ' ')
 		.trim();
-	const snippet = plain.length > SNIPPET_LENGTH ? `${plain.slice(0, SNIPPET_LENGTH)}…` : plain;
+	const snippet = plain.length > maxLength ? `${plain.slice(0, maxLength)}…` : plain;
 	return redactSecret(snippet, secret);
 }
 

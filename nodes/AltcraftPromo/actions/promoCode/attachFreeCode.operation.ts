@@ -51,9 +51,9 @@ export function prepare(this: IExecuteFunctions, itemIndex: number): PreparedCal
 
 /** This execution's view of a program's free codes. */
 interface FreeCodeListing {
-	current: Promise<FreeCodePool>;
+	readonly current: Promise<FreeCodePool>;
 	/** Whether this execution read the program itself (then an empty list is the truth). */
-	readHere: boolean;
+	readonly readHere: boolean;
 	/** Reads the program once more for this execution (once: later calls return the same read). */
 	reread(): Promise<FreeCodePool>;
 }
@@ -64,20 +64,24 @@ interface FreeCodeListing {
  */
 function freeCodeListing(api: ItemApi, read: (request: AltcraftRequest) => Promise<AltcraftEnvelope>, loyaltyId: number): FreeCodeListing {
 	const key = `${api.accountKey}:${loyaltyId}`;
-	const listing: FreeCodeListing = {
-		current: Promise.resolve(undefined as never),
-		readHere: false,
-		reread: async () => {
-			if (!listing.readHere) listing.current = sharedFreeCodePool(key, load, true);
-			return await listing.current;
-		},
-	};
+	let readHere = false;
 	const load = async () => {
-		listing.readHere = true;
+		readHere = true;
 		return await loadFreeCodePool(read, loyaltyId);
 	};
-	listing.current = sharedFreeCodePool(key, load);
-	return listing;
+	let current = sharedFreeCodePool(key, load);
+	return {
+		get current() {
+			return current;
+		},
+		get readHere() {
+			return readHere;
+		},
+		reread: async () => {
+			if (!readHere) current = sharedFreeCodePool(key, load, true);
+			return await current;
+		},
+	};
 }
 
 /** A code taken by another workflow between the list and the attach costs one more try; this bounds them. */

@@ -2,7 +2,6 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { loyaltyIdFields } from '../../descriptions/common.descriptions';
-import { DEFAULT_CHUNK_SIZE } from '../../descriptions/options.descriptions';
 import { parseCodesList } from '../../helpers/codesList';
 import { invalidParameter, readLoyaltyId } from '../../helpers/parameters';
 import type { AltcraftEnvelope, CallResult, ItemApi, PreparedCall } from '../../helpers/types';
@@ -53,7 +52,6 @@ export const description = updateDisplayOptions(
 interface ImportPlan {
 	codes: string[];
 	loyaltyId: number;
-	chunkSize: number;
 }
 
 export function prepare(this: IExecuteFunctions, itemIndex: number): PreparedCall<ImportPlan> {
@@ -67,10 +65,9 @@ export function prepare(this: IExecuteFunctions, itemIndex: number): PreparedCal
 			'Give one code per line, codes separated by commas, or an expression such as {{ $json.codes }} that returns a list of codes.',
 		);
 	}
-	const chunkSize = this.getNodeParameter('options.chunkSize', 0, DEFAULT_CHUNK_SIZE) as number;
 	return {
 		request: { method: 'promocodes/import', body: { codes: parsed.codes, loyalty_id: loyaltyId } },
-		plan: { codes: parsed.codes, loyaltyId, chunkSize },
+		plan: { codes: parsed.codes, loyaltyId },
 	};
 }
 
@@ -113,7 +110,8 @@ function addChunk(totals: ImportTotals, result: CallResult): void {
  * to a timeout costs a resend of that chunk only. Resending is harmless (codes already in the
  * program come back as duplicated); the output says which duplicates follow such a resend.
  */
-async function importCodes(codes: string[], loyaltyId: number, chunkSize: number, api: ItemApi): Promise<IDataObject[]> {
+async function importCodes(codes: string[], loyaltyId: number, api: ItemApi): Promise<IDataObject[]> {
+	const { chunkSize } = api.options;
 	const totals: ImportTotals = {
 		inserted: 0,
 		duplicated: 0,
@@ -140,12 +138,12 @@ async function importCodes(codes: string[], loyaltyId: number, chunkSize: number
 }
 
 export async function execute(prepared: PreparedCall<ImportPlan>, api: ItemApi): Promise<IDataObject[]> {
-	const { codes, loyaltyId, chunkSize } = prepared.plan;
-	return await importCodes(codes, loyaltyId, chunkSize, api);
+	const { codes, loyaltyId } = prepared.plan;
+	return await importCodes(codes, loyaltyId, api);
 }
 
 export async function executeCombined(prepared: Array<PreparedCall<ImportPlan>>, api: ItemApi): Promise<IDataObject[]> {
-	const { loyaltyId, chunkSize } = prepared[0].plan;
+	const { loyaltyId } = prepared[0].plan;
 	const other = prepared.find((call) => call.plan.loyaltyId !== loyaltyId);
 	if (other) {
 		throw new Error(
@@ -155,7 +153,6 @@ export async function executeCombined(prepared: Array<PreparedCall<ImportPlan>>,
 	return await importCodes(
 		prepared.flatMap((call) => call.plan.codes),
 		loyaltyId,
-		chunkSize,
 		api,
 	);
 }
