@@ -6,6 +6,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+// Only the token writer, not the whole transport: n8n loads credential types on their own.
 import { withToken } from '../nodes/AltcraftPromo/transport/token';
 
 export class AltcraftApi implements ICredentialType {
@@ -58,7 +59,8 @@ export class AltcraftApi implements ICredentialType {
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
-		const token = typeof credentials.token === 'string' ? credentials.token : '';
+		// Trimmed as everywhere else: a token pasted with a trailing space or line break still works.
+		const token = typeof credentials.token === 'string' ? credentials.token.trim() : '';
 		return { ...requestOptions, body: withToken(requestOptions.body, token) as IHttpRequestOptions['body'] };
 	}
 }

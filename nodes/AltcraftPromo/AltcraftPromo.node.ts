@@ -6,7 +6,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import * as promoCode from './actions/promoCode/PromoCode.resource';
+import { describeResources, subtitleExpression } from './actions/resources';
 import { router } from './actions/router';
 import { nodeOptions } from './descriptions/options.descriptions';
 import { altcraftApiTest } from './methods/credentialTest';
@@ -22,7 +22,7 @@ export class AltcraftPromo implements INodeType {
 		// Version 1 stays for saved workflows, whose plain-number IDs keep working unchanged.
 		version: [1, 2],
 		defaultVersion: 2,
-		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		subtitle: subtitleExpression(),
 		description: 'Import, attach, check and activate Altcraft promo codes',
 		defaults: {
 			name: 'Altcraft Promo',
@@ -38,20 +38,7 @@ export class AltcraftPromo implements INodeType {
 			},
 		],
 		properties: [
-			{
-				displayName: 'Resource',
-				name: 'resource',
-				type: 'options',
-				noDataExpression: true,
-				options: [
-					{
-						name: 'Promo Code',
-						value: 'promoCode',
-					},
-				],
-				default: 'promoCode',
-			},
-			...promoCode.description,
+			...describeResources(),
 			nodeOptions,
 		],
 	};

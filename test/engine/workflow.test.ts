@@ -62,6 +62,7 @@ it('trigger -> attach by {{ $json.email }} -> downstream node: each code on its 
 		matching: 'email',
 		email,
 		code,
+		confirmed_by: 'altcraft_answer',
 	}));
 	expect(jsonOf(result, 'Attach')).toEqual(attached);
 	expect(outputOf(result, 'Attach').map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
@@ -168,9 +169,9 @@ it('a whole code lifecycle in one workflow: import, attach, activate, update, ge
 		},
 	]);
 	expect(jsonOf(result, 'Attach')).toEqual([
-		{ success: true, operation: 'attach', loyalty_id: 1, db_id: 1, matching: 'email', email: 'bob@example.com', code: 'SUMMER-2030' },
+		{ success: true, operation: 'attach', loyalty_id: 1, db_id: 1, matching: 'email', email: 'bob@example.com', code: 'SUMMER-2030', confirmed_by: 'altcraft_answer' },
 	]);
-	expect(jsonOf(result, 'Activate')).toEqual([{ success: true, operation: 'activate', code: 'SUMMER-2030', loyalty_id: 1 }]);
+	expect(jsonOf(result, 'Activate')).toEqual([{ success: true, operation: 'activate', code: 'SUMMER-2030', loyalty_id: 1, confirmed_by: 'altcraft_answer' }]);
 	expect(jsonOf(result, 'Update')).toEqual([
 		{ success: true, operation: 'update', code: 'SUMMER-2030', loyalty_id: 1, expire_date: '2030-06-30T21:00:00Z' },
 	]);
@@ -190,7 +191,7 @@ it('a whole code lifecycle in one workflow: import, attach, activate, update, ge
 		{ code: 'SUMMER-2030', attached: record.attached, activated: record.activated },
 	]);
 	expect(jsonOf(result, 'Detach')).toEqual([
-		{ success: true, operation: 'detach', code: 'SUMMER-2030', loyalty_id: 1, db_id: 1, matching: 'email', email: 'bob@example.com' },
+		{ success: true, operation: 'detach', code: 'SUMMER-2030', loyalty_id: 1, db_id: 1, matching: 'email', email: 'bob@example.com', confirmed_by: 'altcraft_answer' },
 	]);
 	expect(context.sandbox.getCode(1, 'SUMMER-2030')).toMatchObject({
 		attachments: [],

@@ -65,7 +65,6 @@ const ID_TOO_LARGE = `must be a positive whole number of at most ${MAX}`;
 const NOT_WHOLE = 'must be a positive whole number, got';
 const PHONE_CHARACTERS = 'may contain only digits, one leading +, spaces, dashes, dots and parentheses';
 const NOT_A_DATE = 'is not a valid date and time';
-const BASE_URL = 'The Base URL in the Altcraft API credential';
 
 const BAD_INPUTS: BadInput[] = [
 	// IDs: plain whole numbers up to 2^53 - 1 only
@@ -109,19 +108,14 @@ const BAD_INPUTS: BadInput[] = [
 	// Emails
 	{ label: 'email without a dot in the domain', parameters: { ...attach, email: 'alice@example' }, field: 'Email', message: '"alice@example" is not an email address' },
 	{ label: 'email with two @', parameters: { ...detach, matching: 'email_profile', email: 'alice@@example.com' }, field: 'Email', message: '"alice@@example.com" is not an email address' },
-	// Base URL: a credential problem, so no item is named. (Once transport/index.ts throws
-	// describeBaseUrlProblem's text, each row can expect what to remove: query, fragment, user:password@, path.)
-	{ label: 'Base URL with a query string', parameters: get, baseUrl: 'http://127.0.0.1:9/?x=1', field: 'Base URL', message: BASE_URL },
-	{ label: 'Base URL with a fragment', parameters: get, baseUrl: 'http://127.0.0.1:9/#api', field: 'Base URL', message: BASE_URL },
-	{ label: 'Base URL with user:password@', parameters: get, baseUrl: 'http://user:secret@127.0.0.1:9', field: 'Base URL', message: BASE_URL },
-	{ label: 'Base URL of a method', parameters: get, baseUrl: 'http://127.0.0.1:9/api/v1.1/promocodes/get', field: 'Base URL', message: BASE_URL },
+	// Base URL: a credential problem, so no item is named; each row expects what to remove.
+	{ label: 'Base URL with a query string', parameters: get, baseUrl: 'http://127.0.0.1:9/?x=1', field: 'Base URL', message: 'must not contain a query string; remove "?" and everything after it' },
+	{ label: 'Base URL with a fragment', parameters: get, baseUrl: 'http://127.0.0.1:9/#api', field: 'Base URL', message: 'must not contain a fragment; remove "#" and everything after it' },
+	{ label: 'Base URL with user:password@', parameters: get, baseUrl: 'http://user:secret@127.0.0.1:9', field: 'Base URL', message: 'must not contain a user name or password; remove the "user:password@" part' },
+	{ label: 'Base URL of a method', parameters: get, baseUrl: 'http://127.0.0.1:9/api/v1.1/promocodes/get', field: 'Base URL', message: 'must end at the instance address or at /api/v1.1, not at "/api/v1.1/promocodes/get"' },
 ];
 
 describe('bad inputs are refused before any request, naming the field and the item', () => {
-	it('the table has at least 30 rows', () => {
-		expect(BAD_INPUTS.length).toBeGreaterThanOrEqual(30);
-	});
-
 	it.each(BAD_INPUTS.map((row) => [row.label, row] as const))('%s', async (_label, row) => {
 		const baseUrl = row.baseUrl?.replace('http://127.0.0.1:9', context.sandbox.baseUrl);
 		const result = await context.run(row.parameters, { items: row.items, baseUrl });

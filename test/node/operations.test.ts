@@ -115,7 +115,7 @@ describe.each(FORMATS)('over %s', (format) => {
 		expect(lastRequest().path).toBe('/api/v1.1/promocodes/attach');
 		expectParameters(format, { loyalty_id: 1, db_id: 1, matching, ...sent, code: 'WELCOME-0005' });
 		expect(jsonOf(result)).toEqual([
-			{ success: true, operation: 'attach', loyalty_id: 1, db_id: 1, matching, ...sent, code: 'WELCOME-0005' },
+			{ success: true, operation: 'attach', loyalty_id: 1, db_id: 1, matching, ...sent, code: 'WELCOME-0005', confirmed_by: 'altcraft_answer' },
 		]);
 		expect(attachmentsOf(1, 'WELCOME-0005')).toEqual([{ databaseId: 1, profileId }]);
 	});
@@ -170,7 +170,7 @@ describe.each(FORMATS)('over %s', (format) => {
 		expect(lastRequest().path).toBe('/api/v1.1/promocodes/detach');
 		expectParameters(format, { code: 'WELCOME-0006', loyalty_id: 1, db_id: 1, matching, ...sent });
 		expect(jsonOf(result)).toEqual([
-			{ success: true, operation: 'detach', code: 'WELCOME-0006', loyalty_id: 1, db_id: 1, matching, ...sent },
+			{ success: true, operation: 'detach', code: 'WELCOME-0006', loyalty_id: 1, db_id: 1, matching, ...sent, confirmed_by: 'altcraft_answer' },
 		]);
 		expect(attachmentsOf(1, 'WELCOME-0006')).toEqual([]);
 	});
@@ -180,7 +180,7 @@ describe.each(FORMATS)('over %s', (format) => {
 		const result = await context.run({ operation: 'activate', loyaltyId: 1, code: 'WELCOME-0007', options });
 		expect(lastRequest().path).toBe('/api/v1.1/promocodes/activate');
 		expectParameters(format, { code: 'WELCOME-0007', loyalty_id: 1 });
-		expect(jsonOf(result)).toEqual([{ success: true, operation: 'activate', code: 'WELCOME-0007', loyalty_id: 1 }]);
+		expect(jsonOf(result)).toEqual([{ success: true, operation: 'activate', code: 'WELCOME-0007', loyalty_id: 1, confirmed_by: 'altcraft_answer' }]);
 		expect(context.sandbox.getCode(1, 'WELCOME-0007')?.activated).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
 	});
 

@@ -1,4 +1,4 @@
-import { buildEndpointUrl, normalizeBaseUrl } from '../../nodes/AltcraftPromo/transport/baseUrl';
+import { normalizeBaseUrl } from '../../nodes/AltcraftPromo/transport/baseUrl';
 
 describe('normalizeBaseUrl', () => {
 	it.each([
@@ -11,7 +11,6 @@ describe('normalizeBaseUrl', () => {
 		['https://host/altcraft/', 'https://host/altcraft'],
 	])('%s -> %s', (raw, expected) => {
 		expect(normalizeBaseUrl(raw)).toBe(expected);
-		expect(buildEndpointUrl(normalizeBaseUrl(raw) as string, 'get')).toBe(`${expected}/api/v1.1/promocodes/get`);
 	});
 
 	it.each(['ftp://example.com', 'example.altcraft.com', '', 'https://', undefined, 42])('rejects %p', (raw) => {

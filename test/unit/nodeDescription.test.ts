@@ -49,8 +49,6 @@ describe('AltcraftPromo description', () => {
 		expect(description.displayName).toBe('Altcraft Promo');
 		expect(description.usableAsTool).toBe(true);
 		expect(description.credentials).toEqual([{ name: 'altcraftApi', required: true, testedBy: 'altcraftApiTest' }]);
-		expect(typeof nodeType.methods.credentialTest.altcraftApiTest).toBe('function');
-		expect(typeof nodeType.methods.listSearch.searchDatabases).toBe('function');
 	});
 
 	it('has versions 1 and 2, 2 for new nodes', () => {

@@ -1,13 +1,10 @@
-import type { AltcraftRequest, ApiMethod } from '../../nodes/AltcraftPromo/helpers/types';
 import {
-	AMBIGUOUS_STATUSES,
-	MAX_RETRY_AFTER_MS,
-	REFUSED_STATUSES,
-	backoffMs,
-	parseRetryAfter,
-	sideEffectOf,
+	type AltcraftRequest,
+	type ApiMethod,
 	type SideEffect,
-} from '../../nodes/AltcraftPromo/transport/retryPolicy';
+	sideEffectOf,
+} from '../../nodes/AltcraftPromo/transport';
+import { backoffMs, parseRetryAfter } from '../../nodes/AltcraftPromo/transport/retryPolicy';
 
 const request = (method: ApiMethod, body: AltcraftRequest['body'] = {}): AltcraftRequest => ({ method, body });
 
@@ -26,19 +23,6 @@ describe('sideEffectOf', () => {
 		['activate', request('promocodes/activate', { code: 'A', loyalty_id: 1 }), 'verifiable'],
 	])('%s → %s', (_label, given, expected) => {
 		expect(sideEffectOf(given)).toBe(expected);
-	});
-});
-
-describe('status classes', () => {
-	it('429 and 503 are refusals, 502 and 504 are ambiguous, and no status is both', () => {
-		expect([...REFUSED_STATUSES].sort()).toEqual([429, 503]);
-		expect([...AMBIGUOUS_STATUSES].sort()).toEqual([502, 504]);
-		for (const status of REFUSED_STATUSES) expect(AMBIGUOUS_STATUSES.has(status)).toBe(false);
-	});
-
-	it('500 is neither: it is Altcraft\'s own answer, not retried', () => {
-		expect(REFUSED_STATUSES.has(500)).toBe(false);
-		expect(AMBIGUOUS_STATUSES.has(500)).toBe(false);
 	});
 });
 
@@ -75,10 +59,6 @@ describe('parseRetryAfter', () => {
 		// toUTCString drops the milliseconds: up to one second less, never more.
 		expect(wait).toBeGreaterThan(8_500);
 		expect(wait).toBeLessThanOrEqual(10_000);
-	});
-
-	it('the cap is 60 s', () => {
-		expect(MAX_RETRY_AFTER_MS).toBe(60_000);
 	});
 });
 

@@ -7,12 +7,8 @@ const FROM_V2: IDisplayOptions = { show: { '@version': [{ _cnd: { gte: 2 } }] } 
 const LOYALTY_ID_HINT =
 	'A number. In Altcraft, open the Loyalty section and the program: its ID is shown with the program.';
 
-/**
- * Version 1: a number field. n8n does not flag it when it is 0, so a first run fails instead.
- * @deprecated Use `loyaltyIdFields`, which adds the version 2 field; kept so an operation that
- * still spreads the single field keeps working in both versions.
- */
-export const loyaltyIdField: INodeProperties = {
+/** Version 1: a number field. n8n does not flag it when it is 0, so a first run fails instead. */
+const loyaltyIdField: INodeProperties = {
 	displayName: 'Loyalty Program ID',
 	name: 'loyaltyId',
 	type: 'number',
@@ -51,11 +47,8 @@ export const requiredCodeField: INodeProperties = {
 	description: 'The promo code, exactly as stored in the loyalty program',
 };
 
-/**
- * Version 1: a number field.
- * @deprecated Use `databaseIdFields`, which adds the version 2 resource locator.
- */
-export const databaseIdField: INodeProperties = {
+/** Version 1: a number field. */
+const databaseIdField: INodeProperties = {
 	displayName: 'Database ID',
 	name: 'databaseId',
 	type: 'number',
@@ -65,10 +58,10 @@ export const databaseIdField: INodeProperties = {
 };
 
 /** Digits only, as Altcraft database IDs are. */
-export const DATABASE_ID_PATTERN = '^[1-9][0-9]*$';
+const DATABASE_ID_PATTERN = '^[1-9][0-9]*$';
 
 /** Version 2: picked from Altcraft's database list, or given by ID. */
-export const databaseField: INodeProperties = {
+const databaseField: INodeProperties = {
 	displayName: 'Database',
 	name: 'databaseId',
 	type: 'resourceLocator',

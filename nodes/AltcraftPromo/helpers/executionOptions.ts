@@ -6,6 +6,7 @@ import {
 	DEFAULT_MAX_RETRIES,
 	DEFAULT_TIMEOUT_MS,
 } from '../descriptions/options.descriptions';
+import type { WireFormat } from '../transport';
 import { invalidParameter } from './parameters';
 
 /** Options that shape the whole execution; read once, from the first item, like n8n's batching. */
@@ -16,6 +17,16 @@ export interface ExecutionOptions {
 	/** Items per batch and pause between batches; `undefined` = no batching. */
 	batching: { size: number; intervalMs: number } | undefined;
 	chunkSize: number;
+	/** Wire Format, like every option read from the first item: one execution speaks one format. */
+	format: WireFormat;
+}
+
+function readWireFormat(context: IExecuteFunctions): WireFormat {
+	const format: unknown = context.getNodeParameter('options.format', 0, 'json');
+	if (format !== 'json' && format !== 'xml') {
+		throw invalidParameter(context, 0, `Wire Format must be "json" or "xml", got ${JSON.stringify(format)}`);
+	}
+	return format;
 }
 
 function readWholeNumber(
@@ -56,5 +67,6 @@ export function readExecutionOptions(context: IExecuteFunctions): ExecutionOptio
 		concurrency: readWholeNumber(context, 'concurrency', 'Concurrency', DEFAULT_CONCURRENCY, 1),
 		batching,
 		chunkSize: readWholeNumber(context, 'chunkSize', 'Codes per Request', DEFAULT_CHUNK_SIZE, 1),
+		format: readWireFormat(context),
 	};
 }

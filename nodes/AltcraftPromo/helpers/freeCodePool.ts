@@ -1,4 +1,4 @@
-import type { AltcraftEnvelope, AltcraftRequest } from './types';
+import type { ReadAltcraft } from '../transport';
 
 /** The free codes of one program, in random order; each `take` hands out a different one. */
 export interface FreeCodePool {
@@ -20,7 +20,7 @@ function shuffle<T>(values: T[]): T[] {
  * no `attached`, and neither activated nor expired where Altcraft says so.
  */
 export async function loadFreeCodePool(
-	read: (request: AltcraftRequest) => Promise<AltcraftEnvelope>,
+	read: ReadAltcraft,
 	loyaltyId: number,
 ): Promise<FreeCodePool> {
 	const envelope = await read({ method: 'promocodes/export_all', body: { loyalty_id: loyaltyId } });
@@ -87,4 +87,39 @@ export async function sharedFreeCodePool(
 		if (sharedPools.get(key) === entry) sharedPools.delete(key);
 	});
 	return await entry.pool;
+}
+
+/** This execution's view of a program's free codes. */
+export interface FreeCodeListing {
+	readonly current: Promise<FreeCodePool>;
+	/** Whether this execution read the program itself (then an empty list is the truth). */
+	readonly readHere: boolean;
+	/** Reads the program once more for this execution (once: later calls return the same read). */
+	reread(): Promise<FreeCodePool>;
+}
+
+/**
+ * The list is read at most once per execution, and shared for a few seconds with this process's
+ * other executions for the same account (see freeCodePool.ts).
+ */
+export function freeCodeListing(accountKey: string, read: ReadAltcraft, loyaltyId: number): FreeCodeListing {
+	const key = `${accountKey}:${loyaltyId}`;
+	let readHere = false;
+	const load = async () => {
+		readHere = true;
+		return await loadFreeCodePool(read, loyaltyId);
+	};
+	let current = sharedFreeCodePool(key, load);
+	return {
+		get current() {
+			return current;
+		},
+		get readHere() {
+			return readHere;
+		},
+		reread: async () => {
+			if (!readHere) current = sharedFreeCodePool(key, load, true);
+			return await current;
+		},
+	};
 }

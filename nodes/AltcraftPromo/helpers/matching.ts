@@ -4,6 +4,9 @@ import { invalidParameter, readRequiredText } from './parameters';
 
 export type MatchingMode = 'email' | 'email_profile' | 'phone' | 'profile_id' | 'custom';
 
+/** Every body key a matching mode below can produce: read-back copies exactly these from a request. */
+export const MATCHING_BODY_KEYS = ['matching', 'email', 'phone', 'profile_id', 'field_name', 'field_value'] as const;
+
 /** Altcraft's parameters that identify one profile, e.g. `{ matching: 'email', email: '…' }`. */
 export type ProfileMatching = Record<string, string> & { matching: MatchingMode };
 

@@ -1,11 +1,11 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { WireFormat } from './types';
+import { withItem } from '../transport';
 
 /** A bad parameter: the message names the field and, as n8n's UX guidelines ask, the item. */
 export function invalidParameter(context: IExecuteFunctions, itemIndex: number, message: string, description?: string) {
-	return new NodeOperationError(context.getNode(), `${message} [item ${itemIndex}]`, {
+	return new NodeOperationError(context.getNode(), withItem(message, itemIndex), {
 		itemIndex,
 		description,
 	});
@@ -120,12 +120,3 @@ export function readOptionalText(
 	}
 	return text;
 }
-
-export function readWireFormat(context: IExecuteFunctions, itemIndex: number): WireFormat {
-	const format: unknown = context.getNodeParameter('options.format', itemIndex, 'json');
-	if (format !== 'json' && format !== 'xml') {
-		throw invalidParameter(context, itemIndex, `Wire Format must be "json" or "xml", got ${JSON.stringify(format)}`);
-	}
-	return format;
-}
-

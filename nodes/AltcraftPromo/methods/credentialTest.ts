@@ -5,8 +5,7 @@ import type {
 	INodeCredentialTestResult,
 } from 'n8n-workflow';
 
-import { describeBaseUrlProblem, normalizeBaseUrl } from '../transport/baseUrl';
-import { withToken } from '../transport/token';
+import { readAltcraftCredentials, withToken } from '../transport';
 import {
 	DATABASES_LIST_PATH,
 	describeNoAnswer,
@@ -42,13 +41,9 @@ export async function altcraftApiTest(
 	this: ICredentialTestFunctions,
 	credential: ICredentialsDecrypted<ICredentialDataDecryptedObject>,
 ): Promise<INodeCredentialTestResult> {
-	const data = credential.data ?? {};
-	const baseUrl = normalizeBaseUrl(data.baseUrl);
-	if (!baseUrl) {
-		return { status: 'Error', message: describeBaseUrlProblem(data.baseUrl) ?? 'The Base URL is not valid' };
-	}
-	const token = typeof data.token === 'string' ? data.token : '';
-	const origin = new URL(baseUrl).origin;
+	const credentials = readAltcraftCredentials(credential.data);
+	if ('problem' in credentials) return { status: 'Error', message: credentials.problem };
+	const { baseUrl, origin, token } = credentials;
 	let response: unknown;
 	try {
 		// A function credential test gets only `helpers.request` (ICredentialTestFunctions has no httpRequest).
@@ -62,7 +57,7 @@ export async function altcraftApiTest(
 			simple: false,
 			resolveWithFullResponse: true,
 			timeout: LOOKUP_TIMEOUT_MS,
-			rejectUnauthorized: data.allowUnauthorizedCerts !== true,
+			rejectUnauthorized: !credentials.allowUnauthorizedCerts,
 		});
 	} catch (error) {
 		return { status: 'Error', message: describeNoAnswer(error, origin, token) };

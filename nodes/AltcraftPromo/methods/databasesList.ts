@@ -4,8 +4,7 @@
  * Messages never contain the token: whatever a server echoes is redacted first.
  */
 
-import { bodySnippet, redactSecret } from '../transport/errors';
-import { decodeAltcraftBody } from '../transport/responseDecoding';
+import { altcraftErrorHint, bodySnippet, decodeAltcraftBody, isTlsTrustProblem, redactSecret } from '../transport';
 
 export const DATABASES_LIST_PATH = '/api/v1.1/databases/list';
 
@@ -29,11 +28,6 @@ export type DatabasesListOutcome =
 	| { ok: false; message: string };
 
 const SNIPPET_LENGTH = 120;
-
-const HINTS_BY_ALTCRAFT_ERROR: Record<number, string> = {
-	401: 'Check the API token.',
-	403: 'Check that the token may list databases (its role in Altcraft).',
-};
 
 function asInteger(value: unknown): number | undefined {
 	if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
@@ -68,7 +62,7 @@ export async function judgeDatabasesList(answer: RawAnswer, origin: string, secr
 	}
 	if (envelope.error !== 0) {
 		const text = envelope.error_text.trim() !== '' ? envelope.error_text.trim() : 'no error text';
-		const hint = HINTS_BY_ALTCRAFT_ERROR[envelope.error] ?? 'Check the Base URL and the API token.';
+		const hint = altcraftErrorHint(envelope.error) ?? 'Check the Base URL and the API token.';
 		return { ok: false, message: redactSecret(`Altcraft error ${envelope.error}: ${text.replace(/\.+$/, '')}. ${hint}`, secret) };
 	}
 	const entries = Array.isArray(envelope.data) ? envelope.data : [];
@@ -97,12 +91,10 @@ function systemErrorCode(error: unknown): string | undefined {
 	return message.match(/\b(E[A-Z]{3,}|[A-Z_]*CERT[A-Z_]*|ERR_[A-Z_]+)\b/)?.[1];
 }
 
-const TLS_TRUST_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/;
-
 /** n8n's request helper turns certificate errors into a NodeSslError that keeps neither code nor cause. */
-function isUntrustedCertificate(error: unknown, message: string): boolean {
+function isUntrustedCertificate(error: unknown, code: string, message: string): boolean {
 	const name = (error as { name?: unknown } | undefined)?.name;
-	return name === 'NodeSslError' || /SSL Issue|self[- ]signed certificate|certificate/i.test(message);
+	return name === 'NodeSslError' || isTlsTrustProblem(code) || isTlsTrustProblem(message);
 }
 
 /** A request that got no HTTP answer: refused, unknown host, timeout, TLS. */
@@ -115,7 +107,7 @@ export function describeNoAnswer(error: unknown, origin: string, secret: string)
 		message = `${host} refused the connection (ECONNREFUSED). Check the Base URL (host and port) and that Altcraft is running and reachable from n8n.`;
 	} else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
 		message = `The host ${host} was not found (${code}). Check the Base URL.`;
-	} else if (TLS_TRUST_CODES.test(code) || isUntrustedCertificate(error, rawMessage)) {
+	} else if (code !== 'ERR_SSL_WRONG_VERSION_NUMBER' && isUntrustedCertificate(error, code, rawMessage)) {
 		message =
 			`The TLS certificate of ${host} is not trusted${code ? ` (${code})` : ''}. If your Altcraft uses a self-signed certificate ` +
 			'or one from an internal certificate authority, turn on "Ignore SSL Issues" in this credential.';

@@ -1,13 +1,9 @@
 import type { ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE } from '../transport';
-import { describeBaseUrlProblem, normalizeBaseUrl } from '../transport/baseUrl';
-import { createN8nHelperSender } from '../transport/http/n8nHelperSender';
-import { TransportFailure } from '../transport/http/types';
+import { createLookupClient, TransportFailure } from '../transport';
 import {
 	type AltcraftDatabase,
-	DATABASES_LIST_PATH,
 	describeNoAnswer,
 	judgeDatabasesList,
 	LOOKUP_TIMEOUT_MS,
@@ -50,28 +46,16 @@ export async function searchDatabases(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
-	const baseUrl = normalizeBaseUrl(credentials.baseUrl);
-	if (!baseUrl) {
-		throw lookupError(this, describeBaseUrlProblem(credentials.baseUrl) ?? 'The Base URL is not valid');
-	}
-	const secret = typeof credentials.token === 'string' ? credentials.token : '';
-	const origin = new URL(baseUrl).origin;
+	const client = await createLookupClient(this);
+	if ('problem' in client) throw lookupError(this, client.problem);
+	const { origin, token: secret } = client.credentials;
 	const query = (filter ?? '').trim().toLowerCase();
 	const startId = Number(paginationToken);
 	let fromId = Number.isSafeInteger(startId) && startId > 0 ? startId : 1;
 	const results: INodeListSearchItems[] = [];
 
-	// n8n's authenticated helper, as the node uses behind a proxy: one request per page needs no kept-alive connection.
-	const sender = createN8nHelperSender(this, CREDENTIAL_TYPE, credentials.allowUnauthorizedCerts === true);
 	for (let page = 0; page < MAX_PAGES_PER_SEARCH; page++) {
-		const response = await sender.send({
-			url: `${baseUrl}${DATABASES_LIST_PATH}`,
-			method: 'databases/list',
-			format: 'json',
-			body: { from_id: fromId, limit: PAGE_SIZE },
-			timeoutMs: LOOKUP_TIMEOUT_MS,
-		});
+		const response = await client.send('databases/list', { from_id: fromId, limit: PAGE_SIZE }, LOOKUP_TIMEOUT_MS);
 		if (response instanceof TransportFailure) throw lookupError(this, describeNoAnswer(response, origin, secret));
 		const outcome = await judgeDatabasesList(
 			{ statusCode: response.statusCode, contentType: response.headers['content-type'] ?? '', body: response.body },

@@ -43,7 +43,3 @@ export function normalizeBaseUrl(raw: unknown): string | undefined {
 	if (typeof raw !== 'string' || describeBaseUrlProblem(raw) !== undefined) return undefined;
 	return raw.trim().replace(/\/+$/, '').replace(API_PREFIX, '').replace(/\/+$/, '');
 }
-
-export function buildEndpointUrl(baseUrl: string, endpoint: string): string {
-	return `${baseUrl}/api/v1.1/promocodes/${endpoint}`;
-}

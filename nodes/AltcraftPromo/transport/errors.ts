@@ -1,7 +1,9 @@
 import type { JsonObject, NodeApiError } from 'n8n-workflow';
 
-import type { AltcraftEnvelope, ApiMethod } from '../helpers/types';
+import { endpointFacts } from './endpoints';
+import { isTlsTrustProblem } from './http/networkErrors';
 import { responseText } from './responseDecoding';
+import type { AltcraftEnvelope, ApiMethod } from './types';
 
 type NodeApiErrorOptions = NonNullable<ConstructorParameters<typeof NodeApiError>[2]>;
 
@@ -26,6 +28,7 @@ function methodLabel(method: ApiMethod): string {
 	return `POST /api/v1.1/${method}`;
 }
 
+/** What to check for Altcraft's documented error codes; the node and the editor say the same. */
 const HINTS_BY_ALTCRAFT_ERROR: Record<number, string> = {
 	400: 'Altcraft considered the request malformed; check the parameters of this item.',
 	401: 'Check the API token in the Altcraft API credential.',
@@ -37,8 +40,13 @@ const HINTS_BY_ALTCRAFT_ERROR: Record<number, string> = {
 	503: 'Altcraft is unavailable at the moment; try again later.',
 };
 
-function itemSuffix(itemIndex: number): string {
-	return ` [item ${itemIndex}]`;
+export function altcraftErrorHint(code: number): string | undefined {
+	return HINTS_BY_ALTCRAFT_ERROR[code];
+}
+
+/** Every message about an item ends with ` [item N]`, as n8n's own nodes do; this is the one place that adds it. */
+export function withItem(message: string, itemIndex: number): string {
+	return `${message} [item ${itemIndex}]`;
 }
 
 export function describeAltcraftError(
@@ -60,7 +68,7 @@ export function describeAltcraftError(
 			httpStatus: context.statusCode,
 		},
 		options: {
-			message: `Altcraft error ${envelope.error}: ${errorText}${itemSuffix(context.itemIndex)}`,
+			message: withItem(`Altcraft error ${envelope.error}: ${errorText}`, context.itemIndex),
 			description,
 			httpCode: String(context.statusCode),
 			itemIndex: context.itemIndex,
@@ -112,7 +120,7 @@ export function describeUnreadableResponse(
 			bodySnippet: snippet,
 		},
 		options: {
-			message: `${message}${itemSuffix(context.itemIndex)}`,
+			message: withItem(message, context.itemIndex),
 			description: `${methodLabel(context.method)}: ${hint}${snippet ? ` Response began: "${snippet}"` : ''}`,
 			httpCode: String(context.statusCode),
 			itemIndex: context.itemIndex,
@@ -140,14 +148,6 @@ export interface TransportFailureContext {
 	loyaltyId?: number;
 }
 
-const ACTIONS: Partial<Record<ApiMethod, string>> = {
-	'promocodes/activate': 'the activation',
-	'promocodes/attach': 'the attach',
-	'promocodes/detach': 'the detach',
-};
-
-/** Certificate problems that "Ignore SSL Issues" (or a trusted CA) solves. */
-const TLS_PROBLEM = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ALTNAME/i;
 
 function whatHappened(last: TransportFailureContext['last']): string {
 	if (last.statusCode) return `a gateway in front of Altcraft answered HTTP ${last.statusCode}`;
@@ -177,10 +177,10 @@ export function describeTransportFailure(context: TransportFailureContext): Sani
 		message = `${capitalize(whatHappened(last))}: Altcraft may have attached a promo code to this profile`;
 		description = `${label} was sent, then ${reason}. Altcraft does not say which code an attach without a code gives, so the node does not send it again. Check the profile's promo codes in Altcraft before running this item again, or use "Attach Free Code", which reports the code and settles this by reading back.`;
 	} else if (context.outcome === 'unknown') {
-		const action = ACTIONS[context.method] ?? 'the request';
+		const action = endpointFacts(context.method).action;
 		message = `${capitalize(whatHappened(last))}: whether ${action} was applied is unknown`;
 		description = `${label} was sent, then ${reason}, and reading the code back did not settle it. Check ${codeRef || 'the promo code'} in Altcraft before running this item again.`;
-	} else if (!last.sent && !last.statusCode && TLS_PROBLEM.test(reason)) {
+	} else if (!last.sent && !last.statusCode && isTlsTrustProblem(reason)) {
 		message = `Could not verify the TLS certificate of Altcraft at ${context.origin}`;
 		description = `${label} failed before the request reached Altcraft (${reason}); nothing was changed. If your Altcraft instance uses a self-signed certificate or an internal certificate authority, turn on "Ignore SSL Issues" in the Altcraft API credential (or add the authority to NODE_EXTRA_CA_CERTS of n8n).`;
 	} else if (!last.sent && !last.statusCode) {
@@ -204,7 +204,7 @@ export function describeTransportFailure(context: TransportFailureContext): Sani
 			...(last.statusCode ? { httpStatus: last.statusCode } : {}),
 		},
 		options: {
-			message: `${message}${itemSuffix(context.itemIndex)}`,
+			message: withItem(message, context.itemIndex),
 			description,
 			itemIndex: context.itemIndex,
 			...(last.statusCode ? { httpCode: String(last.statusCode) } : {}),
@@ -225,7 +225,7 @@ export function describeRetryAfterTooLong(context: {
 	return {
 		response: { httpStatus: context.statusCode, retryAfterSeconds: seconds },
 		options: {
-			message: `Altcraft is ${what} for ${seconds} s${itemSuffix(context.itemIndex)}`,
+			message: withItem(`Altcraft is ${what} for ${seconds} s`, context.itemIndex),
 			description: `${methodLabel(context.method)} answered HTTP ${context.statusCode} and asked to wait ${seconds} s, longer than the ${context.maxWaitMs / 1000} s this node waits. Nothing was changed by this request. ${context.statusCode === 429 ? 'Lower Options → Concurrency, use Options → Batching, or run the workflow later.' : 'Run the workflow again when Altcraft is back.'}`,
 			httpCode: String(context.statusCode),
 			itemIndex: context.itemIndex,

@@ -1,9 +1,12 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { AltcraftEnvelope, ApiMethod } from '../helpers/types';
+import { endpointFacts } from './endpoints';
+import type { AltcraftEnvelope, ApiMethod } from './types';
 import { decodeXmlDocument } from './xmlCodec';
 
-const LIST_METHODS = new Set<ApiMethod>(['promocodes/import', 'promocodes/export_all', 'databases/list']);
+function isListMethod(method: ApiMethod): boolean {
+	return endpointFacts(method).data === 'list';
+}
 
 /** The response body as text, whatever form the HTTP layer handed it over in. */
 export function responseText(body: unknown): string {
@@ -32,7 +35,7 @@ function readErrorCode(value: unknown): number | undefined {
  * list methods always an array, action methods `null` when empty.
  */
 function normalizeData(method: ApiMethod, data: unknown): AltcraftEnvelope['data'] {
-	if (LIST_METHODS.has(method)) {
+	if (isListMethod(method)) {
 		if (!Array.isArray(data)) return data && typeof data === 'object' ? [data as IDataObject] : [];
 		return data.filter((entry): entry is IDataObject => typeof entry === 'object' && entry !== null);
 	}
@@ -57,7 +60,7 @@ export async function decodeAltcraftBody(
 		const trimmed = responseText(body).trim();
 		if (trimmed.startsWith('{')) document = parseJsonDocument(trimmed);
 		else if (trimmed.startsWith('<')) {
-			document = await decodeXmlDocument(trimmed, LIST_METHODS.has(method));
+			document = await decodeXmlDocument(trimmed, isListMethod(method));
 		}
 	}
 	if (!document) return undefined;

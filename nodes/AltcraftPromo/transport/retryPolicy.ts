@@ -1,29 +1,7 @@
-import type { AltcraftRequest } from '../helpers/types';
-
 /**
- * What resending a request after a failure can do, which decides how the transport retries it.
- * This is the table the README shows under "Retries and unknown outcomes".
- * - `none`: reading, or setting values (update), or importing (existing codes come back as
- *   duplicated): resending is harmless, so every transient failure is retried.
- * - `verifiable`: attach of a named code, detach, activate. After a refusal (429, 503, nothing
- *   sent) it is resent; after an ambiguous failure (timeout, reset, 502/504 after sending) the code
- *   is read back first, and resent only when the change is provably not there.
- * - `unverifiable`: attach without a code. Altcraft may have attached a code without saying which,
- *   so it is resent only after a refusal that proves nothing was applied.
+ * How the transport retries: which HTTP statuses prove a refusal or leave the outcome open, how long
+ * it waits. Which requests may be resent at all is the endpoint table's `sideEffect` (endpoints.ts).
  */
-export type SideEffect = 'none' | 'verifiable' | 'unverifiable';
-
-export function sideEffectOf(request: AltcraftRequest): SideEffect {
-	switch (request.method) {
-		case 'promocodes/activate':
-		case 'promocodes/detach':
-			return 'verifiable';
-		case 'promocodes/attach':
-			return request.body.code === undefined ? 'unverifiable' : 'verifiable';
-		default:
-			return 'none';
-	}
-}
 
 /** HTTP statuses that say the server refused the request before doing anything. */
 export const REFUSED_STATUSES = new Set([429, 503]);

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { AltcraftParameterValue, AltcraftRequestBody } from '../helpers/types';
+import type { AltcraftParameterValue, AltcraftRequestBody } from './types';
 
 /** Keys Altcraft documents as integers; XML carries them as text. */
 const INTEGER_KEYS = new Set([
@@ -34,6 +34,11 @@ export function escapeXmlText(value: string): string {
 
 function encodeElement(name: string, value: AltcraftParameterValue): string {
 	if (Array.isArray(value)) return value.map((entry) => encodeElement(name, entry)).join('');
+	if (typeof value === 'object') {
+		return `<${name}>${Object.entries(value)
+			.map(([key, entry]) => encodeElement(key, entry))
+			.join('')}</${name}>`;
+	}
 	return `<${name}>${escapeXmlText(String(value))}</${name}>`;
 }
 

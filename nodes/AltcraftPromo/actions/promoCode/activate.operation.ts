@@ -1,39 +1,41 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { updateDisplayOptions } from 'n8n-workflow';
 
 import { loyaltyIdFields, requiredCodeField } from '../../descriptions/common.descriptions';
-import { retryOnFailNotice } from '../../descriptions/sideEffects.descriptions';
 import { readLoyaltyId, readRequiredText } from '../../helpers/parameters';
-import type { PreparedCall } from '../../helpers/types';
+import type { ItemApi, OperationEffect, OperationOption } from '../types';
 
-const properties: INodeProperties[] = [
+export const option: OperationOption = {
+	name: 'Activate',
+	value: 'activate',
+	description: 'Mark an attached promo code as used',
+	action: 'Activate promo code',
+};
+
+export const effect: OperationEffect = 'once';
+
+export const properties: INodeProperties[] = [
 	...loyaltyIdFields,
 	{
 		...requiredCodeField,
 		description: 'The promo code to mark as used. Altcraft activates only a code that is attached to a profile.',
 	},
-	retryOnFailNotice,
 ];
 
-export const description = updateDisplayOptions(
-	{ show: { resource: ['promoCode'], operation: ['activate'] } },
-	properties,
-);
 
 interface ActivatePlan {
 	code: string;
 	loyalty_id: number;
 }
 
-export function prepare(this: IExecuteFunctions, itemIndex: number): PreparedCall<ActivatePlan> {
-	const plan: ActivatePlan = {
+export function prepare(this: IExecuteFunctions, itemIndex: number): ActivatePlan {
+	return {
 		code: readRequiredText(this, itemIndex, 'code', 'Promo Code'),
 		loyalty_id: readLoyaltyId(this, itemIndex),
 	};
-	return { request: { method: 'promocodes/activate', body: { ...plan } }, plan };
 }
 
 /** Altcraft answers `data: null`, so the item says what was done. */
-export function shapeOutput(_envelope: unknown, plan: ActivatePlan): IDataObject[] {
+export async function execute(plan: ActivatePlan, api: ItemApi): Promise<IDataObject[]> {
+	await api.call({ method: 'promocodes/activate', body: { ...plan } });
 	return [{ success: true, operation: 'activate', ...plan }];
 }

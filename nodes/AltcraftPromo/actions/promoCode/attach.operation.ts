@@ -1,5 +1,4 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { updateDisplayOptions } from 'n8n-workflow';
 
 import {
 	databaseIdFields,
@@ -7,16 +6,25 @@ import {
 	profileMatchingFields,
 	requiredCodeField,
 } from '../../descriptions/common.descriptions';
-import { retryOnFailNotice } from '../../descriptions/sideEffects.descriptions';
 import { readDatabaseId } from '../../helpers/databaseId';
 import { readProfileMatching } from '../../helpers/matching';
 import { readLoyaltyId, readOptionalText } from '../../helpers/parameters';
-import type { AltcraftRequestBody, ItemApi, PreparedCall } from '../../helpers/types';
+import type { AltcraftRequestBody } from '../../transport';
+import type { ItemApi, OperationEffect, OperationOption } from '../types';
 
 export const UNREPORTED_CODE_HINT =
 	'Altcraft attached one of the free codes of the loyalty program but does not say which, so "code" is empty. Use the Attach Free Code operation to get the code in the output.';
 
-const properties: INodeProperties[] = [
+export const option: OperationOption = {
+	name: 'Attach',
+	value: 'attach',
+	description: 'Give a promo code to a customer profile',
+	action: 'Attach promo code',
+};
+
+export const effect: OperationEffect = 'once';
+
+export const properties: INodeProperties[] = [
 	...loyaltyIdFields,
 	{
 		...requiredCodeField,
@@ -34,17 +42,12 @@ const properties: INodeProperties[] = [
 	},
 	...databaseIdFields,
 	...profileMatchingFields,
-	retryOnFailNotice,
 ];
 
-export const description = updateDisplayOptions(
-	{ show: { resource: ['promoCode'], operation: ['attach'] } },
-	properties,
-);
 
-type AttachPlan = IDataObject;
+type AttachPlan = AltcraftRequestBody;
 
-export function prepare(this: IExecuteFunctions, itemIndex: number): PreparedCall<AttachPlan> {
+export function prepare(this: IExecuteFunctions, itemIndex: number): AttachPlan {
 	const code = readOptionalText(this, itemIndex, 'code', 'Promo Code');
 	const body: AltcraftRequestBody = {
 		loyalty_id: readLoyaltyId(this, itemIndex),
@@ -53,16 +56,13 @@ export function prepare(this: IExecuteFunctions, itemIndex: number): PreparedCal
 	};
 	// An empty `code` would be a code named "", so it is left out to get a free one.
 	if (code !== '') body.code = code;
-	return { request: { method: 'promocodes/attach', body }, plan: { ...body } };
+	return body;
 }
 
 /** `code` comes first, where the table view shows it; `null` when Altcraft picked one it does not name. */
-export async function execute(prepared: PreparedCall<AttachPlan>, api: ItemApi): Promise<IDataObject[]> {
-	const result = await api.call(prepared.request);
-	const { code, ...rest } = prepared.plan;
+export async function execute(plan: AttachPlan, api: ItemApi): Promise<IDataObject[]> {
+	await api.call({ method: 'promocodes/attach', body: plan });
+	const { code, ...rest } = plan;
 	if (code === undefined) api.hint(UNREPORTED_CODE_HINT);
-	const json: IDataObject = { code: code ?? null, success: true, operation: 'attach', ...rest };
-	// The lost answer was settled by reading the code back (see the transport's retry policy).
-	if (result.confirmedByReadBack) json.confirmed_by_read_back = true;
-	return [json];
+	return [{ code: code ?? null, success: true, operation: 'attach', ...rest }];
 }

@@ -1,17 +1,24 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { updateDisplayOptions } from 'n8n-workflow';
 
 import { databaseIdFields, loyaltyIdFields, profileMatchingFields } from '../../descriptions/common.descriptions';
-import { retryOnFailNotice } from '../../descriptions/sideEffects.descriptions';
 import { readDatabaseId } from '../../helpers/databaseId';
-import { type FreeCodePool, loadFreeCodePool, sharedFreeCodePool } from '../../helpers/freeCodePool';
+import { freeCodeListing } from '../../helpers/freeCodePool';
 import { readProfileMatching } from '../../helpers/matching';
 import { readLoyaltyId } from '../../helpers/parameters';
-import type { AltcraftEnvelope, AltcraftRequest, AltcraftRequestBody, ItemApi, PreparedCall } from '../../helpers/types';
-import { isAltcraftRefusal } from '../../transport';
-import { readCodeState, resolveProfileId } from '../../transport/reconcile';
+import { readCodeState, resolveProfileId } from '../../helpers/promoState';
+import { type AltcraftRequestBody, isAltcraftRefusal } from '../../transport';
+import type { ItemApi, OperationEffect, OperationOption } from '../types';
 
-const properties: INodeProperties[] = [
+export const option: OperationOption = {
+	name: 'Attach Free Code',
+	value: 'attachFreeCode',
+	description: 'Give a customer a free promo code of the program and output which code it is',
+	action: 'Attach free code',
+};
+
+export const effect: OperationEffect = 'once';
+
+export const properties: INodeProperties[] = [
 	...loyaltyIdFields,
 	...databaseIdFields,
 	...profileMatchingFields,
@@ -22,13 +29,8 @@ const properties: INodeProperties[] = [
 		type: 'notice',
 		default: '',
 	},
-	retryOnFailNotice,
 ];
 
-export const description = updateDisplayOptions(
-	{ show: { resource: ['promoCode'], operation: ['attachFreeCode'] } },
-	properties,
-);
 
 interface AttachFreeCodePlan {
 	loyaltyId: number;
@@ -36,51 +38,11 @@ interface AttachFreeCodePlan {
 	matching: AltcraftRequestBody;
 }
 
-export function prepare(this: IExecuteFunctions, itemIndex: number): PreparedCall<AttachFreeCodePlan> {
-	const plan: AttachFreeCodePlan = {
+export function prepare(this: IExecuteFunctions, itemIndex: number): AttachFreeCodePlan {
+	return {
 		loyaltyId: readLoyaltyId(this, itemIndex),
 		databaseId: readDatabaseId(this, itemIndex),
 		matching: readProfileMatching(this, itemIndex),
-	};
-	// The request is what one attempt sends; the code is filled in per attempt.
-	return {
-		request: { method: 'promocodes/attach', body: { loyalty_id: plan.loyaltyId, db_id: plan.databaseId, ...plan.matching } },
-		plan,
-	};
-}
-
-/** This execution's view of a program's free codes. */
-interface FreeCodeListing {
-	readonly current: Promise<FreeCodePool>;
-	/** Whether this execution read the program itself (then an empty list is the truth). */
-	readonly readHere: boolean;
-	/** Reads the program once more for this execution (once: later calls return the same read). */
-	reread(): Promise<FreeCodePool>;
-}
-
-/**
- * The list is read at most once per execution, and shared for a few seconds with this process's
- * other executions for the same account (see freeCodePool.ts).
- */
-function freeCodeListing(api: ItemApi, read: (request: AltcraftRequest) => Promise<AltcraftEnvelope>, loyaltyId: number): FreeCodeListing {
-	const key = `${api.accountKey}:${loyaltyId}`;
-	let readHere = false;
-	const load = async () => {
-		readHere = true;
-		return await loadFreeCodePool(read, loyaltyId);
-	};
-	let current = sharedFreeCodePool(key, load);
-	return {
-		get current() {
-			return current;
-		},
-		get readHere() {
-			return readHere;
-		},
-		reread: async () => {
-			if (!readHere) current = sharedFreeCodePool(key, load, true);
-			return await current;
-		},
 	};
 }
 
@@ -94,9 +56,9 @@ const STALE_LIST_AFTER_TAKEN = 3;
  * exactly that code, and reads it back. Collisions with other executions are detected by reading
  * state, never by Altcraft's error texts, which are not documented.
  */
-export async function execute(prepared: PreparedCall<AttachFreeCodePlan>, api: ItemApi): Promise<IDataObject[]> {
-	const { loyaltyId, databaseId, matching } = prepared.plan;
-	const read = async (request: Parameters<ItemApi['call']>[0]) => (await api.call(request)).envelope;
+export async function execute(plan: AttachFreeCodePlan, api: ItemApi): Promise<IDataObject[]> {
+	const { loyaltyId, databaseId, matching } = plan;
+	const { read } = api;
 
 	// First the customer: a profile that does not exist must not consume a code.
 	const profileId = await resolveProfileId(read, databaseId, matching);
@@ -106,7 +68,7 @@ export async function execute(prepared: PreparedCall<AttachFreeCodePlan>, api: I
 			'profiles/get answered without "id" (nor "_id" or "profile_id"), so the node cannot tell this customer from another holder of a code. Nothing was attached.',
 		);
 	}
-	const pools = await api.once(`free-codes:${loyaltyId}`, async () => freeCodeListing(api, read, loyaltyId));
+	const pools = await api.once(`free-codes:${loyaltyId}`, async () => freeCodeListing(api.accountKey, read, loyaltyId));
 
 	for (let taken = 0; taken < MAX_TAKEN_CODES_PER_ITEM; ) {
 		let code = (await pools.current).take();
@@ -120,21 +82,23 @@ export async function execute(prepared: PreparedCall<AttachFreeCodePlan>, api: I
 				`Every code of loyalty program ${loyaltyId} is attached to a profile (or was taken by another run meanwhile); nothing was attached. Import new codes into the program, then run this item again.`,
 			);
 		}
-		const request = { method: 'promocodes/attach' as const, body: { ...prepared.request.body, code } };
-		const attempt = await api.call(request).then(
-			(result) => ({ confirmedByReadBack: result.confirmedByReadBack, refusal: undefined }),
+		const request = {
+			method: 'promocodes/attach' as const,
+			body: { loyalty_id: loyaltyId, db_id: databaseId, ...matching, code },
+		};
+		const refusal = await api.call(request).then(
+			() => undefined,
 			(error: unknown) => {
 				// Lost answers were already settled by the transport; only Altcraft's own refusal is looked into.
 				if (!isAltcraftRefusal(error)) throw error;
-				return { confirmedByReadBack: false, refusal: error };
+				return error;
 			},
 		);
-		let confirmedByReadBack = attempt.confirmedByReadBack;
-		if (attempt.refusal) {
+		if (refusal) {
 			// Refused: find out by reading the code whether it was simply no longer free.
 			const refusedState = await readCodeState(read, code, loyaltyId);
 			if (refusedState.is_attached === true && refusedState.profile_id === profileId) {
-				confirmedByReadBack = true;
+				api.confirmedByReadBack();
 			} else if (refusedState.is_attached === true || refusedState.is_expired === true) {
 				taken++;
 				// Several taken codes in a row from a list another execution read: it is out of date
@@ -142,7 +106,7 @@ export async function execute(prepared: PreparedCall<AttachFreeCodePlan>, api: I
 				if (taken >= STALE_LIST_AFTER_TAKEN && !pools.readHere) await pools.reread();
 				continue;
 			} else {
-				throw attempt.refusal;
+				throw refusal;
 			}
 		}
 		const state = await readCodeState(read, code, loyaltyId);
@@ -169,7 +133,8 @@ export async function execute(prepared: PreparedCall<AttachFreeCodePlan>, api: I
 				shared,
 				attached: state.attached ?? '',
 				expire_date: state.expire_date ?? '',
-				confirmed_by_read_back: confirmedByReadBack,
+				// Kept from 0.2 for saved workflows; the router sets it to true (and adds confirmed_by) when read back.
+				confirmed_by_read_back: false,
 			},
 		];
 	}

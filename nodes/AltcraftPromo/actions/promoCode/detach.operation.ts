@@ -1,5 +1,4 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { updateDisplayOptions } from 'n8n-workflow';
 
 import {
 	databaseIdFields,
@@ -7,37 +6,41 @@ import {
 	profileMatchingFields,
 	requiredCodeField,
 } from '../../descriptions/common.descriptions';
-import { retryOnFailNotice } from '../../descriptions/sideEffects.descriptions';
 import { readDatabaseId } from '../../helpers/databaseId';
 import { readProfileMatching } from '../../helpers/matching';
 import { readLoyaltyId, readRequiredText } from '../../helpers/parameters';
-import type { PreparedCall } from '../../helpers/types';
+import type { AltcraftRequestBody } from '../../transport';
+import type { ItemApi, OperationEffect, OperationOption } from '../types';
 
-const properties: INodeProperties[] = [
+export const option: OperationOption = {
+	name: 'Detach',
+	value: 'detach',
+	description: 'Take a promo code back from a customer profile',
+	action: 'Detach promo code',
+};
+
+export const effect: OperationEffect = 'once';
+
+export const properties: INodeProperties[] = [
 	...loyaltyIdFields,
 	{ ...requiredCodeField, description: 'The promo code to take back from the profile' },
 	...databaseIdFields,
 	...profileMatchingFields,
-	retryOnFailNotice,
 ];
 
-export const description = updateDisplayOptions(
-	{ show: { resource: ['promoCode'], operation: ['detach'] } },
-	properties,
-);
 
-type DetachPlan = IDataObject;
+type DetachPlan = AltcraftRequestBody;
 
-export function prepare(this: IExecuteFunctions, itemIndex: number): PreparedCall<DetachPlan> {
-	const body = {
+export function prepare(this: IExecuteFunctions, itemIndex: number): DetachPlan {
+	return {
 		code: readRequiredText(this, itemIndex, 'code', 'Promo Code'),
 		loyalty_id: readLoyaltyId(this, itemIndex),
 		db_id: readDatabaseId(this, itemIndex),
 		...readProfileMatching(this, itemIndex),
 	};
-	return { request: { method: 'promocodes/detach', body }, plan: { ...body } };
 }
 
-export function shapeOutput(_envelope: unknown, plan: DetachPlan): IDataObject[] {
+export async function execute(plan: DetachPlan, api: ItemApi): Promise<IDataObject[]> {
+	await api.call({ method: 'promocodes/detach', body: plan });
 	return [{ success: true, operation: 'detach', ...plan }];
 }

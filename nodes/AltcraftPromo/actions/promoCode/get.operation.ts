@@ -1,27 +1,26 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { updateDisplayOptions } from 'n8n-workflow';
 
 import { loyaltyIdFields, requiredCodeField } from '../../descriptions/common.descriptions';
 import { readLoyaltyId, readRequiredText } from '../../helpers/parameters';
-import type { AltcraftEnvelope, PreparedCall } from '../../helpers/types';
+import type { AltcraftRequestBody } from '../../transport';
+import type { ItemApi, OperationEffect, OperationOption } from '../types';
 
-const properties: INodeProperties[] = [...loyaltyIdFields, requiredCodeField];
+export const option: OperationOption = {
+	name: 'Get',
+	value: 'get',
+	description: 'Get the state of a promo code',
+	action: 'Get promo code',
+};
 
-export const description = updateDisplayOptions(
-	{ show: { resource: ['promoCode'], operation: ['get'] } },
-	properties,
-);
+export const effect: OperationEffect = 'none';
 
-export function prepare(this: IExecuteFunctions, itemIndex: number): PreparedCall<null> {
+export const properties: INodeProperties[] = [...loyaltyIdFields, requiredCodeField];
+
+
+export function prepare(this: IExecuteFunctions, itemIndex: number): AltcraftRequestBody {
 	return {
-		request: {
-			method: 'promocodes/get',
-			body: {
-				code: readRequiredText(this, itemIndex, 'code', 'Promo Code'),
-				loyalty_id: readLoyaltyId(this, itemIndex),
-			},
-		},
-		plan: null,
+		code: readRequiredText(this, itemIndex, 'code', 'Promo Code'),
+		loyalty_id: readLoyaltyId(this, itemIndex),
 	};
 }
 
@@ -45,7 +44,8 @@ const DOCUMENTED_KEY_ORDER = [
  * Altcraft's own record of the code: state flags, times ("" when unset), profile when attached.
  * Keys come in one order whatever the wire format, so the item looks the same in n8n either way.
  */
-export function shapeOutput(envelope: AltcraftEnvelope): IDataObject[] {
+export async function execute(body: AltcraftRequestBody, api: ItemApi): Promise<IDataObject[]> {
+	const envelope = await api.read({ method: 'promocodes/get', body });
 	const data = envelope.data && !Array.isArray(envelope.data) ? envelope.data : {};
 	const ordered: IDataObject = {};
 	for (const key of DOCUMENTED_KEY_ORDER) if (key in data) ordered[key] = data[key];

@@ -1,13 +1,21 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { updateDisplayOptions } from 'n8n-workflow';
 
 import { loyaltyIdFields } from '../../descriptions/common.descriptions';
 import { invalidParameter, readLoyaltyId } from '../../helpers/parameters';
-import type { AltcraftEnvelope, PreparedCall } from '../../helpers/types';
+import type { ItemApi, OperationEffect, OperationOption } from '../types';
 
 type CodeStatusFilter = 'all' | 'activated' | 'attached' | 'free';
 
-const properties: INodeProperties[] = [
+export const option: OperationOption = {
+	name: 'Get Many',
+	value: 'getAll',
+	description: 'Get the promo codes of a loyalty program',
+	action: 'Get many promo codes',
+};
+
+export const effect: OperationEffect = 'none';
+
+export const properties: INodeProperties[] = [
 	{
 		displayName:
 			'Altcraft sends every code of the program in one answer; Filter and Limit are applied in n8n afterwards. For a program with many codes this takes a while and needs memory.',
@@ -51,12 +59,9 @@ const properties: INodeProperties[] = [
 	},
 ];
 
-export const description = updateDisplayOptions(
-	{ show: { resource: ['promoCode'], operation: ['getAll'] } },
-	properties,
-);
 
 interface GetAllPlan {
+	loyaltyId: number;
 	filter: CodeStatusFilter;
 	/** `undefined` = return all */
 	limit: number | undefined;
@@ -69,7 +74,7 @@ const FILTERS: Record<CodeStatusFilter, (code: IDataObject) => boolean> = {
 	free: (code) => !code.attached,
 };
 
-export function prepare(this: IExecuteFunctions, itemIndex: number): PreparedCall<GetAllPlan> {
+export function prepare(this: IExecuteFunctions, itemIndex: number): GetAllPlan {
 	const loyaltyId = readLoyaltyId(this, itemIndex);
 	const filter = this.getNodeParameter('filter', itemIndex, 'all') as CodeStatusFilter;
 	if (!(filter in FILTERS)) {
@@ -83,14 +88,15 @@ export function prepare(this: IExecuteFunctions, itemIndex: number): PreparedCal
 			throw invalidParameter(this, itemIndex, `Limit must be a whole number of at least 1, got ${JSON.stringify(limit)}`);
 		}
 	}
-	return { request: { method: 'promocodes/export_all', body: { loyalty_id: loyaltyId } }, plan: { filter, limit } };
+	return { loyaltyId, filter, limit };
 }
 
 /**
  * export_all has no paging: the whole program arrives at once and is filtered and cut here.
  * Unset times are given as "" (as Get does) so expressions downstream never meet a missing key.
  */
-export function shapeOutput(envelope: AltcraftEnvelope, plan: GetAllPlan): IDataObject[] {
+export async function execute(plan: GetAllPlan, api: ItemApi): Promise<IDataObject[]> {
+	const envelope = await api.read({ method: 'promocodes/export_all', body: { loyalty_id: plan.loyaltyId } });
 	const codes = Array.isArray(envelope.data) ? envelope.data : [];
 	const matches: IDataObject[] = [];
 	for (const code of codes) {

@@ -1,15 +1,24 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { updateDisplayOptions } from 'n8n-workflow';
 
 import { loyaltyIdFields } from '../../descriptions/common.descriptions';
 import { parseCodesList } from '../../helpers/codesList';
 import { invalidParameter, readLoyaltyId } from '../../helpers/parameters';
-import type { AltcraftEnvelope, CallResult, ItemApi, PreparedCall } from '../../helpers/types';
+import type { AltcraftEnvelope, CallResult } from '../../transport';
+import type { ItemApi, OperationEffect, OperationOption } from '../types';
 import { runItemPool } from '../itemPool';
 
 const CHUNKS_IN_FLIGHT = 2;
 
-const properties: INodeProperties[] = [
+export const option: OperationOption = {
+	name: 'Import',
+	value: 'import',
+	description: 'Add new promo codes to a loyalty program',
+	action: 'Import promo codes',
+};
+
+export const effect: OperationEffect = 'repeatable';
+
+export const properties: INodeProperties[] = [
 	...loyaltyIdFields,
 	{
 		displayName: 'Promo Codes',
@@ -44,17 +53,13 @@ const properties: INodeProperties[] = [
 	},
 ];
 
-export const description = updateDisplayOptions(
-	{ show: { resource: ['promoCode'], operation: ['import'] } },
-	properties,
-);
 
 interface ImportPlan {
 	codes: string[];
 	loyaltyId: number;
 }
 
-export function prepare(this: IExecuteFunctions, itemIndex: number): PreparedCall<ImportPlan> {
+export function prepare(this: IExecuteFunctions, itemIndex: number): ImportPlan {
 	const loyaltyId = readLoyaltyId(this, itemIndex);
 	const parsed = parseCodesList(this.getNodeParameter('codes', itemIndex, ''));
 	if ('problem' in parsed) {
@@ -65,15 +70,9 @@ export function prepare(this: IExecuteFunctions, itemIndex: number): PreparedCal
 			'Give one code per line, codes separated by commas, or an expression such as {{ $json.codes }} that returns a list of codes.',
 		);
 	}
-	return {
-		request: { method: 'promocodes/import', body: { codes: parsed.codes, loyalty_id: loyaltyId } },
-		plan: { codes: parsed.codes, loyaltyId },
-	};
+	return { codes: parsed.codes, loyaltyId };
 }
 
-export function combinesItems(this: IExecuteFunctions): boolean {
-	return this.getNodeParameter('importMode', 0, 'perItem') === 'allItems';
-}
 
 interface ImportTotals {
 	inserted: number;
@@ -123,7 +122,7 @@ async function importCodes(codes: string[], loyaltyId: number, api: ItemApi): Pr
 	const chunkCount = Math.ceil(codes.length / chunkSize);
 	const results: CallResult[] = new Array(chunkCount);
 	// Two chunks in flight: one travels and is imported while the answer to the other is read.
-	await runItemPool(chunkCount, { concurrency: CHUNKS_IN_FLIGHT, batching: undefined }, async (chunkIndex) => {
+	await runItemPool(chunkCount, { concurrency: CHUNKS_IN_FLIGHT, batching: undefined, signal: api.signal }, async (chunkIndex) => {
 		const chunk = codes.slice(chunkIndex * chunkSize, (chunkIndex + 1) * chunkSize);
 		results[chunkIndex] = await api.call({ method: 'promocodes/import', body: { codes: chunk, loyalty_id: loyaltyId } });
 	});
@@ -137,22 +136,27 @@ async function importCodes(codes: string[], loyaltyId: number, api: ItemApi): Pr
 	return [{ ...counters, codes: perCode }];
 }
 
-export async function execute(prepared: PreparedCall<ImportPlan>, api: ItemApi): Promise<IDataObject[]> {
-	const { codes, loyaltyId } = prepared.plan;
-	return await importCodes(codes, loyaltyId, api);
+export async function execute(plan: ImportPlan, api: ItemApi): Promise<IDataObject[]> {
+	return await importCodes(plan.codes, plan.loyaltyId, api);
 }
 
-export async function executeCombined(prepared: Array<PreparedCall<ImportPlan>>, api: ItemApi): Promise<IDataObject[]> {
-	const { loyaltyId } = prepared[0].plan;
-	const other = prepared.find((call) => call.plan.loyaltyId !== loyaltyId);
-	if (other) {
-		throw new Error(
-			`"One Import for All Items" needs one Loyalty Program ID for all items, got ${loyaltyId} and ${other.plan.loyaltyId}`,
+/** Import Mode "One Import for All Items": the codes of every item in one import, one output item. */
+export const combined = {
+	applies(this: IExecuteFunctions): boolean {
+		return this.getNodeParameter('importMode', 0, 'perItem') === 'allItems';
+	},
+	async execute(plans: ImportPlan[], api: ItemApi): Promise<IDataObject[]> {
+		const { loyaltyId } = plans[0];
+		const other = plans.find((plan) => plan.loyaltyId !== loyaltyId);
+		if (other) {
+			throw new Error(
+				`"One Import for All Items" needs one Loyalty Program ID for all items, got ${loyaltyId} and ${other.loyaltyId}`,
+			);
+		}
+		return await importCodes(
+			plans.flatMap((plan) => plan.codes),
+			loyaltyId,
+			api,
 		);
-	}
-	return await importCodes(
-		prepared.flatMap((call) => call.plan.codes),
-		loyaltyId,
-		api,
-	);
-}
+	},
+};

@@ -1,12 +1,21 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { updateDisplayOptions } from 'n8n-workflow';
 
 import { loyaltyIdFields, requiredCodeField } from '../../descriptions/common.descriptions';
 import { toRfc3339Utc } from '../../helpers/dateTime';
 import { invalidParameter, readLoyaltyId, readRequiredText } from '../../helpers/parameters';
-import type { AltcraftRequestBody, PreparedCall } from '../../helpers/types';
+import type { AltcraftRequestBody } from '../../transport';
+import type { ItemApi, OperationEffect, OperationOption } from '../types';
 
-const properties: INodeProperties[] = [
+export const option: OperationOption = {
+	name: 'Update',
+	value: 'update',
+	description: 'Change the expiry date or the activation of a promo code',
+	action: 'Update promo code',
+};
+
+export const effect: OperationEffect = 'repeatable';
+
+export const properties: INodeProperties[] = [
 	...loyaltyIdFields,
 	requiredCodeField,
 	{
@@ -36,14 +45,10 @@ const properties: INodeProperties[] = [
 	},
 ];
 
-export const description = updateDisplayOptions(
-	{ show: { resource: ['promoCode'], operation: ['update'] } },
-	properties,
-);
 
-type UpdatePlan = IDataObject;
+type UpdatePlan = AltcraftRequestBody;
 
-export function prepare(this: IExecuteFunctions, itemIndex: number): PreparedCall<UpdatePlan> {
+export function prepare(this: IExecuteFunctions, itemIndex: number): UpdatePlan {
 	const code = readRequiredText(this, itemIndex, 'code', 'Promo Code');
 	const loyaltyId = readLoyaltyId(this, itemIndex);
 	const fields = this.getNodeParameter('updateFields', itemIndex, {}) as IDataObject;
@@ -75,9 +80,10 @@ export function prepare(this: IExecuteFunctions, itemIndex: number): PreparedCal
 			'Add "Activated" or "Expire Date" under Update Fields; Altcraft rejects an update without them.',
 		);
 	}
-	return { request: { method: 'promocodes/update', body }, plan: { ...body } };
+	return body;
 }
 
-export function shapeOutput(_envelope: unknown, plan: UpdatePlan): IDataObject[] {
+export async function execute(plan: UpdatePlan, api: ItemApi): Promise<IDataObject[]> {
+	await api.call({ method: 'promocodes/update', body: plan });
 	return [{ success: true, operation: 'update', ...plan }];
 }

@@ -1,4 +1,4 @@
-import type { AltcraftRequestBody, WireFormat } from '../../helpers/types';
+import type { AltcraftRequestBody, WireFormat } from '../types';
 import { encodeXmlRequest } from '../xmlCodec';
 
 export const CONTENT_TYPES: Record<WireFormat, string> = {

@@ -1,8 +1,10 @@
 import http from 'node:http';
 import https from 'node:https';
 
+import { CANCELLED_CODE } from '../abort';
 import { withToken } from '../token';
 import { CONTENT_TYPES, encodeBody } from './encodeBody';
+import { NOT_SENT_CODES } from './networkErrors';
 import { type Sender, TransportFailure, type WireRequest, type WireResponse } from './types';
 
 export interface KeepAliveSenderConfig {
@@ -21,23 +23,6 @@ const MAX_REDIRECTS = 3;
  * server is closing at that moment; such a race looks like a reset after sending.
  */
 const IDLE_SOCKET_MS = 4_000;
-
-/** System errors that prove the request never left: nothing was connected or written. */
-const NOT_SENT_CODES = new Set([
-	'ECONNREFUSED',
-	'ENOTFOUND',
-	'EAI_AGAIN',
-	'EHOSTUNREACH',
-	'ENETUNREACH',
-	'EADDRNOTAVAIL',
-	'CERT_HAS_EXPIRED',
-	'DEPTH_ZERO_SELF_SIGNED_CERT',
-	'SELF_SIGNED_CERT_IN_CHAIN',
-	'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-	'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-	'ERR_TLS_CERT_ALTNAME_INVALID',
-	'ERR_SSL_WRONG_VERSION_NUMBER',
-]);
 
 function lowerCaseHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {
 	const result: Record<string, string> = {};
@@ -67,7 +52,6 @@ function followableRedirect(from: URL, location: string | undefined): URL | unde
  * no proxy applies; the transport picks n8n's helper otherwise.
  */
 export function createKeepAliveSender(config: KeepAliveSenderConfig): Sender {
-	let connectionsOpened = 0;
 	const agentOptions = {
 		keepAlive: true,
 		maxSockets: config.maxSockets,
@@ -90,6 +74,7 @@ export function createKeepAliveSender(config: KeepAliveSenderConfig): Sender {
 				if (settled) return;
 				settled = true;
 				clearTimeout(timer);
+				request.signal?.removeEventListener('abort', onAbort);
 				resolve(error ?? (response as WireResponse));
 			};
 			const outgoing = transport.request(url, {
@@ -106,10 +91,13 @@ export function createKeepAliveSender(config: KeepAliveSenderConfig): Sender {
 				finish(new TransportFailure(`no answer within ${seconds} s`, written, true, 'ETIMEDOUT'));
 				outgoing.destroy();
 			}, Math.max(1, deadline - Date.now()));
-			outgoing.on('socket', (socket) => {
-				// A kept-alive socket is already connected; only new connections are counted.
-				if (socket.connecting) socket.once('connect', () => connectionsOpened++);
-			});
+			// Stop aborts the request at once; whether it had been written decides what may have happened.
+			const onAbort = () => {
+				finish(new TransportFailure('the execution was stopped', written, false, CANCELLED_CODE));
+				outgoing.destroy();
+			};
+			if (request.signal?.aborted) onAbort();
+			request.signal?.addEventListener('abort', onAbort, { once: true });
 			outgoing.on('finish', () => {
 				written = true;
 			});
@@ -140,9 +128,6 @@ export function createKeepAliveSender(config: KeepAliveSenderConfig): Sender {
 	}
 
 	return {
-		get connectionsOpened() {
-			return connectionsOpened;
-		},
 		async send(request) {
 			const encoded = withToken(encodeBody(request.body, request.format), config.token);
 			const payload = Buffer.from(typeof encoded === 'string' ? encoded : JSON.stringify(encoded), 'utf8');

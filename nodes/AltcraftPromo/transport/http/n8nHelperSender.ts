@@ -5,11 +5,11 @@ import type {
 	IN8nHttpFullResponse,
 } from 'n8n-workflow';
 
+import { CANCELLED_CODE } from '../abort';
 import { CONTENT_TYPES, encodeBody } from './encodeBody';
+import { NOT_SENT_CODES } from './networkErrors';
 import { type Sender, TransportFailure, type WireResponse } from './types';
 
-/** Codes n8n's helper (axios) reports when nothing reached the server. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 interface ErrorShape {
 	message?: unknown;
@@ -33,8 +33,8 @@ export function createN8nHelperSender(
 	allowUnauthorizedCerts: boolean,
 ): Sender {
 	return {
-		connectionsOpened: 0,
 		async send(request) {
+			if (request.signal?.aborted) return new TransportFailure('the execution was stopped', false, false, CANCELLED_CODE);
 			const options: IHttpRequestOptions = {
 				method: 'POST',
 				url: request.url,
@@ -46,6 +46,8 @@ export function createN8nHelperSender(
 				ignoreHttpStatusErrors: true,
 				timeout: request.timeoutMs,
 				skipSslCertificateValidation: allowUnauthorizedCerts,
+				// n8n-core sets the execution's own signal too; this one also covers the editor's lookups.
+				...(request.signal ? { abortSignal: request.signal } : {}),
 			};
 			let response: IN8nHttpFullResponse;
 			try {
@@ -55,6 +57,8 @@ export function createN8nHelperSender(
 					options,
 				)) as IN8nHttpFullResponse;
 			} catch (error) {
+				// The helper cannot tell how far the request got when it was aborted: assume it arrived.
+				if (request.signal?.aborted) return new TransportFailure('the execution was stopped', true, false, CANCELLED_CODE);
 				const shape = (typeof error === 'object' && error !== null ? error : {}) as ErrorShape;
 				const code = [shape.code, shape.httpCode, shape.cause?.code].find(
 					(value): value is string => typeof value === 'string' && /^[A-Z_]+$/.test(value),

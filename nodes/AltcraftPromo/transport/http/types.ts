@@ -1,4 +1,4 @@
-import type { AltcraftRequestBody, ApiMethod, WireFormat } from '../../helpers/types';
+import type { AltcraftRequestBody, ApiMethod, WireFormat } from '../types';
 
 /** One POST to Altcraft as the transport hands it to a sender: the body has no token yet. */
 export interface WireRequest {
@@ -7,6 +7,8 @@ export interface WireRequest {
 	format: WireFormat;
 	body: AltcraftRequestBody;
 	timeoutMs: number;
+	/** The execution's cancel signal: a request it aborts ends as a `TransportFailure` with code CANCELLED_CODE. */
+	signal?: AbortSignal;
 }
 
 /** Whatever HTTP answer arrived, any status: Altcraft reports failures in the body. */
@@ -39,6 +41,4 @@ export interface Sender {
 	send(request: WireRequest): Promise<WireResponse | TransportFailure>;
 	/** Closes kept-alive connections; the sender is not used afterwards. */
 	close(): void;
-	/** Connections this sender opened (for the benchmark and the keep-alive tests). */
-	readonly connectionsOpened: number;
 }

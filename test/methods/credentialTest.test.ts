@@ -61,7 +61,7 @@ describe('altcraftApiTest', () => {
 	it("fails a wrong token with Altcraft's own error code and text, never the token", async () => {
 		const result = await testWith({ baseUrl: sandbox.baseUrl, token: 'wrong-token-xyz' });
 		expect(result.status).toBe('Error');
-		expect(result.message).toMatch(/^Altcraft error 401: .+\. Check the API token\.$/);
+		expect(result.message).toMatch(/^Altcraft error 401: .+\. Check the API token in the Altcraft API credential\.$/);
 		expect(result.message).not.toContain('wrong-token-xyz');
 	});
 

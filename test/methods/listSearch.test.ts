@@ -111,7 +111,7 @@ describe('searchDatabases', () => {
 	});
 
 	it("passes Altcraft's own error code and text on, without the token", async () => {
-		await expect(search(undefined, undefined, { token: 'wrong-token' })).rejects.toThrow(/^Altcraft error 401: .+\. Check the API token\.$/);
+		await expect(search(undefined, undefined, { token: 'wrong-token' })).rejects.toThrow(/^Altcraft error 401: .+\. Check the API token in the Altcraft API credential\.$/);
 		await search(undefined, undefined, { token: 'wrong-token' }).catch((error: Error) => {
 			expect(error.message).not.toContain('wrong-token');
 		});
