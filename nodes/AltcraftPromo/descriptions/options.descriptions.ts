@@ -4,6 +4,8 @@ export const DEFAULT_TIMEOUT_MS = 20_000;
 export const DEFAULT_MAX_RETRIES = 3;
 export const DEFAULT_CONCURRENCY = 10;
 export const DEFAULT_CHUNK_SIZE = 1_000;
+/** Shops resend a webhook for up to about three days (e.g. Shopify 48 h, Stripe 3 days). */
+export const DEFAULT_REPLAY_WINDOW_HOURS = 72;
 
 export const nodeOptions: INodeProperties = {
 	displayName: 'Options',
@@ -73,6 +75,16 @@ export const nodeOptions: INodeProperties = {
 			default: DEFAULT_MAX_RETRIES,
 			description:
 				'How often a request is sent again after a rate limit, an unavailable server or a lost connection. Calls that change a code are only resent when reading the code back shows the change is not there.',
+		},
+		{
+			displayName: 'Replay Window (Hours)',
+			name: 'replayWindowHours',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: DEFAULT_REPLAY_WINDOW_HOURS,
+			description:
+				'With an Order ID (Idempotency Key): how long a delivery of the same order is answered with the code it already got. Set it to at least the time your shop keeps resending a webhook.',
+			displayOptions: { show: { '/operation': ['attachFreeCode'] } },
 		},
 		{
 			displayName: 'Timeout (Ms)',

@@ -4,6 +4,7 @@ import {
 	DEFAULT_CHUNK_SIZE,
 	DEFAULT_CONCURRENCY,
 	DEFAULT_MAX_RETRIES,
+	DEFAULT_REPLAY_WINDOW_HOURS,
 	DEFAULT_TIMEOUT_MS,
 } from '../descriptions/options.descriptions';
 import type { WireFormat } from '../transport';
@@ -19,6 +20,8 @@ export interface ExecutionOptions {
 	chunkSize: number;
 	/** Wire Format, like every option read from the first item: one execution speaks one format. */
 	format: WireFormat;
+	/** How far back Attach Free Code looks for a code an idempotency key already got. */
+	replayWindowMs: number;
 }
 
 function readWireFormat(context: IExecuteFunctions): WireFormat {
@@ -68,5 +71,7 @@ export function readExecutionOptions(context: IExecuteFunctions): ExecutionOptio
 		batching,
 		chunkSize: readWholeNumber(context, 'chunkSize', 'Codes per Request', DEFAULT_CHUNK_SIZE, 1),
 		format: readWireFormat(context),
+		replayWindowMs:
+			readWholeNumber(context, 'replayWindowHours', 'Replay Window (Hours)', DEFAULT_REPLAY_WINDOW_HOURS, 1) * 3_600_000,
 	};
 }
