@@ -134,6 +134,10 @@ export interface RunWorkflowOptions {
 	credentialTypes?: Record<string, ICredentialType>;
 	/** Input of the start node (default one empty item). */
 	startItems?: IDataObject[];
+	/** Presses Stop this long after the start, as the editor's Stop button does (the execution's cancel). */
+	cancelAfterMs?: number;
+	/** Called at the moment of the stop (e.g. to note what the server has seen so far). */
+	onCancel?: () => void;
 }
 
 let executionCounter = 0;
@@ -214,9 +218,16 @@ export async function runWorkflow(
 		},
 	});
 
-	return await new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(
-		workflowInstance,
-	);
+	const execution = new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(workflowInstance);
+	if (opts.cancelAfterMs !== undefined) {
+		const timer = setTimeout(() => {
+			opts.onCancel?.();
+			execution.cancel();
+		}, opts.cancelAfterMs);
+		// The cancelled execution resolves when the running node returns: that wait is what a test measures.
+		return await execution.finally(() => clearTimeout(timer));
+	}
+	return await execution;
 }
 
 export interface AltcraftCredentialData {
@@ -232,6 +243,8 @@ export interface RunNodeOptions {
 	items?: IDataObject[];
 	credentials: AltcraftCredentialData;
 	onError?: 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
+	cancelAfterMs?: RunWorkflowOptions['cancelAfterMs'];
+	onCancel?: RunWorkflowOptions['onCancel'];
 }
 
 export interface RunNodeResult {
@@ -277,6 +290,8 @@ export async function runAltcraftNode(opts: RunNodeOptions): Promise<RunNodeResu
 		{
 			credentials: { [ALTCRAFT_CREDENTIAL_TYPE]: { ...opts.credentials } },
 			startItems: opts.items,
+			cancelAfterMs: opts.cancelAfterMs,
+			onCancel: opts.onCancel,
 		},
 	);
 

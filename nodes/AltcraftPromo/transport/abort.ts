@@ -1,11 +1,14 @@
 /** The code a request or wait gets when the execution was stopped (n8n's Stop button). */
 export const CANCELLED_CODE = 'EXECUTION_CANCELLED';
 
-/** Thrown when the execution's cancel signal fired: nothing more is sent, nothing more waited for. */
+/**
+ * Thrown when the execution's cancel signal fired: nothing more is sent, nothing more waited for.
+ * The message says "canceled": n8n records an execution whose error says so as canceled, not failed.
+ */
 export class ExecutionCancelledError extends Error {
 	readonly code = CANCELLED_CODE;
 
-	constructor(message = 'The execution was stopped') {
+	constructor(message = 'The execution was canceled (Stop): nothing more was sent to Altcraft') {
 		super(message);
 		this.name = 'ExecutionCancelledError';
 	}

@@ -84,7 +84,7 @@ function classify(outcome: WireResponse | TransportFailure): Attempt {
 function cancelledInFlight(request: AltcraftRequest, failure: TransportFailure): ExecutionCancelledError {
 	if (!failure.sent || endpointFacts(request.method).sideEffect === 'none') return new ExecutionCancelledError();
 	return new ExecutionCancelledError(
-		`The execution was stopped while ${endpointFacts(request.method).action} was on its way to Altcraft: whether it was applied is unknown`,
+		`The execution was canceled (Stop) while ${endpointFacts(request.method).action} was on its way to Altcraft: whether it was applied is unknown`,
 	);
 }
 

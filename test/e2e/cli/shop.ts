@@ -1,7 +1,8 @@
 /**
- * The shop example (examples/order-webhook-attach-promo.json) published in a real `n8n start`: a sale of
- * concurrent orders, the same order again, an incomplete order, an unknown customer and an exhausted
- * program, each checked on the HTTP answer, in the sandbox's state and in n8n's stored executions.
+ * The shop example (examples/order-webhook-attach-promo.json) published in a real `n8n start`: a sale
+ * whose orders each arrive twice at once, the sale resent, a restart between deliveries, malformed
+ * orders, an unknown customer and an exhausted program, each checked on the HTTP answer, in the
+ * sandbox's state and in n8n's stored executions.
  */
 import assert from 'node:assert/strict';
 import type { Sandbox } from '../../../sandbox/src';
@@ -103,19 +104,23 @@ export async function runShopChecks(check: Check, setup: N8nSetup, sandbox: Sand
 			await rest.login(owner.email, owner.password);
 		});
 
-		await check(`shop: ${BURST} concurrent orders of ${BURST} customers → ${BURST} × 200, ${BURST} distinct codes, each held by its customer only`, async () => {
+		await check(`shop: ${BURST} orders, each posted twice at the same moment → ${BURST * 2} × 200, ${BURST} codes, each pair the same code`, async () => {
 			const started = Date.now();
 			const answers = await Promise.all(
-				Array.from({ length: BURST }, (_, i) => order({ orderId: `S-${1001 + i}`, email: email(i + 1) })),
+				Array.from({ length: BURST * 2 }, (_, j) => order({ orderId: `S-${1001 + (j % BURST)}`, email: email((j % BURST) + 1) })),
 			);
 			const ms = Date.now() - started;
-			const bad = answers.map((a, i) => ({ i, a })).filter(({ a }) => a.status !== 200);
-			assert.deepEqual(bad.map(({ i, a }) => `S-${1001 + i}: ${a.status} ${a.text.slice(0, 200)}`), [], 'every order answered 200');
-			const codes = answers.map((a, i) => {
-				assert.deepEqual(Object.keys(a.body).sort(), ['code', 'orderId'], `answer of S-${1001 + i}: ${a.text}`);
-				assert.equal(a.body.orderId, `S-${1001 + i}`);
+			const bad = answers.map((a, j) => ({ j, a })).filter(({ a }) => a.status !== 200);
+			assert.deepEqual(bad.map(({ j, a }) => `S-${1001 + (j % BURST)}: ${a.status} ${a.text.slice(0, 200)}`), [], 'every delivery answered 200');
+			for (const a of answers) {
+				assert.deepEqual(Object.keys(a.body).sort(), ['code', 'orderId', 'replay'], `answer: ${a.text}`);
 				assert.match(String(a.body.code), /^SHOP-\d{4}$/);
-				return String(a.body.code);
+			}
+			const codes = Array.from({ length: BURST }, (_, i) => {
+				const [first, second] = [answers[i], answers[i + BURST]];
+				assert.equal(first.body.orderId, `S-${1001 + i}`);
+				assert.equal(first.body.code, second.body.code, `both deliveries of S-${1001 + i} answered with one code`);
+				return String(first.body.code);
 			});
 			assert.equal(new Set(codes).size, BURST, `${BURST} distinct codes (got ${new Set(codes).size})`);
 			const holders = holdersByCode(sandbox);
@@ -124,59 +129,86 @@ export async function runShopChecks(check: Check, setup: N8nSetup, sandbox: Sand
 			});
 			const attached = [...holders.values()].filter((h) => h.length > 0).length;
 			assert.equal(attached, BURST, `exactly ${BURST} codes of program ${SHOP.loyaltyId} are attached`);
-			log(`    ${BURST} orders answered in ${ms} ms (all at once)`);
+			const replays = answers.filter((a) => a.body.replay === true).length;
+			log(`    ${BURST * 2} deliveries answered in ${ms} ms (all at once), ${replays} marked as replays`);
 		});
 
-		await check('shop: the same order again (sent alone) → 409 "already handled", no second code', async () => {
-			const customer = email(51);
-			const first = await order({ orderId: 'S-2001', email: customer });
-			assert.equal(first.status, 200, `first delivery: ${first.status} ${first.text}`);
-			const again = await order({ orderId: 'S-2001', email: customer });
-			assert.equal(again.status, 409, `second delivery: ${again.status} ${again.text}`);
-			assert.equal(again.body.orderId, 'S-2001');
-			assert.match(String(again.body.error), /already handled/);
-			assert.deepEqual(codesHeldBy(sandbox, profileIdOf(sandbox, customer)), [String(first.body.code)], `${customer} holds one code`);
+		await check(`shop: the whole sale posted again → ${BURST} × 200 with the same codes, 0 new codes`, async () => {
+			const before = holdersByCode(sandbox);
+			const answers = await Promise.all(Array.from({ length: BURST }, (_, i) => order({ orderId: `S-${1001 + i}`, email: email(i + 1) })));
+			answers.forEach((a, i) => {
+				assert.equal(a.status, 200, `S-${1001 + i}: ${a.status} ${a.text}`);
+				assert.equal(a.body.replay, true, `S-${1001 + i} is a replay: ${a.text}`);
+				assert.deepEqual(codesHeldBy(sandbox, profileIdOf(sandbox, email(i + 1))), [String(a.body.code)]);
+			});
+			assert.deepEqual(holdersByCode(sandbox), before, 'no code attached');
 		});
 
-		await check('shop: the orders of the sale sent again, one by one: 409 or (history lost) a second code, never an error', async () => {
-			// n8n's Remove Duplicates keeps its history as one list that each execution reads and writes back
-			// whole, so executions running at the same moment overwrite each other's entries. Measured, not
-			// asserted: how many orders of the concurrent sale the history still knows.
-			const resent: Answer[] = [];
-			for (let i = 0; i < BURST; i++) resent.push(await order({ orderId: `S-${1001 + i}`, email: email(i + 1) }));
-			const unexpected = resent.map((a, i) => ({ i, a })).filter(({ a }) => a.status !== 409 && a.status !== 200);
-			assert.deepEqual(unexpected.map(({ i, a }) => `S-${1001 + i}: ${a.status} ${a.text.slice(0, 160)}`), [], 'each answer is 409 or 200');
-			const refused = resent.filter((a) => a.status === 409).length;
-			for (let i = 0; i < BURST; i++) {
-				const held = codesHeldBy(sandbox, profileIdOf(sandbox, email(i + 1))).length;
-				assert.equal(held, resent[i].status === 409 ? 1 : 2, `${email(i + 1)}: answer ${resent[i].status}, holds ${held} code(s)`);
-			}
-			log(`    n8n's dedupe history knew ${refused} of the ${BURST} concurrent orders: ${refused} × 409, ${BURST - refused} got a second code`);
-
-			const pair = await Promise.all([0, 1].map(async () => await order({ orderId: 'S-2002', email: email(54) })));
-			log(`    one new order posted twice at the same moment: ${pair.map((a) => a.status).join(' + ')}`);
+		await check('shop: n8n restarted between two deliveries of one order → the same code, no second one', async () => {
+			const first = await order({ orderId: 'S-2001', email: email(51) });
+			assert.equal(first.status, 200, `${first.status} ${first.text}`);
+			await stopProcess(server!.process);
+			outputs.push(server!.output());
+			server = await startN8n(setup);
+			rest = new N8nRest(server.baseUrl);
+			await rest.login('owner@example.com', 'E2e-shop-Passw0rd');
+			const again = await order({ orderId: 'S-2001', email: email(51) });
+			assert.equal(again.status, 200, `${again.status} ${again.text}`);
+			assert.deepEqual(again.body, { orderId: 'S-2001', code: first.body.code, replay: true });
+			assert.deepEqual(codesHeldBy(sandbox, profileIdOf(sandbox, email(51))), [String(first.body.code)]);
 		});
 
-		await check('shop: an order without orderId → 400, nothing attached', async () => {
+		await check('shop: malformed orders → 400 saying what is wrong, nothing attached, no failed execution', async () => {
 			const free = freeCodeCount(sandbox);
-			const answer = await order({ email: email(52) });
-			assert.equal(answer.status, 400, `${answer.status} ${answer.text}`);
-			assert.match(String(answer.body.error), /orderId/);
-			assert.equal(freeCodeCount(sandbox), free);
+			const failedBefore = (await shopExecutions(rest)).filter((e) => e.status === 'error').length;
+			const cases: Array<[string, string, RegExp]> = [
+				['no orderId', JSON.stringify({ email: email(52) }), /needs an orderId/],
+				['empty email', JSON.stringify({ orderId: 'S-2101', email: '  ' }), /needs an email/],
+				['no email', JSON.stringify({ orderId: 'S-2102' }), /needs an email/],
+				['negative order ID', JSON.stringify({ orderId: -5, email: email(52) }), /orderId must be/],
+				['order ID with spaces', JSON.stringify({ orderId: 'drop table', email: email(52) }), /orderId must be/],
+				['email with a control character', JSON.stringify({ orderId: 'S-2103', email: 'customer52\u0007@example.com' }), /not an email address/],
+				['not an email', JSON.stringify({ orderId: 'S-2104', email: 'customer52' }), /not an email address/],
+				['a JSON list', JSON.stringify([{ orderId: 'S-2105', email: email(52) }]), /must be a JSON object/],
+				['1 MB order', JSON.stringify({ orderId: 'S-2106', email: email(52), note: 'x'.repeat(1_000_000) }), /larger than 64 KB/],
+			];
+			for (const [label, body, expected] of cases) {
+				const response = await fetch(`${server!.baseUrl}/webhook/${SHOP.path}`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body,
+					signal: AbortSignal.timeout(60_000),
+				});
+				const text = await response.text();
+				outputs.push(text);
+				assert.equal(response.status, 400, `${label}: ${response.status} ${text.slice(0, 200)}`);
+				assert.match(text, expected, `${label}: ${text.slice(0, 200)}`);
+			}
+			const malformed = await fetch(`${server!.baseUrl}/webhook/${SHOP.path}`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: '{"orderId": "S-2107", "email": ',
+				signal: AbortSignal.timeout(60_000),
+			});
+			const malformedText = await malformed.text();
+			log(`    malformed JSON: ${malformed.status} ${malformedText.slice(0, 160)}`);
+			assert.ok(malformed.status >= 400 && malformed.status < 500, `malformed JSON: ${malformed.status} ${malformedText.slice(0, 200)}`);
+			assert.equal(freeCodeCount(sandbox), free, 'nothing attached');
+			const failedAfter = (await shopExecutions(rest)).filter((e) => e.status === 'error').length;
+			assert.equal(failedAfter, failedBefore, 'no failed execution');
 		});
 
-		await check('shop: an unknown customer → 502 with the reason, no code used, failed execution in n8n', async () => {
+		await check('shop: an unknown customer → 422 with the reason, no code used; the corrected order then gets its code', async () => {
 			const free = freeCodeCount(sandbox);
 			const answer = await order({ orderId: 'S-3001', email: 'nobody@example.com' });
-			assert.equal(answer.status, 502, `${answer.status} ${answer.text}`);
+			assert.equal(answer.status, 422, `${answer.status} ${answer.text}`);
 			assert.equal(answer.body.orderId, 'S-3001');
-			assert.ok(String(answer.body.error ?? '').length > 0, `the answer says why: ${answer.text}`);
+			assert.match(String(answer.body.error ?? ''), /^Altcraft found no customer profile for email "nobody@example.com"/);
 			assert.equal(freeCodeCount(sandbox), free, 'no code consumed');
-			log(`    answer: ${answer.text}`);
-			const execution = await failedExecutionOf('S-3001');
-			assert.equal(execution.status, 'error');
-			// The ID was recorded before the attach failed: sending it again does not retry it.
-			assert.equal((await order({ orderId: 'S-3001', email: 'nobody@example.com' })).status, 409);
+			const corrected = await order({ orderId: 'S-3001', email: email(55) });
+			assert.equal(corrected.status, 200, `${corrected.status} ${corrected.text}`);
+			assert.equal(corrected.body.replay, false);
+			assert.deepEqual(codesHeldBy(sandbox, profileIdOf(sandbox, email(55))), [String(corrected.body.code)]);
 		});
 
 		await check('shop: the sale uses up the program: every last free code goes out, then 503 naming the program, a failed execution in n8n', async () => {
@@ -187,9 +219,22 @@ export async function runShopChecks(check: Check, setup: N8nSetup, sandbox: Sand
 			);
 			const bad = sale.map((a, i) => ({ i, a })).filter(({ a }) => a.status !== 200);
 			assert.deepEqual(bad.map(({ i, a }) => `S-${5001 + i}: ${a.status} ${a.text.slice(0, 200)}`), [], `the last ${free} free codes all go out`);
-			assert.equal(new Set(sale.map((a) => a.body.code)).size, free, `${free} distinct codes`);
+			sale.forEach((a, i) => {
+				assert.ok(codesHeldBy(sandbox, profileIdOf(sandbox, email((i % 60) + 1))).includes(String(a.body.code)), `S-${5001 + i}: ${a.body.code} is held by its customer`);
+			});
+			// These customers ordered before: a new order may be answered with an earlier order's code (the
+			// documented residual risk of finding orders in Altcraft alone); counted, and the program is then
+			// used up with further orders.
+			const earlierCodes = sale.filter((a) => a.body.replay === true).length;
+			let topUps = 0;
+			for (let round = 0; freeCodeCount(sandbox) > 0 && round < 20; round++) {
+				const more = await order({ orderId: `S-6${String(round).padStart(3, '0')}`, email: email(56 + (round % 4)) });
+				assert.equal(more.status, 200, `${more.status} ${more.text}`);
+				topUps++;
+			}
 			assert.equal(freeCodeCount(sandbox), 0, 'no free code left');
-			log(`    the last ${free} free codes went to ${free} orders posted at once in ${Date.now() - started} ms`);
+			for (const [code, holders] of holdersByCode(sandbox)) assert.ok(holders.length <= 1, `${code} has one holder at most`);
+			log(`    the last ${free} free codes went to orders posted at once in ${Date.now() - started} ms; ${earlierCodes} of ${free} returning customers' new orders were answered with an earlier order's code, ${topUps} more orders used up the program`);
 
 			const customer = email(53);
 			const before = codesHeldBy(sandbox, profileIdOf(sandbox, customer));
@@ -202,7 +247,8 @@ export async function runShopChecks(check: Check, setup: N8nSetup, sandbox: Sand
 			assert.equal(execution.status, 'error');
 			assert.match(execution.message, /got no promo code: No free promo codes left in loyalty program 4/);
 			log(`    execution ${execution.id}: status ${execution.status}, "${execution.message}"`);
-			assert.equal((await order({ orderId: 'S-4001', email: customer })).status, 409, 'a failed order sent again: 409');
+			const resent = await order({ orderId: 'S-4001', email: customer });
+			assert.equal(resent.status, 503, 'a failed order sent again is tried again (and still finds no code)');
 		});
 	} finally {
 		if (server) {

@@ -178,7 +178,7 @@ describe('session: Stop', () => {
 		};
 		const { session, sender } = sessionWith([inFlight], { signal: controller.signal, readBack });
 		await expect(session.call(activate, { itemIndex: 0 })).rejects.toThrow(
-			'The execution was stopped while the activation was on its way to Altcraft: whether it was applied is unknown',
+			'The execution was canceled (Stop) while the activation was on its way to Altcraft: whether it was applied is unknown',
 		);
 		expect(sender.sent).toHaveLength(1);
 		expect(readBack).not.toHaveBeenCalled();
