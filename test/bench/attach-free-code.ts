@@ -15,7 +15,7 @@ import { runAltcraftNode, shutdownEngine } from '../harness';
 const TOKEN = 'bench-token';
 const ORDERS = 20;
 const ORDERS_AT_ONCE = 50;
-const BUYERS = 2 * ORDERS_AT_ONCE + 4 * ORDERS + 2;
+const BUYERS = 3 * ORDERS_AT_ONCE + 6 * ORDERS + 2;
 
 interface ProgramSpec {
 	id: number;
@@ -104,9 +104,12 @@ async function main(): Promise<void> {
 
 		const rows: Row[] = [];
 		let nextBuyer = 1;
+		/** The first buyer of the keyed orders on the 100,000-code program, resent below. */
+		let keyedBuyers = 0;
 		for (const program of PROGRAMS) {
 			rows.push(await sequential(sandbox, credentials, program, false, nextBuyer));
 			nextBuyer += ORDERS;
+			if (program.id === 2) keyedBuyers = nextBuyer;
 			rows.push(await sequential(sandbox, credentials, program, true, nextBuyer));
 			nextBuyer += ORDERS;
 		}
@@ -114,7 +117,7 @@ async function main(): Promise<void> {
 		sandbox.clearRequests();
 		const replayStarted = performance.now();
 		for (let index = 0; index < ORDERS; index++) {
-			const run = await runAltcraftNode({ ...order(2, buyer(ORDERS + 1 + index), `order-2-${ORDERS + 1 + index}`), credentials });
+			const run = await runAltcraftNode({ ...order(2, buyer(keyedBuyers + index), `order-2-${keyedBuyers + index}`), credentials });
 			if (run.error) throw run.error;
 			if (run.output[0]?.json.replay !== true) throw new Error('a resent order was not recognised');
 		}

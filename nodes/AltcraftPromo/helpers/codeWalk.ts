@@ -40,37 +40,17 @@ function codeHashes(codes: readonly string[]): Uint32Array {
 }
 
 /**
- * Codes fall into this many groups by their hash, and a key walks the groups in its own order. A
- * customer's code from another order lies in another group most of the time, so a walk meets it
- * only when the key's first groups have run out of free codes (see the README's limits). A
- * constant, so every delivery of a key, in every version of this package, walks the same way.
- */
-const GROUPS = 64;
-
-/**
- * Yields the indexes of `codes` in the key's order: groups in the key's order, within a group
- * ascending score, ties broken by the code text. Lazy (a heap), because a walk usually stops after
- * a few codes even in a program of a million.
+ * Yields the indexes of `codes` in the key's order: ascending score, ties broken by the code text.
+ * Lazy (a heap), because a walk usually stops after a few codes even in a program of a million.
  */
 export function* walkOrder(codes: readonly string[], key: string): Generator<number> {
 	const seed = mix(fnv1a(key));
-	const groupSeed = mix(seed ^ 0x9e3779b9);
-	const groupRank = new Uint32Array(GROUPS);
-	for (let group = 0; group < GROUPS; group++) groupRank[group] = mix(group ^ groupSeed);
 	const hashes = codeHashes(codes);
 	const count = codes.length;
-	const groups = new Uint32Array(count);
 	const scores = new Uint32Array(count);
-	for (let index = 0; index < count; index++) {
-		groups[index] = groupRank[hashes[index] % GROUPS];
-		scores[index] = mix(hashes[index] ^ seed);
-	}
+	for (let index = 0; index < count; index++) scores[index] = mix(hashes[index] ^ seed);
 	const before = (a: number, b: number) =>
-		groups[a] !== groups[b]
-			? groups[a] < groups[b]
-			: scores[a] !== scores[b]
-				? scores[a] < scores[b]
-				: codes[a] < codes[b];
+		scores[a] !== scores[b] ? scores[a] < scores[b] : codes[a] < codes[b];
 	const heap = new Uint32Array(count);
 	for (let index = 0; index < count; index++) heap[index] = index;
 	const siftDown = (start: number, size: number) => {

@@ -162,7 +162,10 @@ async function walkListing(
 		const attachedAt = listing.attachedAt[index];
 		if (!Number.isNaN(attachedAt)) {
 			const known = listing.knownHolder(index);
+			// A redeemed (or expired) code is not given to an order again: an earlier order's code is
+			// the likelier explanation than a resend after the customer already used it.
 			const maybeOurs =
+				!listing.unusable[index] &&
 				now - attachedAt <= replayWindowMs &&
 				(known === undefined || known === item.profileId) &&
 				latestPassedAttach <= attachedAt + CLOCK_TOLERANCE_MS;

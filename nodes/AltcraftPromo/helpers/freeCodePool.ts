@@ -9,7 +9,7 @@ export interface ProgramListing {
 	readonly codes: readonly string[];
 	/** When the code was first attached (ms), NaN while free. */
 	readonly attachedAt: Float64Array;
-	/** Codes no attach can get: activated or expired while free. */
+	/** Activated or expired codes: no attach can get them, and no order is answered with them again. */
 	readonly unusable: Uint8Array;
 	/** A different free code each call, in random order; undefined when none is left in this list. */
 	take(): string | undefined;
