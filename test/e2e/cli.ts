@@ -40,6 +40,7 @@ const EXAMPLE = {
 	redeem: 'altcraft-redeem-code',
 } as const;
 const FAILING_WORKFLOW = path.join(__dirname, 'fixtures', 'failing-get.json');
+const SLOW_GETS_WORKFLOW = path.join(__dirname, 'fixtures', 'slow-gets.json');
 
 interface CheckResult {
 	name: string;
@@ -138,7 +139,7 @@ async function runVersion(version: string, tarball: string): Promise<CheckResult
 			await importCredential(setup, { baseUrl: sandbox.baseUrl, token });
 			const files = readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json'));
 			assert.ok(files.length >= 3, 'at least three examples');
-			for (const file of [...files.map((f) => path.join(EXAMPLES_DIR, f)), FAILING_WORKFLOW]) await importWorkflow(setup, file);
+			for (const file of [...files.map((f) => path.join(EXAMPLES_DIR, f)), FAILING_WORKFLOW, SLOW_GETS_WORKFLOW]) await importWorkflow(setup, file);
 			const ids = await listWorkflowIds(setup);
 			for (const id of [...Object.values(EXAMPLE), 'altcraft-e2e-failing']) assert.ok(ids.includes(id), `workflow ${id} imported (have ${ids.join(', ')})`);
 		});

@@ -11,6 +11,7 @@ import { log, stopProcess, waitFor } from '../../../scripts/lib/processes';
 import { getExecution } from '../queue/executions';
 
 export const SHOP = { id: 'altcraft-order-promo', path: 'altcraft-shop-order', loyaltyId: 4, databaseId: 1 } as const;
+const SLOW_GETS = { id: 'altcraft-e2e-slow-gets', path: 'altcraft-e2e-slow-gets' } as const;
 const BURST = 50;
 
 export type Check = (name: string, fn: () => Promise<void> | void) => Promise<void>;
@@ -249,6 +250,56 @@ export async function runShopChecks(check: Check, setup: N8nSetup, sandbox: Sand
 			log(`    execution ${execution.id}: status ${execution.status}, "${execution.message}"`);
 			const resent = await order({ orderId: 'S-4001', email: customer });
 			assert.equal(resent.status, 503, 'a failed order sent again is tried again (and still finds no code)');
+		});
+		await check('Stop in real n8n (REST stop endpoint) during 40 slow Gets: canceled, nothing sent after it', async () => {
+			await activateWorkflow(setup, SLOW_GETS.id);
+			await stopProcess(server!.process);
+			outputs.push(server!.output());
+			server = await startN8n(setup);
+			rest = new N8nRest(server.baseUrl);
+			await rest.login('owner@example.com', 'E2e-shop-Passw0rd');
+			sandbox.clearRequests();
+			sandbox.injectFault({ kind: 'delay', ms: 400 }, { count: 1000, path: 'promocodes/get' });
+			try {
+				const codes = Array.from({ length: 40 }, (_, i) => `SHOP-${String(i + 1).padStart(4, '0')}`);
+				const started = await fetch(`${server.baseUrl}/webhook/${SLOW_GETS.path}`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify({ codes }),
+				});
+				assert.equal(started.status, 200, `the webhook answers at once: ${started.status}`);
+				const running = await waitFor(
+					'the slow execution running',
+					async () => {
+						const filter = encodeURIComponent(JSON.stringify({ workflowId: SLOW_GETS.id }));
+						const { data } = await rest.request<{ results: Array<{ id: string; status: string }> }>('GET', `/executions?filter=${filter}&limit=5`);
+						return data.results.find((e) => e.status === 'running' && sandbox.requests.length >= 2);
+					},
+					{ timeoutMs: 30_000, intervalMs: 200 },
+				);
+				const stopAt = Date.now();
+				const stop = await rest.request<unknown>('POST', `/executions/${running.id}/stop`);
+				assert.equal(stop.status, 200, `POST /rest/executions/${running.id}/stop: ${stop.status} ${JSON.stringify(stop.data).slice(0, 200)}`);
+				const receivedAtStop = sandbox.requests.length;
+				const ended = await waitFor(
+					'the stopped execution to end',
+					async () => {
+						const execution = await getExecution(rest, setup.runtime, running.id);
+						return execution.status !== 'running' && execution.status !== 'new' ? execution : undefined;
+					},
+					{ timeoutMs: 30_000, intervalMs: 100 },
+				);
+				const endedAfterMs = Date.now() - stopAt;
+				await new Promise((resolve) => setTimeout(resolve, 1_000));
+				log(`    execution ${running.id}: ${ended.status} ${endedAfterMs} ms after Stop; ${receivedAtStop} of 40 Gets reached Altcraft before, ${sandbox.requests.length - receivedAtStop} after`);
+				assert.equal(ended.status, 'canceled');
+				assert.ok(endedAfterMs < 5_000, `ended ${endedAfterMs} ms after Stop`);
+				// Requests already written when Stop came may still be logged by the sandbox a moment later: at most Concurrency.
+				assert.ok(sandbox.requests.length - receivedAtStop <= 2, `${sandbox.requests.length - receivedAtStop} requests after Stop`);
+				assert.ok(sandbox.requests.length < 40, 'the run did not go on to the end');
+			} finally {
+				sandbox.clearFaults();
+			}
 		});
 	} finally {
 		if (server) {
