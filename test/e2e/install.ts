@@ -266,7 +266,7 @@ runMain(async () => {
 
 		await step(`uninstall${withUi ? ' through the package card\'s menu' : ' over REST'}, restart: n8n starts without the package`, async () => {
 			if (ui) {
-				await ui.signIn(OWNER.email, OWNER.password);
+				// The browser's session survives n8n's restart (the same instance key signs the cookie).
 				await ui.uninstall(PACKAGE_NAME);
 			} else {
 				await uninstallPackage(ctx.rest, PACKAGE_NAME);

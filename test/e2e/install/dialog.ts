@@ -46,8 +46,10 @@ export class CommunityNodesPage {
 		await p.waitForURL((url) => !url.pathname.includes('signin'));
 	}
 
+	/** Opens Settings → Community nodes (n8n sends a signed-out browser to /signin first). */
 	async openSettings(): Promise<void> {
 		await this.page.goto(`${this.baseUrl}/settings/community-nodes`);
+		await this.page.waitForURL((url) => url.pathname.includes('signin') || url.pathname.includes('community-nodes'));
 		await this.page.getByText('Community nodes').first().waitFor();
 		await this.page.waitForTimeout(500);
 	}
@@ -98,6 +100,7 @@ export class CommunityNodesPage {
 		await p.getByText('Uninstall package').last().click();
 		const confirm = p.getByRole('button', { name: 'Confirm uninstall' });
 		await confirm.waitFor();
+		await p.waitForTimeout(500); // the dialog fades in
 		await this.screenshot('uninstall-confirm');
 		await confirm.click();
 		await p.getByText('Package uninstalled').first().waitFor({ timeout: 120_000 });
