@@ -5,7 +5,7 @@
  * what the test publishes). Tracked like every other child: stopped on exit, failure and Ctrl-C.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PACKAGE_NAME } from './paths';
 import { freePort, runCommand, startProcess, stopProcess, waitFor, type Tracked } from './processes';
@@ -15,8 +15,8 @@ export interface Registry {
 	process: Tracked;
 	/** `npm publish`es a packed tarball under the given dist-tag. */
 	publish: (tarball: string, tag?: string) => Promise<void>;
-	/** True once the registry holds this tarball: published to it, or fetched through its uplink for a client. */
-	hasTarball: (name: string, version: string) => boolean;
+	/** True once the registry knows this version: published to it, or resolved through its uplink for a client. */
+	knowsVersion: (name: string, version: string) => boolean;
 	stop: () => Promise<void>;
 }
 
@@ -95,10 +95,15 @@ export async function startVerdaccio(workDir: string, logDir: string): Promise<R
 		if (result.code !== 0) throw new Error(`npm publish ${path.basename(tarball)} failed (${result.code}):\n${(result.stdout + result.stderr).slice(-3000)}`);
 	};
 
-	// Verdaccio's storage layout: <storage>/<name>/<unscoped name>-<version>.tgz
-	const hasTarball = (name: string, version: string) => existsSync(path.join(storage, name, `${name.split('/').pop()}-${version}.tgz`));
+	// Verdaccio keeps each package's metadata (the packument a client asked for) in <storage>/<name>/package.json.
+	const knowsVersion = (name: string, version: string) => {
+		const file = path.join(storage, name, 'package.json');
+		if (!existsSync(file)) return false;
+		const packument = JSON.parse(readFileSync(file, 'utf8')) as { versions?: Record<string, unknown> };
+		return Boolean(packument.versions?.[version]);
+	};
 
 	let stopping: Promise<void> | undefined;
 	const stop = () => (stopping ??= stopProcess(child, 5000));
-	return { url, process: child, publish, hasTarball, stop };
+	return { url, process: child, publish, knowsVersion, stop };
 }

@@ -3,7 +3,7 @@
  * Community Nodes, instead of copied into n8n's nodes folder.
  *
  *   npm run test:e2e:install                  # n8n 2.8.4: REST and the Community Nodes dialog in Chromium
- *   npm run test:e2e:install -- 1.123.50      # another version (REST only: the dialog steps follow the 2.x editor)
+ *   npm run test:e2e:install -- 1.123.50      # another version (its editor has the same Community Nodes page)
  *   npm run test:e2e:install -- --no-ui       # REST only
  *
  * Starts a Verdaccio registry (temp storage, npm as uplink for fast-xml-parser), publishes the packed
@@ -15,11 +15,11 @@
  *   2. publish a higher version (its node description carries a marker), update over PATCH: the marker
  *      shows and the workflow runs;
  *   3. uninstall over DELETE: node, credential type and files gone;
- *   4. (2.x) install again through the dialog in Chromium, find the node in the node picker;
+ *   4. install again through the dialog in Chromium, find the node in the node picker;
  *   5. restart n8n: the package loads from disk at startup and the workflow runs;
- *   6. uninstall (2.x: through the package card's menu), restart: n8n starts without it.
+ *   6. uninstall through the package card's menu, restart: n8n starts without it.
  * Everything it starts is stopped at the end, also on failure and Ctrl-C. Screenshots:
- * artifacts/install/; logs: artifacts/install-logs/.
+ * artifacts/install/<version>/; logs: artifacts/install-logs/<version>/.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -41,6 +41,7 @@ import { callWebhook, createCredential, createWebhookWorkflow, type WebhookWorkf
 const OWNER = { email: 'owner@example.com', password: `E2e-${randomBytes(6).toString('hex')}-Pass1`, firstName: 'E2E', lastName: 'Owner' };
 const CREDENTIAL_TYPE = 'altcraftApi';
 const UPDATE_VERSION = '0.2.1-e2e';
+const CUSTOM_REGISTRY_FEATURE = 'feat:communityNodes:customRegistry';
 /** A code of the sandbox's seed (loyalty program 1) the workflow reads. */
 const CODE = { loyaltyId: 1, code: 'WELCOME-0001' };
 
@@ -70,14 +71,18 @@ function packageDir(setup: N8nSetup): string {
 	return path.join(setup.userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE_NAME);
 }
 
-async function startAndSignIn(setup: N8nSetup): Promise<{ server: N8nServer; rest: N8nRest }> {
+/** The custom registry is a licensed feature; E2E_TESTS=true exposes n8n's own test switch for it (in memory, per start). */
+async function enableCustomRegistry(rest: N8nRest): Promise<void> {
+	const { status } = await rest.request('PATCH', '/e2e/feature', { feature: CUSTOM_REGISTRY_FEATURE, enabled: true });
+	assert.equal(status, 200, `PATCH /rest/e2e/feature: HTTP ${status}`);
+}
+
+async function startAndSignIn(setup: N8nSetup, { enableRegistry = true } = {}): Promise<{ server: N8nServer; rest: N8nRest }> {
 	const server = await startN8n(setup);
 	const rest = new N8nRest(server.baseUrl);
 	if (!(await rest.ownerExists())) await rest.setupOwner(OWNER);
 	await rest.login(OWNER.email, OWNER.password);
-	// The custom registry is a licensed feature; E2E_TESTS=true exposes n8n's own test switch for it.
-	const { status } = await rest.request('PATCH', '/e2e/feature', { feature: 'feat:communityNodes:customRegistry', enabled: true });
-	assert.equal(status, 200, `PATCH /rest/e2e/feature: HTTP ${status}`);
+	if (enableRegistry) await enableCustomRegistry(rest);
 	return { server, rest };
 }
 
@@ -101,12 +106,12 @@ function checkInstalledFiles(setup: N8nSetup, release: Release, registry: Regist
 	const modules = readdirSync(path.join(dir, 'node_modules')).filter((name) => !name.startsWith('.')).sort();
 	assert.ok(modules.includes('fast-xml-parser'), `fast-xml-parser installed (node_modules: ${modules.join(', ')})`);
 	assert.ok(!modules.includes('n8n-workflow') && !modules.includes('typescript'), `no peer/dev dependency installed (node_modules: ${modules.join(', ')})`);
-	// Every installed dependency went through the registry n8n was pointed at (n8n's npm has an empty
-	// cache of its own, so Verdaccio holding the tarball means npm fetched it from there).
+	// Every installed dependency was resolved through the registry n8n was pointed at (the tarball bytes
+	// may come from npm's cache by integrity: n8n 1.x runs npm with the default cache).
 	const lock = JSON.parse(readFileSync(path.join(dir, 'node_modules', '.package-lock.json'), 'utf8')) as { packages: Record<string, { version: string }> };
 	const installed = Object.entries(lock.packages).map(([where, entry]) => ({ name: where.split('node_modules/').pop() ?? where, version: entry.version }));
 	assert.ok(installed.length > 0, 'npm recorded the installed dependencies');
-	for (const { name, version } of installed) assert.ok(registry.hasTarball(name, version), `${name}@${version} came through ${registry.url}`);
+	for (const { name, version } of installed) assert.ok(registry.knowsVersion(name, version), `${name}@${version} resolved through ${registry.url}`);
 	const nodesManifest = JSON.parse(readFileSync(path.join(setup.userFolder, '.n8n', 'nodes', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
 	assert.equal(nodesManifest.dependencies[PACKAGE_NAME], release.version, 'nodes/package.json records the version');
 	return installed.map(({ name, version }) => `${name}@${version}`);
@@ -148,9 +153,8 @@ runMain(async () => {
 	const started = Date.now();
 	const version = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? DEFAULT_N8N_VERSION;
 	const runtime = await installN8n(version);
-	// The dialog steps follow the 2.x editor's Settings page.
-	const withUi = !process.argv.includes('--no-ui') && !isN8n1(runtime);
-	const shotDir = path.join(ARTIFACTS_DIR, 'install');
+	const withUi = !process.argv.includes('--no-ui');
+	const shotDir = path.join(ARTIFACTS_DIR, 'install', version);
 	const logDir = path.join(ARTIFACTS_DIR, 'install-logs', version);
 	rmSync(shotDir, { recursive: true, force: true });
 	rmSync(logDir, { recursive: true, force: true });
@@ -175,9 +179,13 @@ runMain(async () => {
 		extraEnv: { E2E_TESTS: 'true', N8N_COMMUNITY_PACKAGES_REGISTRY: registry.url },
 	});
 	// n8n runs `npm pack`/`npm install` itself: give it a user's environment (none of `npm run`'s npm_*
-	// variables, e.g. npm_config_local_prefix pointing at this repo) and a cache of its own, as on a clean machine.
-	setup.env = { ...withoutNpmRunEnv(setup.env), npm_config_cache: path.join(work, 'npm-cache') };
-	const ctx: Ctx = { setup, sandbox, registry, ...(await startAndSignIn(setup)) };
+	// variables, e.g. npm_config_local_prefix pointing at this repo) and a cache of its own, as on a clean
+	// machine. npm_config_registry: n8n passes --registry to pack/install but not to the `npm outdated` that
+	// finds updates for the Community Nodes page, which asks npm's own registry (measured: without this,
+	// n8n 2.8.4 shows no update for a version published to Verdaccio), so point npm there too, as an
+	// installation with its own registry would in ~/.npmrc.
+	setup.env = { ...withoutNpmRunEnv(setup.env), npm_config_cache: path.join(work, 'npm-cache'), npm_config_registry: registry.url };
+	const ctx: Ctx = { setup, sandbox, registry, ...(await startAndSignIn(setup, { enableRegistry: false })) };
 	log(`n8n ${version} on ${ctx.server.baseUrl}, sandbox on ${sandbox.baseUrl}`);
 
 	let workflow: WebhookWorkflow | undefined;
@@ -185,6 +193,14 @@ runMain(async () => {
 	onCleanup(async () => ui?.close());
 	const installTimes: Record<string, number> = {};
 	try {
+		await step('without the custom-registry licence n8n refuses to install from another registry', async () => {
+			const { status, data } = await ctx.rest.request('POST', '/community-packages', { name: PACKAGE_NAME });
+			assert.notEqual(status, 200, 'the install is refused');
+			assert.match(JSON.stringify(data), new RegExp(CUSTOM_REGISTRY_FEATURE), `the refusal names the feature: ${JSON.stringify(data).slice(0, 300)}`);
+			assert.ok(!existsSync(packageDir(setup)), 'nothing was installed');
+			await enableCustomRegistry(ctx.rest);
+		});
+
 		await step(`install ${PACKAGE_NAME} over POST /rest/community-packages (from Verdaccio)`, async () => {
 			const t = Date.now();
 			const installed = await installPackage(ctx.rest, PACKAGE_NAME);
@@ -211,6 +227,9 @@ runMain(async () => {
 			await registry.publish(update.tarball);
 			const listed = ourPackage(await listPackages(ctx.rest));
 			log(`    GET /rest/community-packages before the update: installed ${listed?.installedVersion}, updateAvailable ${listed?.updateAvailable ?? '(none)'}`);
+			// n8n 1.x runs npm with only PATH/NODE_PATH/APPDATA/NODE_ENV (community-packages.service.js
+			// executeNpmCommand), so our npm_config_registry does not reach its `npm outdated`.
+			if (!isN8n1(runtime)) assert.equal(listed?.updateAvailable, UPDATE_VERSION, 'the Community Nodes page offers the update');
 			const t = Date.now();
 			const updated = await updatePackage(ctx.rest, PACKAGE_NAME);
 			installTimes.update = Date.now() - t;
@@ -267,7 +286,8 @@ runMain(async () => {
 		await step(`uninstall${withUi ? ' through the package card\'s menu' : ' over REST'}, restart: n8n starts without the package`, async () => {
 			if (ui) {
 				// The browser's session survives n8n's restart (the same instance key signs the cookie).
-				await ui.uninstall(PACKAGE_NAME);
+				const said = await ui.uninstall(PACKAGE_NAME);
+				log(`    the uninstall confirmation said: "${said.slice(0, 300)}"`);
 			} else {
 				await uninstallPackage(ctx.rest, PACKAGE_NAME);
 			}

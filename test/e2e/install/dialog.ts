@@ -90,8 +90,11 @@ export class CommunityNodesPage {
 		return (await p.locator('[data-test-id="node-creator"]').textContent()) ?? '';
 	}
 
-	/** The card's menu → "Uninstall package" → "Confirm uninstall"; resolves once the card is gone. */
-	async uninstall(packageName: string): Promise<void> {
+	/**
+	 * The card's menu → "Uninstall package" → "Confirm uninstall"; resolves once the card is gone, with
+	 * what the confirmation said about the workflows that use the package's nodes.
+	 */
+	async uninstall(packageName: string): Promise<string> {
 		const p = this.page;
 		await this.openSettings();
 		const card = this.card(packageName);
@@ -102,11 +105,14 @@ export class CommunityNodesPage {
 		await confirm.waitFor();
 		await p.waitForTimeout(500); // the dialog fades in
 		await this.screenshot('uninstall-confirm');
+		const dialog = p.getByRole('dialog').filter({ hasText: 'Uninstall node package' });
+		const said = ((await dialog.textContent()) ?? '').replace(/\s+/g, ' ').trim();
 		await confirm.click();
 		await p.getByText('Package uninstalled').first().waitFor({ timeout: 120_000 });
 		await card.waitFor({ state: 'detached' });
 		await p.waitForTimeout(500);
 		await this.screenshot('uninstalled');
+		return said;
 	}
 
 	/** On a failure: the current screen, for the report. */
