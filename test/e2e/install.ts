@@ -36,7 +36,7 @@ import { startVerdaccio, withoutNpmRunEnv, type Registry } from '../../scripts/l
 import { editorTypes, installPackage, listPackages, uninstallPackage, updatePackage, type InstalledPackage } from './install/community';
 import { CommunityNodesPage } from './install/dialog';
 import { packCurrent, packMarkedVersion, type Release } from './install/packages';
-import { callWebhook, createCredential, createWebhookWorkflow, type WebhookWorkflow } from './install/workflow';
+import { callWebhook, createCredential, createWebhookWorkflow, WORKFLOW_NAME, type WebhookWorkflow } from './install/workflow';
 
 const OWNER = { email: 'owner@example.com', password: `E2e-${randomBytes(6).toString('hex')}-Pass1`, firstName: 'E2E', lastName: 'Owner' };
 const CREDENTIAL_TYPE = 'altcraftApi';
@@ -245,6 +245,8 @@ runMain(async () => {
 			await uninstallPackage(ctx.rest, PACKAGE_NAME);
 			assert.equal(ourPackage(await listPackages(ctx.rest)), undefined, 'no longer listed');
 			assert.ok(!existsSync(packageDir(setup)), `${packageDir(setup)} removed`);
+			const nodesManifest = readFileSync(path.join(setup.userFolder, '.n8n', 'nodes', 'package.json'), 'utf8');
+			log(`    nodes/package.json after the uninstall: ${nodesManifest.replace(/\s+/g, ' ')}`);
 			await checkTypesGone(ctx.rest);
 			assert.ok(workflow);
 			const answer = await callWebhook(workflow, { code: CODE.code });
@@ -283,10 +285,10 @@ runMain(async () => {
 			await checkWorkflowRuns(ctx, workflow);
 		});
 
-		await step(`uninstall${withUi ? ' through the package card\'s menu' : ' over REST'}, restart: n8n starts without the package`, async () => {
+		await step(`uninstall${withUi ? ' through the package card\'s menu (its confirmation names the workflow)' : ' over REST'}, restart: n8n starts without the package`, async () => {
 			if (ui) {
 				// The browser's session survives n8n's restart (the same instance key signs the cookie).
-				const said = await ui.uninstall(PACKAGE_NAME);
+				const said = await ui.uninstall(PACKAGE_NAME, WORKFLOW_NAME);
 				log(`    the uninstall confirmation said: "${said.slice(0, 300)}"`);
 			} else {
 				await uninstallPackage(ctx.rest, PACKAGE_NAME);

@@ -92,9 +92,10 @@ export class CommunityNodesPage {
 
 	/**
 	 * The card's menu → "Uninstall package" → "Confirm uninstall"; resolves once the card is gone, with
-	 * what the confirmation said about the workflows that use the package's nodes.
+	 * what the confirmation said. The confirmation must name `usedBy`, a workflow using the package's
+	 * nodes (it loads that list after opening; a screenshot taken too early says "not used in any workflows").
 	 */
-	async uninstall(packageName: string): Promise<string> {
+	async uninstall(packageName: string, usedBy: string): Promise<string> {
 		const p = this.page;
 		await this.openSettings();
 		const card = this.card(packageName);
@@ -103,9 +104,10 @@ export class CommunityNodesPage {
 		await p.getByText('Uninstall package').last().click();
 		const confirm = p.getByRole('button', { name: 'Confirm uninstall' });
 		await confirm.waitFor();
+		const dialog = p.getByRole('dialog').filter({ hasText: 'Uninstall node package' });
+		await dialog.getByText(usedBy).waitFor();
 		await p.waitForTimeout(500); // the dialog fades in
 		await this.screenshot('uninstall-confirm');
-		const dialog = p.getByRole('dialog').filter({ hasText: 'Uninstall node package' });
 		const said = ((await dialog.textContent()) ?? '').replace(/\s+/g, ' ').trim();
 		await confirm.click();
 		await p.getByText('Package uninstalled').first().waitFor({ timeout: 120_000 });

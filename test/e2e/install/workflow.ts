@@ -9,6 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { isN8n1, type N8nRest, type N8nSetup } from '../../../scripts/lib/n8n';
 import { NODE_TYPE } from '../../../scripts/lib/paths';
 
+export const WORKFLOW_NAME = 'Install e2e: get a promo code';
+
 export interface WebhookWorkflow {
 	id: string;
 	url: string;
@@ -34,7 +36,7 @@ export async function createWebhookWorkflow(
 ): Promise<WebhookWorkflow> {
 	const path = `altcraft-install-e2e-${randomUUID().slice(0, 8)}`;
 	const body = {
-		name: 'Install e2e: get a promo code',
+		name: WORKFLOW_NAME,
 		active: false,
 		settings: { executionOrder: 'v1' },
 		connections: { Webhook: { main: [[{ node: 'Get code', type: 'main', index: 0 }]] } },
