@@ -338,6 +338,11 @@ export class N8nRest {
 		return { status: response.status, data };
 	}
 
+	/** GET of a signed-in page outside /rest (e.g. /types/nodes.json, /icons/...), with the session cookie. */
+	async getSignedIn(route: string): Promise<Response> {
+		return fetch(`${this.baseUrl}${route}`, { headers: { 'browser-id': this.browserId, ...(this.cookie ? { cookie: this.cookie } : {}) } });
+	}
+
 	/** True once an owner exists (the editor would otherwise show the setup page). */
 	async ownerExists(): Promise<boolean> {
 		const { data } = await this.request<{ userManagement: { showSetupOnFirstLoad?: boolean } }>('GET', '/settings');

@@ -18,18 +18,18 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { NodeHelpers, type INodeParameters, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { startSandbox } from '../../sandbox/src';
+import { ensureChromium, launchChromium } from '../../scripts/lib/chromium';
 import { installN8n } from '../../scripts/lib/install';
 import { buildAndPack, importCredential, importWorkflow, installPackageIntoN8n, N8nRest, prepareN8n, startN8n } from '../../scripts/lib/n8n';
 import { ARTIFACTS_DIR, DEFAULT_N8N_VERSION, EXAMPLES_DIR } from '../../scripts/lib/paths';
-import { formatDuration, freePort, log, onCleanup, runCommand, runMain } from '../../scripts/lib/processes';
+import { formatDuration, freePort, log, onCleanup, runMain } from '../../scripts/lib/processes';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.join(ARTIFACTS_DIR, 'editor');
 const OWNER = { email: 'owner@example.com', password: `E2e-${randomBytes(6).toString('hex')}-Pass1`, firstName: 'E2E', lastName: 'Owner' };
 
@@ -85,20 +85,6 @@ async function screenshot(page: Page, name: string): Promise<string> {
 	const file = path.join(SHOTS, `${String(shotCounter).padStart(2, '0')}-${name}.png`);
 	await page.screenshot({ path: file });
 	return file;
-}
-
-/** Installs Debian's Chromium when it is missing (CI starts without it). Never a downloaded browser. */
-async function ensureChromium(): Promise<void> {
-	if (existsSync(CHROMIUM)) return;
-	log('Chromium is missing: installing the Debian package (apt-get install chromium)…');
-	const started = Date.now();
-	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-	for (const args of [['update'], ['install', '-y', '--no-install-recommends', 'chromium', 'fonts-liberation']]) {
-		const result = await runCommand('apt-get', args, { env, timeoutMs: 15 * 60_000 });
-		if (result.code !== 0) throw new Error(`apt-get ${args.join(' ')} failed (${result.code}):\n${(result.stdout + result.stderr).slice(-3000)}`);
-	}
-	if (!existsSync(CHROMIUM)) throw new Error(`apt-get installed chromium but ${CHROMIUM} does not exist`);
-	log(`  Chromium installed in ${formatDuration(Date.now() - started)}`);
 }
 
 /** Names of the parameters the node's Parameters tab shows right now (from each visible label's `for`). */
@@ -176,22 +162,7 @@ runMain(async () => {
 		await context?.close();
 	});
 	try {
-		// A persistent context on a fresh, temporary profile folder (the --user-data-dir of a plain launch).
-		context = await chromium.launchPersistentContext(path.join(work, 'chromium-profile'), {
-			executablePath: CHROMIUM,
-			viewport: { width: 1440, height: 900 },
-			// Without the networking flags Chromium keeps trying Google's hosts, which this machine refuses.
-			args: [
-				'--headless',
-				'--no-sandbox',
-				'--disable-gpu',
-				'--disable-quic',
-				'--no-first-run',
-				'--disable-background-networking',
-				'--disable-component-update',
-				'--disable-sync',
-			],
-		});
+		context = await launchChromium(path.join(work, 'chromium-profile'));
 		page = context.pages()[0] ?? (await context.newPage());
 		page.setDefaultTimeout(20_000);
 		const p = page;
