@@ -45,8 +45,11 @@ export class AltcraftTrigger implements INodeType {
 			{
 				name: 'default',
 				httpMethod: 'POST',
-				// The node writes its own answer (200 OK, 400, 401) before the workflow runs.
+				// Refusals (400, 401) and batches that start nothing (200 OK) are answered by webhook() itself.
+				// A batch that starts the workflow is answered by n8n as soon as the execution is created,
+				// with this body: Altcraft may be set to check it.
 				responseMode: 'onReceived',
+				responseData: ACCEPTED_BODY,
 				path: 'altcraft',
 			},
 		],
@@ -55,10 +58,10 @@ export class AltcraftTrigger implements INodeType {
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const response = this.getResponseObject();
-		/** Answers the request now; without workflowData n8n starts no execution. */
-		const answer = (status: number, text: string, workflowData?: INodeExecutionData[][]): IWebhookResponseData => {
+		/** Answers the request now and starts no execution. */
+		const answer = (status: number, text: string): IWebhookResponseData => {
 			response.status(status).type('text/plain').send(text);
-			return workflowData ? { noWebhookResponse: true, workflowData } : { noWebhookResponse: true };
+			return { noWebhookResponse: true };
 		};
 
 		const query = this.getQueryData() as IDataObject;
@@ -95,6 +98,6 @@ export class AltcraftTrigger implements INodeType {
 			output === 'batch'
 				? [{ json: { events: kept, count: kept.length } as IDataObject }]
 				: kept.map((event: AltcraftEvent) => ({ json: event as IDataObject }));
-		return answer(200, ACCEPTED_BODY, [items]);
+		return { workflowData: [items] };
 	}
 }

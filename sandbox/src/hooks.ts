@@ -207,12 +207,15 @@ export class HookSender {
 		this.push(hookEvent(change));
 	}
 
-	/** Sends one test event (is_test: true) at once, as its own batch; resolves when every URL answered or gave up. */
-	async sendTestEvent(change: Partial<PromoChange> = {}): Promise<HookDelivery[]> {
+	/**
+	 * Sends one made-up event at once, as its own batch (marked is_test unless `isTest` is false); resolves
+	 * when every URL answered or gave up.
+	 */
+	async sendTestEvent(change: Partial<PromoChange> = {}, isTest = true): Promise<HookDelivery[]> {
 		if (this.current.urls.length === 0) throw new HookError('no hook URLs set (POST /__sandbox/hooks {"urls": [...]})');
 		const event = hookEvent(
 			{ kind: 'attach', loyaltyId: 1, code: 'TEST-CODE', databaseId: 1, profileId: 'test-profile', at: new Date().toISOString(), ...change },
-			true,
+			isTest,
 		);
 		this.eventsRecorded++;
 		const before = this.deliveries.length;
@@ -329,7 +332,8 @@ export interface ControlAnswer {
  * The hook control endpoints under /__sandbox (loopback only, no auth, like the others):
  *   GET  /hooks          settings, pending counts, the last deliveries
  *   POST /hooks          change settings: {"urls": [...], "batchSize": 100, "flushMs": 1000, ...}
- *   POST /hooks/test     send one test event (is_test: true) now; answers each URL's delivery
+ *   POST /hooks/test     send one made-up event now: {"kind": "activate", "code": "X", "is_test": false, ...}
+ *                        (all optional; is_test defaults to true); answers each URL's delivery
  *   POST /hooks/flush    send what is queued now and wait until everything so far is delivered or dropped
  * Undefined for any other route (the server answers 404).
  */
@@ -352,7 +356,11 @@ export function hookControl(sender: HookSender, route: string, input: unknown): 
 				return view();
 			});
 		case 'POST /hooks/test':
-			return run(async () => ({ ok: true, deliveries: await sender.sendTestEvent((input ?? {}) as Partial<PromoChange>) }));
+			return run(async () => {
+				const { is_test: isTest, ...change } = (typeof input === 'object' && input !== null ? input : {}) as Partial<PromoChange> & { is_test?: unknown };
+				if (change.kind !== undefined && !(change.kind in HOOK_EVENT_TYPES)) throw new HookError(`kind must be one of ${Object.keys(HOOK_EVENT_TYPES).join(', ')}`);
+				return { ok: true, deliveries: await sender.sendTestEvent(change, isTest !== false) };
+			});
 		case 'POST /hooks/flush':
 			return run(async () => {
 				await sender.flush();

@@ -158,11 +158,15 @@ describe('sandbox action hooks', () => {
 		expect(test.body.deliveries).toEqual([expect.objectContaining({ status: 200, ok: true, events: 1 })]);
 		expect(receiver.received[0].events[0]).toMatchObject({ event_type: 'promocode_attach', is_test: true });
 
+		await control(sb, 'POST', '/hooks/test', { kind: 'activate', code: 'MADE-UP', is_test: false });
+		expect(receiver.received[1].events[0]).toMatchObject({ event_type: 'promocode_activate', is_test: false, event_data: { code: 'MADE-UP' } });
+		expect((await control(sb, 'POST', '/hooks/test', { kind: 'redeem' })).status).toBe(400);
+
 		await activate(sb, 'WELCOME-0001');
 		expect((await control(sb, 'GET', '/hooks')).body).toMatchObject({ queuedEvents: 1 });
 		const flushed = await control(sb, 'POST', '/hooks/flush');
 		expect(flushed.body).toMatchObject({ queuedEvents: 0, batchesInFlight: 0 });
-		expect(receiver.received[1].events.map((e) => e.event_type)).toEqual(['promocode_activate']);
+		expect(receiver.received[2].events.map((e) => e.event_type)).toEqual(['promocode_activate']);
 
 		for (const bad of [{ urls: 'x' }, { urls: ['ftp://x'] }, { batchSize: 0 }, { flushMs: 1.5 }, { nope: 1 }, { responseRegex: '(' }]) {
 			const answer = await control(sb, 'POST', '/hooks', bad);
