@@ -28,6 +28,7 @@ import { installN8n } from '../../scripts/lib/install';
 import { buildAndPack, importCredential, importWorkflow, installPackageIntoN8n, N8nRest, prepareN8n, startN8n } from '../../scripts/lib/n8n';
 import { ARTIFACTS_DIR, DEFAULT_N8N_VERSION, EXAMPLES_DIR } from '../../scripts/lib/paths';
 import { formatDuration, freePort, log, onCleanup, runCommand, runMain } from '../../scripts/lib/processes';
+import { checkTriggerPanel } from './editor/triggerPanel';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.join(ARTIFACTS_DIR, 'editor');
@@ -215,6 +216,10 @@ runMain(async () => {
 				assert.equal(await p.locator('[data-test-id="canvas-node"]').count(), nodes.length, `${id}: every node on the canvas`);
 				assert.equal(await p.locator('[data-test-id="node-issues"]:visible').count(), 0, `${id}: no node shows an issue`);
 			}
+		});
+
+		await step('the Altcraft Trigger panel shows its Test and Production URLs and how to set up Altcraft', async () => {
+			await checkTriggerPanel(p, server.baseUrl, async (name) => await screenshot(p, name));
 		});
 
 		await step('"Altcraft Promo" is in the node picker, with its actions', async () => {
