@@ -10,6 +10,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { triggerProperties } from './description';
 import { readBatch, type AltcraftEvent } from './helpers/batch';
+import { DEFAULT_MAX_BODY_MB, readBody } from './helpers/body';
 import { eventSelection, filterEvents } from './helpers/events';
 import { batchFingerprint, repeatWindowFor } from './helpers/repeats';
 import { SECRET_QUERY_PARAMETER, secretAccepted } from './helpers/secret';
@@ -17,9 +18,35 @@ import { SECRET_QUERY_PARAMETER, secretAccepted } from './helpers/secret';
 /** Altcraft judges a delivery by HTTP 200 and, optionally, a regex on the body: this is the body to match. */
 const ACCEPTED_BODY = 'OK';
 
-interface TriggerOptions {
+interface TriggerSettings {
 	ignoreRepeatsMinutes?: number;
 	includeTestEvents?: boolean;
+	maxBodyMb?: number;
+}
+
+/** What n8n's request object carries besides express's: the body as received, once n8n has read it. */
+type WebhookRequest = ReturnType<IWebhookFunctions['getRequestObject']> & { rawBody?: Buffer };
+
+/**
+ * The events of a request, or the refusal to answer. The body as n8n read it when it did; otherwise read
+ * here, within `maxMb` (see bodyHandlingProperty in description.ts).
+ */
+async function receiveBatch(
+	request: WebhookRequest,
+	parsedByN8n: unknown,
+	maxMb: number,
+): Promise<{ events: AltcraftEvent[] } | { status: 400 | 413; problem: string }> {
+	let parsed = parsedByN8n;
+	let raw = request.rawBody;
+	if (raw === undefined && !request.readableEnded) {
+		const read = await readBody(request, maxMb * 1024 * 1024);
+		if ('tooLarge' in read) return { status: 413, problem: `the body is larger than ${maxMb} MB; lower the hook's batch size in Altcraft` };
+		if ('problem' in read) return { status: 400, problem: read.problem };
+		raw = read.raw;
+		parsed = undefined;
+	}
+	const batch = readBatch(parsed, raw);
+	return 'problem' in batch ? { status: 400, problem: batch.problem } : batch;
 }
 
 // No webhookMethods: Altcraft has no API to create, list or delete action hooks (shared API notes §4.7),
@@ -70,13 +97,15 @@ export class AltcraftTrigger implements INodeType {
 			return answer(401, `Altcraft Trigger: the ${SECRET_QUERY_PARAMETER} query parameter is missing or wrong`);
 		}
 
-		const request = this.getRequestObject();
-		const batch = readBatch(this.getBodyData() as unknown, (request as { rawBody?: Buffer }).rawBody);
-		if ('problem' in batch) return answer(400, `Altcraft Trigger: ${batch.problem}`);
+		const settings = this.getNodeParameter('settings', {}) as TriggerSettings;
+		const batch = await receiveBatch(this.getRequestObject() as WebhookRequest, this.getBodyData(), settings.maxBodyMb ?? DEFAULT_MAX_BODY_MB);
+		if ('status' in batch) {
+			if (batch.status === 413) response.setHeader('Connection', 'close');
+			return answer(batch.status, `Altcraft Trigger: ${batch.problem}`);
+		}
 		if (batch.events.length === 0) return answer(200, ACCEPTED_BODY);
 
-		const options = this.getNodeParameter('options', {}) as TriggerOptions;
-		const repeatMinutes = options.ignoreRepeatsMinutes ?? 0;
+		const repeatMinutes = settings.ignoreRepeatsMinutes ?? 0;
 		if (repeatMinutes > 0) {
 			const key = `${this.getWorkflow().id ?? ''}:${this.getNode().id}:${this.getMode()}`;
 			if (repeatWindowFor(key).seenWithin(batchFingerprint(batch.events), repeatMinutes * 60_000, Date.now())) {
@@ -90,7 +119,7 @@ export class AltcraftTrigger implements INodeType {
 			activatedEventType: this.getNodeParameter('activatedEventType', '') as string,
 			otherEventTypes: this.getNodeParameter('otherEventTypes', '') as string,
 		});
-		const { kept } = filterEvents(batch.events, selection, options.includeTestEvents === true);
+		const { kept } = filterEvents(batch.events, selection, settings.includeTestEvents === true);
 		if (kept.length === 0) return answer(200, ACCEPTED_BODY);
 
 		const output = this.getNodeParameter('output', 'eachEvent') as string;

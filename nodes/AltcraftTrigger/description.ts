@@ -97,9 +97,23 @@ export const secretProperty: INodeProperties = {
 	description: `When set, a request must carry it as ?${SECRET_QUERY_PARAMETER}=… in the URL, or it is answered 401 and starts nothing. Altcraft can send neither a signature nor a secret header, so the URL is the only place for it.`,
 };
 
+/**
+ * Not shown. n8n reads and parses the body of a version-1 webhook node before calling webhook() unless the
+ * node's options.binaryData is set (the convention of the Webhook node, checked by n8n's webhook helpers
+ * for every version-1 node). Set, the trigger reads the body itself (helpers/body.ts) and can answer an
+ * oversized body with 413 and broken JSON with 400. Should n8n read the body anyway, the trigger uses
+ * what n8n parsed.
+ */
+export const bodyHandlingProperty: INodeProperties = {
+	displayName: 'Body Handling',
+	name: 'options',
+	type: 'hidden',
+	default: { binaryData: true },
+};
+
 export const optionsProperty: INodeProperties = {
 	displayName: 'Options',
-	name: 'options',
+	name: 'settings',
 	type: 'collection',
 	placeholder: 'Add option',
 	default: {},
@@ -112,6 +126,14 @@ export const optionsProperty: INodeProperties = {
 			default: 10,
 			description:
 				'A batch with exactly the content of one received this many minutes before is answered OK and starts nothing (Altcraft may resend a batch it considers failed). Remembered in the memory of this n8n process; 0 turns it off.',
+		},
+		{
+			displayName: 'Maximum Body Size (MB)',
+			name: 'maxBodyMb',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 16,
+			description: 'A larger request is answered 413 and starts nothing',
 		},
 		{
 			displayName: 'Include Test Events',
@@ -133,4 +155,5 @@ export const triggerProperties: INodeProperties[] = [
 	outputProperty,
 	secretProperty,
 	optionsProperty,
+	bodyHandlingProperty,
 ];

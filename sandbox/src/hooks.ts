@@ -154,20 +154,22 @@ export function hookEvent(change: PromoChange, isTest = false): HookEvent {
 
 /** One target URL: its batches go out one after another. */
 class Target {
-	private chain: Promise<void> = Promise.resolve();
+	private chain: Promise<unknown> = Promise.resolve();
 	pendingBatches = 0;
 
 	constructor(readonly url: string) {}
 
-	enqueue(deliver: () => Promise<void>): Promise<void> {
+	/** Runs `deliver` after everything queued before it; resolves with its result (undefined if it threw). */
+	enqueue<T>(deliver: () => Promise<T>): Promise<T | undefined> {
 		this.pendingBatches++;
-		this.chain = this.chain
+		const result = this.chain
 			.then(deliver)
 			.catch(() => undefined) // a failed delivery must not stop the batches behind it
 			.finally(() => {
 				this.pendingBatches--;
 			});
-		return this.chain;
+		this.chain = result;
+		return result;
 	}
 }
 
@@ -218,9 +220,8 @@ export class HookSender {
 			isTest,
 		);
 		this.eventsRecorded++;
-		const before = this.deliveries.length;
-		await Promise.all(this.send([event]));
-		return this.deliveries.slice(before);
+		const attempts = await Promise.all(this.send([event]));
+		return attempts.flatMap((list) => list ?? []);
 	}
 
 	/** Sends what is queued now and waits until every batch so far was delivered or dropped. */
@@ -262,8 +263,8 @@ export class HookSender {
 		while (this.queue.length > 0) void Promise.all(this.send(this.queue.splice(0, this.current.batchSize)));
 	}
 
-	/** Queues one batch to every URL; each promise settles when that URL got it or gave up (never rejects). */
-	private send(events: HookEvent[]): Array<Promise<void>> {
+	/** Queues one batch to every URL; each promise settles with that URL's attempts once it got it or gave up (never rejects). */
+	private send(events: HookEvent[]): Array<Promise<HookDelivery[] | undefined>> {
 		const body = JSON.stringify(events);
 		const settings = this.settings();
 		return settings.urls.map((url) => {
@@ -276,11 +277,12 @@ export class HookSender {
 		});
 	}
 
-	private async deliver(url: string, body: string, count: number, settings: HookSettings): Promise<void> {
+	private async deliver(url: string, body: string, count: number, settings: HookSettings): Promise<HookDelivery[]> {
+		const attempts: HookDelivery[] = [];
 		const matcher = settings.responseRegex === '' ? undefined : new RegExp(settings.responseRegex);
 		for (let attempt = 1; attempt <= settings.maxAttempts && !this.stopped; attempt++) {
 			if (attempt > 1) await this.sleep(Math.min(settings.retryDelayMs * 2 ** (attempt - 2), MAX_RETRY_DELAY_MS));
-			if (this.stopped) return;
+			if (this.stopped) return attempts;
 			const controller = new AbortController();
 			this.aborts.add(controller);
 			const timer = setTimeout(() => controller.abort(), settings.timeoutMs);
@@ -302,11 +304,13 @@ export class HookSender {
 				clearTimeout(timer);
 				this.aborts.delete(controller);
 			}
+			attempts.push(entry);
 			this.deliveries.push(entry);
 			if (this.deliveries.length > MAX_LOG) this.deliveries.splice(0, this.deliveries.length - MAX_LOG);
 			this.log?.(`hook POST ${entry.url} ${count} event(s) attempt ${attempt}: ${entry.status ?? 'no answer'}${entry.ok ? '' : ` (failed${entry.error ? `: ${entry.error}` : ''})`}`);
-			if (entry.ok) return;
+			if (entry.ok) return attempts;
 		}
+		return attempts;
 	}
 
 	private async sleep(ms: number): Promise<void> {

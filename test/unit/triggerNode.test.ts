@@ -2,6 +2,8 @@
  * The trigger's webhook() against a stand-in of n8n's webhook context: what it answers, and whether it
  * starts an execution (workflowData) and with which items. Real n8n runs it in test/e2e/trigger.ts.
  */
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { NodeHelpers, type IDataObject, type INodeParameters, type IWebhookFunctions, type IWebhookResponseData } from 'n8n-workflow';
 
 import { AltcraftTrigger } from '../../nodes/AltcraftTrigger/AltcraftTrigger.node';
@@ -13,8 +15,12 @@ const { description } = trigger;
 interface Call {
 	params?: Record<string, unknown>;
 	query?: IDataObject;
+	/** What n8n parsed, when it read the body itself (then `raw` is its rawBody). */
 	body?: unknown;
-	raw?: string;
+	raw?: string | Buffer;
+	/** Leave the body unread for the node (n8n skips reading when options.binaryData is set). */
+	stream?: boolean;
+	headers?: Record<string, string>;
 	nodeId?: string;
 }
 
@@ -22,10 +28,11 @@ interface Outcome {
 	status: number | undefined;
 	text: string | undefined;
 	result: IWebhookResponseData;
+	headers?: Record<string, string>;
 }
 
-async function call({ params = {}, query = {}, body, raw, nodeId = 'node-1' }: Call): Promise<Outcome> {
-	const sent: { status?: number; text?: string } = {};
+async function call({ params = {}, query = {}, body, raw, stream = false, headers = {}, nodeId = 'node-1' }: Call): Promise<Outcome> {
+	const sent: { status?: number; text?: string; headers: Record<string, string> } = { headers: {} };
 	const response = {
 		status(code: number) {
 			sent.status = code;
@@ -38,20 +45,29 @@ async function call({ params = {}, query = {}, body, raw, nodeId = 'node-1' }: C
 			sent.text = text;
 			return response;
 		},
+		setHeader(name: string, value: string) {
+			sent.headers[name] = value;
+		},
 	};
+	const rawBuffer = raw === undefined ? undefined : Buffer.isBuffer(raw) ? raw : Buffer.from(raw);
+	const request = stream
+		? Object.assign(Readable.from(rawBuffer ? [rawBuffer] : []), { headers })
+		: { rawBody: rawBuffer, readableEnded: true, headers };
 	const defaults = NodeHelpers.getNodeParameters(description.properties, params as INodeParameters, true, false, null, description) ?? {};
 	const context = {
 		getResponseObject: () => response,
-		getRequestObject: () => ({ rawBody: raw === undefined ? undefined : Buffer.from(raw) }),
+		getRequestObject: () => request,
 		getQueryData: () => query,
-		getBodyData: () => body ?? {},
+		getBodyData: () => (stream ? {} : (body ?? {})),
 		getNodeParameter: (name: string, fallback?: unknown) => (defaults as Record<string, unknown>)[name] ?? fallback,
 		getWorkflow: () => ({ id: 'wf-1' }),
 		getNode: () => ({ id: nodeId }),
 		getMode: () => 'webhook',
 	} as unknown as IWebhookFunctions;
 	const result = await trigger.webhook.call(context);
-	return { status: sent.status, text: sent.text, result };
+	const outcome: Outcome = { status: sent.status, text: sent.text, result };
+	if (Object.keys(sent.headers).length > 0) outcome.headers = sent.headers;
+	return outcome;
 }
 
 const event = (type: string, n: number, extra: IDataObject = {}) => ({ event_type: type, profile_id: `p${n}`, is_test: false, ...extra });
@@ -66,6 +82,14 @@ describe('AltcraftTrigger description', () => {
 		expect(description.credentials).toBeUndefined();
 		// n8n answers a batch that starts the workflow with responseData once the execution exists.
 		expect(description.webhooks).toEqual([{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', responseData: 'OK', path: 'altcraft' }]);
+	});
+
+	it('asks n8n to leave the body unread (options.binaryData, as n8n checks it on version-1 nodes), in a hidden parameter', () => {
+		const hidden = description.properties.find((p) => p.name === 'options');
+		expect(hidden).toMatchObject({ type: 'hidden', default: { binaryData: true } });
+		const defaults = NodeHelpers.getNodeParameters(description.properties, {}, true, false, null, description) as Record<string, unknown>;
+		expect(defaults.options).toEqual({ binaryData: true });
+		expect(description.version).toBe(1);
 	});
 
 	it('defaults the promo event_type settings to the guesses the sandbox sends', () => {
@@ -106,7 +130,7 @@ describe('AltcraftTrigger webhook()', () => {
 	it('leaves out test events unless asked', async () => {
 		const body = [attached(1), event(GUESSED_PROMO_EVENT_TYPES.attached, 2, { is_test: true })];
 		expect((await call({ body })).result.workflowData?.[0]).toHaveLength(1);
-		const withTests = await call({ body, params: { options: { includeTestEvents: true } } });
+		const withTests = await call({ body, params: { settings: { includeTestEvents: true } } });
 		expect(withTests.result.workflowData?.[0]).toHaveLength(2);
 	});
 
@@ -136,6 +160,31 @@ describe('AltcraftTrigger webhook()', () => {
 		expect(result).toEqual({ noWebhookResponse: true });
 	});
 
+	describe('reading the body itself (n8n left it unread)', () => {
+		it('parses the stream and starts the workflow', async () => {
+			const { result } = await call({ stream: true, raw: JSON.stringify([attached(1), activated(2)]) });
+			expect(result.workflowData?.[0].map((item) => item.json)).toEqual([attached(1), activated(2)]);
+		});
+
+		it('reads a gzip body', async () => {
+			const { result } = await call({ stream: true, raw: gzipSync(JSON.stringify([attached(3)])), headers: { 'content-encoding': 'gzip' } });
+			expect(result.workflowData?.[0]).toHaveLength(1);
+		});
+
+		it('broken JSON: 400', async () => {
+			const { status, text, result } = await call({ stream: true, raw: '[{"event_type":' });
+			expect([status, text, result]).toEqual([400, 'Altcraft Trigger: The body is not JSON: Altcraft sends a JSON array of events', { noWebhookResponse: true }]);
+		});
+
+		it('over Maximum Body Size: 413, Connection: close, no execution', async () => {
+			const big = JSON.stringify([{ event_type: 'promocode_attach', blob: 'x'.repeat(1024 * 1024 + 10) }]);
+			const outcome = await call({ stream: true, raw: big, params: { settings: { maxBodyMb: 1 } } });
+			expect([outcome.status, outcome.result]).toEqual([413, { noWebhookResponse: true }]);
+			expect(outcome.text).toBe("Altcraft Trigger: the body is larger than 1 MB; lower the hook's batch size in Altcraft");
+			expect(outcome.headers).toEqual({ Connection: 'close' });
+		});
+	});
+
 	describe('with a secret', () => {
 		const params = { secret: 'k9-secret' };
 		it('starts the workflow when the query carries it', async () => {
@@ -158,7 +207,7 @@ describe('AltcraftTrigger webhook()', () => {
 
 	describe('ignoring repeated batches', () => {
 		it('runs a batch once and answers its repeat 200 OK without an execution; another node keeps its own memory', async () => {
-			const params = { options: { ignoreRepeatsMinutes: 10 } };
+			const params = { settings: { ignoreRepeatsMinutes: 10 } };
 			const body = [attached(101), activated(102)];
 			expect((await call({ params, body, nodeId: 'repeat-a' })).result.workflowData).toBeDefined();
 			expect(await call({ params, body, nodeId: 'repeat-a' })).toEqual({ status: 200, text: 'OK', result: { noWebhookResponse: true } });
@@ -167,7 +216,7 @@ describe('AltcraftTrigger webhook()', () => {
 		});
 
 		it('is off at 0 minutes', async () => {
-			const params = { options: { ignoreRepeatsMinutes: 0 } };
+			const params = { settings: { ignoreRepeatsMinutes: 0 } };
 			const body = [attached(201)];
 			expect((await call({ params, body, nodeId: 'repeat-c' })).result.workflowData).toBeDefined();
 			expect((await call({ params, body, nodeId: 'repeat-c' })).result.workflowData).toBeDefined();
