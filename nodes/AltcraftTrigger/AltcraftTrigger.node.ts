@@ -59,10 +59,21 @@ export class AltcraftTrigger implements INodeType {
 		icon: { light: 'file:../../icons/altcraft.svg', dark: 'file:../../icons/altcraft.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{ $parameter["events"].join(", ") }}',
+		subtitle:
+			'={{ ($parameter["events"] || []).map(e => ({ "*": "all events", promoCodeAttached: "code attached", promoCodeActivated: "code activated", other: "other events" })[e] || e).join(", ") }}',
 		description: 'Starts the workflow when Altcraft reports promo-code or message events (action hooks)',
 		eventTriggerDescription: 'Waiting for Altcraft to send an event to the Test URL',
 		activationMessage: 'Altcraft events sent to the Production URL now start this workflow.',
+		triggerPanel: {
+			header: 'Listen for events from Altcraft',
+			executionsHelp: {
+				inactive:
+					"While you build the workflow, click 'Execute step' and let Altcraft send an event to the Test URL (or activate a code in the sandbox). To start the workflow with every event, paste the Production URL into the action hook in Altcraft and publish the workflow; each batch then shows in the Executions list.",
+				active:
+					"Altcraft's events sent to the Production URL start this workflow; each batch shows in the Executions list. To try changes, click 'Execute step' and send an event to the Test URL.",
+			},
+			activationHint: "Once you have finished building the workflow, publish it and paste the Production URL into Altcraft's action hook.",
+		},
 		defaults: {
 			name: 'Altcraft Trigger',
 		},

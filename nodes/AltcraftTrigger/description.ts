@@ -12,7 +12,7 @@ import { SECRET_QUERY_PARAMETER } from './helpers/secret';
 
 export const setupNotice: INodeProperties = {
 	displayName:
-		`In Altcraft, open Integrations → Event capture and create an action hook of type JSON batch request (HTTP POST). Paste the Production URL shown above into its URL field, adding ?${SECRET_QUERY_PARAMETER}=<your secret> when you set a Secret below, and choose the same events there. Publish (activate) this workflow: Altcraft's events then start it. The Test URL works only while you listen for a test event here.`,
+		`In Altcraft, open Integrations → Event capture and create an action hook of type JSON batch request (HTTP POST). Paste the Production URL shown above into its URL field; when you set a Secret below, add ?${SECRET_QUERY_PARAMETER}= and the secret to the end of the URL. Choose the same events there. Then publish (activate) this workflow: Altcraft's events start it. The Test URL works only while you listen for a test event here.`,
 	name: 'setupNotice',
 	type: 'notice',
 	default: '',
