@@ -216,7 +216,7 @@ export class HookSender {
 	async sendTestEvent(change: Partial<PromoChange> = {}, isTest = true): Promise<HookDelivery[]> {
 		if (this.current.urls.length === 0) throw new HookError('no hook URLs set (POST /__sandbox/hooks {"urls": [...]})');
 		const event = hookEvent(
-			{ kind: 'attach', loyaltyId: 1, code: 'TEST-CODE', databaseId: 1, profileId: 'test-profile', at: new Date().toISOString(), ...change },
+			{ kind: 'attach', loyaltyId: 1, code: 'TEST-CODE', databaseId: 1, profileId: 'test-profile', email: 'test@example.com', at: new Date().toISOString(), ...change },
 			isTest,
 		);
 		this.eventsRecorded++;
