@@ -17,7 +17,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_TOKEN, startSandbox, type SandboxState } from '../sandbox/src';
+import { DEFAULT_TOKEN, startSandbox, type Sandbox, type SandboxState } from '../sandbox/src';
 import { installN8n, runtimeFor } from './lib/install';
 import {
 	activateWorkflow,
@@ -32,6 +32,7 @@ import {
 } from './lib/n8n';
 import { DEFAULT_N8N_VERSION, EXAMPLES_DIR, REPO_ROOT, RUNTIME_ROOT } from './lib/paths';
 import { formatDuration, isPortInUse, isShuttingDown, log, onCleanup, runMain } from './lib/processes';
+import { TRIGGER_EXAMPLE, wireTriggerDemo } from './lib/triggerDemo';
 
 const START_DIR = path.join(RUNTIME_ROOT, 'start');
 const OWNER_FILE = path.join(START_DIR, 'owner.json');
@@ -161,13 +162,14 @@ runMain(async () => {
 
 	let credential: { baseUrl: string; token: string };
 	let demo: DemoData | undefined;
+	let sandbox: Sandbox | undefined;
 	if (realBaseUrl && realToken) {
 		log(`[2/6] Using the real Altcraft at ${realBaseUrl} (token from ALTCRAFT_TOKEN); no sandbox started.`);
 		credential = { baseUrl: realBaseUrl, token: realToken };
 	} else {
 		log('[2/6] Starting the Altcraft sandbox (demo seed)…');
-		const sandbox = await startSandbox({ port: sandboxPort, token: DEFAULT_TOKEN, statePath: sandboxState });
-		onCleanup(() => sandbox.stop());
+		sandbox = await startSandbox({ port: sandboxPort, token: DEFAULT_TOKEN, statePath: sandboxState });
+		onCleanup(() => sandbox?.stop());
 		credential = { baseUrl: sandbox.baseUrl, token: sandbox.token };
 		demo = demoData(sandbox.getState());
 	}
@@ -192,19 +194,20 @@ runMain(async () => {
 	log('  reading which example workflows n8n already has…');
 	const existing = await listWorkflowIds(setup);
 	const examples: Array<{ id: string; name: string; file: string; webhookPath?: string }> = [];
-	for (const file of ['order-webhook-attach-promo.json', 'import-codes-summary.json', 'redeem-code.json']) {
+	for (const file of ['order-webhook-attach-promo.json', 'import-codes-summary.json', 'redeem-code.json', TRIGGER_EXAMPLE]) {
 		const workflow = JSON.parse(readFileSync(path.join(EXAMPLES_DIR, file), 'utf8')) as {
 			id: string;
 			name: string;
 			nodes: Array<{ type: string; parameters: { path?: string } }>;
 		};
 		const webhook = workflow.nodes.find((node) => node.type === 'n8n-nodes-base.webhook');
+		const trigger = workflow.nodes.find((node) => node.type === 'n8n-nodes-altcraft.altcraftTrigger');
 		examples.push({ id: workflow.id, name: workflow.name, file, webhookPath: webhook?.parameters.path });
 		// Imported once: a re-run must not overwrite what the user changed in the editor.
 		if (existing.includes(workflow.id)) continue;
 		log(`  importing "${workflow.name}" (n8n CLI, a few seconds each)…`);
 		await importWorkflow(setup, path.join(EXAMPLES_DIR, file));
-		if (webhook) {
+		if (webhook || trigger) {
 			log(`  publishing "${workflow.name}" so its production webhook works at once…`);
 			await activateWorkflow(setup, workflow.id);
 		}
@@ -212,6 +215,7 @@ runMain(async () => {
 
 	log(`[5/6] Starting n8n on 127.0.0.1:${n8nPort} (log: ${path.relative(REPO_ROOT, path.join(setup.logDir, 'n8n-server.log'))})…`);
 	const server = await startN8n(setup);
+	const triggerLines = sandbox ? wireTriggerDemo(sandbox, server.baseUrl) : [];
 
 	log('[6/6] Owner account…');
 	const owner = ownerLogin();
@@ -261,6 +265,7 @@ runMain(async () => {
 				(e) =>
 					`    curl -s -X POST ${server.baseUrl}/webhook/${e.webhookPath} -H 'content-type: application/json' -d '{"order_id":"A-1001","email":"${demo?.emails[0] ?? 'alice@example.com'}"}'`,
 			),
+		...triggerLines,
 		'',
 		realBaseUrl
 			? ''

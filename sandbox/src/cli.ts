@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
  * npm run sandbox -- [--port 8787] [--host 127.0.0.1] [--token T] [--seed file.json] [--state file.json] [--tls] [--quiet]
+ *                     [--hook-url URL]... [--hook-batch-size N] [--hook-flush-ms N]
  */
 import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TOKEN, Sandbox, startSandbox } from './index';
 
@@ -13,6 +14,10 @@ export interface CliOptions {
 	tls: boolean;
 	quiet: boolean;
 	help: boolean;
+	/** Action hooks (hooks.ts): target URLs, batch size, flush timeout. */
+	hookUrls?: string[];
+	hookBatchSize?: number;
+	hookFlushMs?: number;
 }
 
 export const USAGE = `Altcraft promo-code API sandbox
@@ -26,6 +31,9 @@ Usage: npm run sandbox -- [options]
   --state FILE      keep state in FILE across restarts (atomic writes)
   --tls             serve HTTPS with a self-signed certificate for localhost/127.0.0.1
                     (made with the openssl command at start; its path is printed)
+  --hook-url URL    send promo-code events (action hooks) to URL; repeat for several
+  --hook-batch-size N  at most N events per hook request (default 100)
+  --hook-flush-ms N    send a batch at the latest N ms after its first event (default 1000)
   --quiet           do not print one line per request
   --help            show this help
 `;
@@ -61,6 +69,17 @@ export function parseArgs(argv: string[]): CliOptions {
 			case '--state':
 				o.statePath = takeValue();
 				break;
+			case '--hook-url':
+				o.hookUrls = [...(o.hookUrls ?? []), takeValue()];
+				break;
+			case '--hook-batch-size':
+			case '--hook-flush-ms': {
+				const v = takeValue();
+				if (!/^\d+$/.test(v)) throw new Error(`${name} must be a whole number, got "${v}"`);
+				if (name === '--hook-batch-size') o.hookBatchSize = Number(v);
+				else o.hookFlushMs = Number(v);
+				break;
+			}
 			case '--quiet':
 				o.quiet = true;
 				break;
@@ -93,6 +112,11 @@ export async function main(argv: string[]): Promise<Sandbox | undefined> {
 		seed: o.seed,
 		statePath: o.statePath,
 		tls: o.tls,
+		hooks: {
+			urls: o.hookUrls ?? [],
+			...(o.hookBatchSize === undefined ? {} : { batchSize: o.hookBatchSize }),
+			...(o.hookFlushMs === undefined ? {} : { flushMs: o.hookFlushMs }),
+		},
 		log: o.quiet ? undefined : (line) => process.stdout.write(`${line}\n`),
 	});
 	process.stdout.write(
@@ -103,6 +127,7 @@ export async function main(argv: string[]): Promise<Sandbox | undefined> {
 			`  Token:    ${sb.token}`,
 			`  Seed:     ${o.seed ?? 'default (sandbox/seed/default.json)'}`,
 			`  State:    ${o.statePath ?? 'in memory only'}`,
+			`  Hooks:    ${o.hookUrls ? `promo-code events to ${o.hookUrls.length} URL(s)` : 'off (POST /__sandbox/hooks to set URLs)'}`,
 			...(sb.tls ? [`  TLS:      self-signed certificate for localhost/127.0.0.1 in ${sb.tls.certPath}`] : []),
 			`Press Ctrl+C to stop.`,
 			'',

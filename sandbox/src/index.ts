@@ -8,6 +8,7 @@
 import { createServer, Server } from 'http';
 import { Server as HttpsServer, createServer as createHttpsServer } from 'https';
 import type { AddressInfo } from 'net';
+import { HookSender, HookSettings, hookControl } from './hooks';
 import { FaultKind, FaultOptions, PendingFault, SandboxFault } from './faults';
 import { StateSaver, readStateFile, removeStaleTempFiles, serializeState } from './persistence';
 import { CodeState, SandboxSeed, SandboxState, loadSeedInput, normalizeSeed } from './seed';
@@ -35,6 +36,8 @@ export type {
 export type { SandboxFault, FaultKind, FaultOptions, PendingFault } from './faults';
 export type { RequestLogEntry } from './server';
 export type { SandboxStats } from './stats';
+export type { HookSettings, HookDelivery, PromoChange } from './hooks';
+export { HookSender, HOOK_EVENT_TYPES, DEFAULT_HOOK_SETTINGS } from './hooks';
 export type { SandboxCertificate } from './tls';
 export { OPENSSL_MISSING } from './tls';
 export { ERRORS, errorTableMarkdown } from './errors';
@@ -75,6 +78,8 @@ export interface SandboxOptions {
 	tls?: boolean;
 	/** Idle keep-alive timeout of the server in ms (default 10000; never below 5000). */
 	keepAliveTimeoutMs?: number;
+	/** Action hooks: where promo-code events go (default: nowhere), batching and resending (hooks.ts). */
+	hooks?: Partial<HookSettings>;
 }
 
 export interface Sandbox {
@@ -106,6 +111,8 @@ export interface Sandbox {
 	pendingFaults(): PendingFault[];
 	/** Wait until the state file (if any) holds the current state. */
 	flushState(): Promise<void>;
+	/** Action hooks: settings, test event, flush, delivery log (hooks.ts; also /__sandbox/hooks). */
+	readonly hooks: HookSender;
 	/** Close the server and all connections, flush the state file. Idempotent. */
 	stop(): Promise<void>;
 }
@@ -136,6 +143,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		if (saved !== undefined) initial = normalizeSeed(saved, clock());
 	}
 	const store = new SandboxStore(initial, clock);
+	const hooks = new HookSender(options.hooks, options.log);
+	store.onPromoChange = (change) => hooks.record(change);
 	let saver: StateSaver | undefined;
 	if (options.statePath) {
 		const onError = options.onError ?? ((e: Error) => process.stderr.write(`sandbox: could not save state: ${e.message}\n`));
@@ -160,7 +169,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		handler.clearRequests();
 		stats.reset();
 	};
-	const handler = new SandboxHttpHandler(store, token, { reset: resetAll, loadSeed, log: options.log }, options.maxRequestLog ?? 1000, stats);
+	const handler = new SandboxHttpHandler(store, token, { reset: resetAll, loadSeed, log: options.log, control: (route, input) => hookControl(hooks, route, input) }, options.maxRequestLog ?? 1000, stats);
 	let cert: GeneratedCertificate | undefined;
 	let server: Server | HttpsServer;
 	if (options.tls) {
@@ -201,12 +210,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		injectFault: (fault, opts) => handler.faults.add(fault, opts),
 		clearFaults: () => handler.faults.clear(),
 		pendingFaults: () => handler.faults.list(),
+		hooks,
 		flushState: async () => {
 			if (saver) await saver.flush();
 		},
 		stop: () => {
 			stopping ??= (async () => {
 				handler.shutdown();
+				hooks.stop();
 				await new Promise<void>((resolve) => {
 					server.close(() => resolve());
 					server.closeAllConnections();

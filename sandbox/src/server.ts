@@ -77,6 +77,8 @@ export interface ServerHooks {
 	loadSeed(seed: SandboxSeed): void;
 	/** Called after each API request with a one-line summary (never contains the token). */
 	log?: (line: string) => void;
+	/** Further control routes ("METHOD /sub"), e.g. the action hooks (hooks.ts); undefined = not one of them. */
+	control?: (route: string, input: unknown) => Promise<{ status: number; body: unknown }> | undefined;
 }
 
 function normalizePath(pathname: string): string {
@@ -478,8 +480,15 @@ export class SandboxHttpHandler {
 				case 'DELETE /stats':
 					this.stats.reset();
 					return this.controlReply(res, 200, { ok: true, stats: this.stats.snapshot() });
-				default:
-					return this.controlReply(res, 404, { ok: false, error: `no control endpoint ${key}` });
+				default: {
+					const answer = this.hooks.control?.(key, input);
+					if (!answer) return this.controlReply(res, 404, { ok: false, error: `no control endpoint ${key}` });
+					answer.then(
+						(a) => this.controlReply(res, a.status, a.body),
+						(e: Error) => this.sendUnexpected(res, e),
+					);
+					return;
+				}
 			}
 		} catch (e) {
 			return this.controlReply(res, 400, { ok: false, error: (e as Error).message });

@@ -6,6 +6,7 @@
  */
 import { SandboxApiError, badRequest, ERRORS } from './errors';
 import { Params, optBool, optInt, optStr, reqInt, reqStr, intArray, strArray } from './params';
+import type { PromoChange } from './hooks';
 import type { CodeState, DatabaseState, ProfileState, ProgramState, SandboxState } from './seed';
 import { Clock, formatTime, normalizeTime } from './time';
 
@@ -54,6 +55,8 @@ export class SandboxStore {
 	private databaseIds: number[] = [];
 	/** Called after every change of state (persistence hooks in here). */
 	onChange: (() => void) | undefined;
+	/** Called when a code is attached, activated or detached (action hooks, hooks.ts). */
+	onPromoChange: ((change: PromoChange) => void) | undefined;
 
 	constructor(
 		state: SandboxState,
@@ -113,6 +116,12 @@ export class SandboxStore {
 
 	private changed(): void {
 		this.onChange?.();
+	}
+
+	private promoChanged(kind: PromoChange['kind'], program: Program, c: CodeState, databaseId: number, profileId: string, at: string): void {
+		if (!this.onPromoChange) return;
+		const email = this.databases.get(databaseId)?.byId.get(profileId)?.email;
+		this.onPromoChange({ kind, loyaltyId: program.id, code: c.code, databaseId, profileId, email, at });
 	}
 
 	private lastNow = '';
@@ -273,13 +282,15 @@ export class SandboxStore {
 	/** POST /promocodes/activate */
 	activate(p: Params): ApiResult {
 		const code = reqStr(p, 'code');
-		const c = this.code(this.program(p), code);
+		const program = this.program(p);
+		const c = this.code(program, code);
 		if (c.attachments.length === 0) throw new SandboxApiError('codeNotAttached');
 		const now = this.now();
 		if (this.isExpired(c, now)) throw new SandboxApiError('codeExpired');
 		if (c.activated === null) {
 			c.activated = now;
 			this.changed();
+			this.promoChanged('activate', program, c, c.attachments[0].databaseId, c.attachments[0].profileId, now);
 		}
 		return { data: null };
 	}
@@ -300,13 +311,15 @@ export class SandboxStore {
 		const program = this.program(p);
 		const c = this.code(program, code);
 		if (activated === true && c.attachments.length === 0) throw new SandboxApiError('codeNotAttached');
-		if (activated === true && c.activated === null) c.activated = this.now();
+		const newlyActivated = activated === true && c.activated === null;
+		if (newlyActivated) c.activated = this.now();
 		if (activated === false) c.activated = null;
 		if (expireDate !== undefined) {
 			c.expireDate = expireDate;
 			this.reconsider(program, c);
 		}
 		this.changed();
+		if (newlyActivated) this.promoChanged('activate', program, c, c.attachments[0].databaseId, c.attachments[0].profileId, c.activated as string);
 		return { data: null };
 	}
 
@@ -338,6 +351,7 @@ export class SandboxStore {
 		}
 		c.attachments.push({ databaseId: dbId, profileId: profile.id, attached: now });
 		this.changed();
+		this.promoChanged('attach', program, c, dbId, profile.id, now);
 		return { data: null };
 	}
 
@@ -371,6 +385,7 @@ export class SandboxStore {
 		c.activated = null;
 		this.reconsider(program, c);
 		this.changed();
+		this.promoChanged('detach', program, c, dbId, profile.id, this.now());
 		return { data: null };
 	}
 

@@ -29,6 +29,7 @@ import { installN8n } from '../../scripts/lib/install';
 import { buildAndPack, importCredential, importWorkflow, installPackageIntoN8n, N8nRest, prepareN8n, startN8n } from '../../scripts/lib/n8n';
 import { ARTIFACTS_DIR, DEFAULT_N8N_VERSION, EXAMPLES_DIR } from '../../scripts/lib/paths';
 import { formatDuration, freePort, log, onCleanup, runMain } from '../../scripts/lib/processes';
+import { checkTriggerPanel } from './editor/triggerPanel';
 
 const SHOTS = path.join(ARTIFACTS_DIR, 'editor');
 const OWNER = { email: 'owner@example.com', password: `E2e-${randomBytes(6).toString('hex')}-Pass1`, firstName: 'E2E', lastName: 'Owner' };
@@ -186,6 +187,10 @@ runMain(async () => {
 				assert.equal(await p.locator('[data-test-id="canvas-node"]').count(), nodes.length, `${id}: every node on the canvas`);
 				assert.equal(await p.locator('[data-test-id="node-issues"]:visible').count(), 0, `${id}: no node shows an issue`);
 			}
+		});
+
+		await step('the Altcraft Trigger panel shows its Test and Production URLs and how to set up Altcraft', async () => {
+			await checkTriggerPanel(p, server.baseUrl, async (name) => await screenshot(p, name));
 		});
 
 		await step('"Altcraft Promo" is in the node picker, with its actions', async () => {

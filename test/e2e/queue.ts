@@ -61,6 +61,7 @@ import {
 	type Order,
 	type OrderResult,
 } from './queue/orders';
+import { checkTriggerBurst, TRIGGER_FIXTURE, TRIGGER_WORKFLOW_ID } from './queue/trigger';
 
 const LOG_DIR = path.join(ARTIFACTS_DIR, 'e2e-queue');
 const CUSTOMERS = 1400;
@@ -284,6 +285,10 @@ async function runSuite(ctx: Context): Promise<void> {
 		const ranOn = ctx.workers.filter((w) => workerExecutions(w).started.has(execution.id)).map((w) => w.name);
 		assert.equal(ranOn.length, 1, `one worker ran execution ${execution.id}`);
 		log(`    execution ${execution.id} ran on ${ranOn[0]}: ${redeemed.length} redeemed, ${explained.length} explained`);
+	});
+
+	await check('Altcraft Trigger: 1,000 events in 50 batches at once reach main, run on the workers, none lost or doubled', async () => {
+		await checkTriggerBurst(ctx.rest, ctx.main.baseUrl, ctx.config, ctx.workers);
 	});
 
 	const rates2: number[] = [];
@@ -569,6 +574,8 @@ runMain(async () => {
 	for (const file of ['import-codes-summary.json', 'redeem-code.json']) await importWorkflow(mainSetup, path.join(EXAMPLES_DIR, file));
 	await importWorkflow(mainSetup, order.file);
 	await activateWorkflow(mainSetup, order.id);
+	await importWorkflow(mainSetup, TRIGGER_FIXTURE);
+	await activateWorkflow(mainSetup, TRIGGER_WORKFLOW_ID);
 
 	const main = await startMain(mainSetup);
 	running.n8n.push({ name: 'main', stop: () => stopProcess(main.process, 15_000) });
