@@ -1,5 +1,6 @@
 // n8n's community-node rules, in their self-hosted set, scoped the way n8n's scanner scopes them:
-// nodes/, credentials/ and package.json. Tests, scripts and the sandbox are not package code.
+// nodes/, credentials/ and package.json. Tests, scripts and the sandbox are not package code: they get
+// typescript-eslint's recommended rules only.
 import communityNodes from '@n8n/eslint-plugin-community-nodes';
 import n8nNodesBase from 'eslint-plugin-n8n-nodes-base';
 import tseslint from 'typescript-eslint';
@@ -7,7 +8,20 @@ import tseslint from 'typescript-eslint';
 const selfHosted = communityNodes.configs.recommendedWithoutN8nCloudSupport;
 
 export default tseslint.config(
-	{ ignores: ['dist/**', 'node_modules/**', 'sandbox/**', 'test/**', 'scripts/**', 'examples/**'] },
+	{ ignores: ['dist/**', '**/dist/**', 'node_modules/**', 'examples/**', '.n8n-runtime/**', 'artifacts/**'] },
+	{
+		files: ['test/**/*.ts', 'sandbox/**/*.ts', 'scripts/**/*.ts'],
+		extends: [tseslint.configs.recommended],
+		rules: {
+			// A leading underscore marks a value left out on purpose (destructuring it away, an unused argument).
+			'@typescript-eslint/no-unused-vars': [
+				'error',
+				{ argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+			],
+			// Tests and scripts load n8n's modules from the installed n8n at run time, and heavy ones lazily.
+			'@typescript-eslint/no-require-imports': 'off',
+		},
+	},
 	{
 		files: ['nodes/**/*.ts', 'credentials/**/*.ts'],
 		extends: [tseslint.configs.recommended],
