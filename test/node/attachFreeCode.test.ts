@@ -260,3 +260,15 @@ it('a shared list gone stale (codes taken elsewhere) is read again after a few t
 		delete process.env.ALTCRAFT_FREE_CODE_LIST_SECONDS;
 	}
 });
+
+it('Altcraft goes away right after confirming the attach: the code is still reported, without its times', async () => {
+	// Every read of a code fails from now on (refused connection, sent again up to Max Retries).
+	context.sandbox.injectFault('resetBeforeApply', { path: 'promocodes/get', count: 100 });
+	const result = await context.run(attachFreeCode(SINGLE_USE_PROGRAM, { maxRetries: 1 }), { items: [{ email: customer(33) }] });
+	expect(result.error).toBeUndefined();
+	const [output] = jsonOf(result);
+	expect(output).toMatchObject({ profile_id: customerId(33), shared: false, attached: '', expire_date: '' });
+	expect(codesHeldBy(SINGLE_USE_PROGRAM, customerId(33))).toEqual([output.code]);
+	const hints = JSON.stringify(result.run.data.resultData.runData);
+	expect(hints).toContain('reading the code back failed');
+});

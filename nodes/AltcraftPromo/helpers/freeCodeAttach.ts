@@ -1,6 +1,12 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { type AltcraftRequestBody, isAltcraftRefusal, type ReadAltcraft, throwIfCancelled } from '../transport';
+import {
+	type AltcraftRequestBody,
+	ExecutionCancelledError,
+	isAltcraftRefusal,
+	type ReadAltcraft,
+	throwIfCancelled,
+} from '../transport';
 import { walkOrder } from './codeWalk';
 import type { ListingHandle, ProgramListing } from './freeCodePool';
 import { readCodeState } from './promoState';
@@ -19,6 +25,8 @@ export interface FreeCodeItem {
 	error(message: string, description: string): Error;
 	/** The outcome was settled by reading Altcraft back, not by its answer. */
 	confirmedByReadBack(): void;
+	/** A message shown once under the node's output. */
+	hint(message: string): void;
 	signal: AbortSignal | undefined;
 }
 
@@ -57,25 +65,43 @@ async function tryCode(item: FreeCodeItem, code: string): Promise<TryResult> {
 			return error;
 		},
 	);
+	if (!refusal) return { outcome: await readAttached(item, code) };
 	const state = await readCodeState(item.read, code, item.loyaltyId);
-	if (refusal) {
-		if (heldBy(state, item.profileId)) {
-			item.confirmedByReadBack();
-			return { outcome: { code, state, replay: true } };
-		}
-		if (state.is_attached === true || state.is_expired === true || state.is_activated === true) {
-			const attachedAt = typeof state.attached === 'string' ? Date.parse(state.attached) : Number.NaN;
-			return { takenBy: typeof state.profile_id === 'string' ? state.profile_id : undefined, attachedAt };
-		}
-		throw refusal;
+	if (heldBy(state, item.profileId)) {
+		item.confirmedByReadBack();
+		return { outcome: { code, state, replay: true } };
 	}
-	if (state.is_attached !== true) {
+	if (state.is_attached === true || state.is_expired === true || state.is_activated === true) {
+		const attachedAt = typeof state.attached === 'string' ? Date.parse(state.attached) : Number.NaN;
+		return { takenBy: typeof state.profile_id === 'string' ? state.profile_id : undefined, attachedAt };
+	}
+	throw refusal;
+}
+
+/**
+ * Altcraft said the attach was applied; the read-back adds its times and checks the holder. When
+ * that read itself fails (Altcraft went away right after answering), the attach still stands: the
+ * code is reported, without its times, rather than failing an item whose customer holds the code.
+ */
+async function readAttached(item: FreeCodeItem, code: string): Promise<FreeCodeOutcome> {
+	const read = await readCodeState(item.read, code, item.loyaltyId).then(
+		(state) => ({ state }),
+		(error: unknown) => ({ error }),
+	);
+	if ('error' in read) {
+		if (read.error instanceof ExecutionCancelledError) throw read.error;
+		item.hint(
+			'Altcraft confirmed an attach, but reading the code back failed, so "attached" and "expire_date" are empty for that item.',
+		);
+		return { code, state: { is_attached: true, profile_id: item.profileId }, replay: false };
+	}
+	if (read.state.is_attached !== true) {
 		throw item.error(
 			`Altcraft accepted the attach of promo code "${code}" but reports it as not attached`,
 			`Check promo code "${code}" in loyalty program ${item.loyaltyId} and the customer's profile in Altcraft.`,
 		);
 	}
-	return { outcome: { code, state, replay: false } };
+	return { code, state: read.state, replay: false };
 }
 
 function noCodeLeft(item: FreeCodeItem): Error {

@@ -165,9 +165,12 @@ export function programListing(accountKey: string, read: ReadAltcraft, loyaltyId
 		readHere = true;
 		return await loadProgramListing(read, loyaltyId);
 	};
-	let current = sharedProgramListing(key, load);
+	// Read on first use: an execution that joins another's attempt never needs the list, and a read
+	// started for nobody would fail unheard once the execution closed its connections.
+	let current: Promise<ProgramListing> | undefined;
 	return {
 		get current() {
+			current ??= sharedProgramListing(key, load);
 			return current;
 		},
 		get readHere() {
@@ -175,6 +178,7 @@ export function programListing(accountKey: string, read: ReadAltcraft, loyaltyId
 		},
 		reread: async () => {
 			if (!readHere) current = sharedProgramListing(key, load, true);
+			current ??= sharedProgramListing(key, load);
 			return await current;
 		},
 	};

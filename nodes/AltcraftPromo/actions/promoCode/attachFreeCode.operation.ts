@@ -118,6 +118,7 @@ export async function execute(plan: AttachFreeCodePlan, api: ItemApi): Promise<I
 		},
 		error: api.error,
 		confirmedByReadBack: api.confirmedByReadBack,
+		hint: api.hint,
 		signal: api.signal,
 	};
 	let outcome;
