@@ -9,6 +9,7 @@ import { createServer, Server } from 'http';
 import { Server as HttpsServer, createServer as createHttpsServer } from 'https';
 import type { AddressInfo } from 'net';
 import { FaultKind, FaultOptions, PendingFault, SandboxFault } from './faults';
+import type { HeldAnswer } from './hold';
 import { StateSaver, readStateFile, removeStaleTempFiles, serializeState } from './persistence';
 import { CodeState, SandboxSeed, SandboxState, loadSeedInput, normalizeSeed } from './seed';
 import { RequestLogEntry, SandboxHttpHandler } from './server';
@@ -33,6 +34,7 @@ export type {
 	FieldValue,
 } from './seed';
 export type { SandboxFault, FaultKind, FaultOptions, PendingFault } from './faults';
+export type { HeldAnswer } from './hold';
 export type { RequestLogEntry } from './server';
 export type { SandboxStats } from './stats';
 export type { SandboxCertificate } from './tls';
@@ -104,6 +106,12 @@ export interface Sandbox {
 	injectFault(fault: SandboxFault | FaultKind, options?: FaultOptions): void;
 	clearFaults(): void;
 	pendingFaults(): PendingFault[];
+	/** Test-only: hold the answers of applied requests to `path` (e.g. `promocodes/attach`) until releaseHeldAnswers(). */
+	holdAppliedAnswers(path: string): void;
+	/** The answers held now (with each client's TCP port). */
+	heldAnswers(): HeldAnswer[];
+	/** Stop holding; send every held answer whose client is still connected; returns how many were sent. */
+	releaseHeldAnswers(): number;
 	/** Wait until the state file (if any) holds the current state. */
 	flushState(): Promise<void>;
 	/** Close the server and all connections, flush the state file. Idempotent. */
@@ -201,6 +209,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		injectFault: (fault, opts) => handler.faults.add(fault, opts),
 		clearFaults: () => handler.faults.clear(),
 		pendingFaults: () => handler.faults.list(),
+		holdAppliedAnswers: (path) => handler.hold.start(path),
+		heldAnswers: () => handler.hold.list(),
+		releaseHeldAnswers: () => handler.hold.release(),
 		flushState: async () => {
 			if (saver) await saver.flush();
 		},

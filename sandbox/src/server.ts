@@ -6,6 +6,7 @@ import { timingSafeEqual } from 'crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'http';
 import { ERRORS, ErrorSpec, SandboxApiError, badRequest } from './errors';
 import { FaultError, FaultKind, FaultQueue, SandboxFault, appliesBefore, normalizeFault, parseFaultHeader } from './faults';
+import { AnswerHold } from './hold';
 import type { Params } from './params';
 import type { SandboxSeed } from './seed';
 import { ApiResult, SandboxStore } from './state';
@@ -106,6 +107,8 @@ function htmlPage(status: number): string {
 export class SandboxHttpHandler {
 	readonly requests: RequestLogEntry[] = [];
 	readonly faults = new FaultQueue();
+	/** Test-only: answers of applied requests held back until released (hold.ts). */
+	readonly hold = new AnswerHold();
 	private readonly tokenBytes: Buffer;
 	private stopped = false;
 	private readonly delayTimers = new Set<NodeJS.Timeout>();
@@ -132,6 +135,7 @@ export class SandboxHttpHandler {
 			res.destroy();
 		}
 		this.hung.clear();
+		this.hold.drop();
 	}
 
 	clearRequests(): void {
@@ -234,7 +238,11 @@ export class SandboxHttpHandler {
 		}
 		const fmt = format ?? 'json';
 		const run = (): Outcome => this.compute(req, path, body, bodyError, format, rawFormat, params);
-		if (!fault) return this.reply(res, entry, fmt, run());
+		if (!fault) {
+			const outcome = run();
+			if (outcome.spec.error === 0 && this.hold.matches(path)) return this.hold.add(res, path, body ?? {}, () => this.reply(res, entry, fmt, outcome));
+			return this.reply(res, entry, fmt, outcome);
+		}
 		entry.fault = fault.kind;
 		if (fault.kind === 'delay') {
 			const t = setTimeout(() => {
@@ -473,6 +481,12 @@ export class SandboxHttpHandler {
 				case 'DELETE /requests':
 					this.clearRequests();
 					return this.controlReply(res, 200, { ok: true });
+				case 'GET /hold':
+				case 'POST /hold':
+				case 'DELETE /hold': {
+					const answer = this.hold.control(method, input) ?? { status: 405, value: { ok: false } };
+					return this.controlReply(res, answer.status, answer.value);
+				}
 				case 'GET /stats':
 					return this.controlReply(res, 200, { ok: true, stats: this.stats.snapshot() });
 				case 'DELETE /stats':
