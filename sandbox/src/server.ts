@@ -6,6 +6,7 @@ import { timingSafeEqual } from 'crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'http';
 import { ERRORS, ErrorSpec, SandboxApiError, badRequest } from './errors';
 import { FaultError, FaultKind, FaultQueue, SandboxFault, appliesBefore, normalizeFault, parseFaultHeader } from './faults';
+import { Chaos } from './chaos';
 import { AnswerHold } from './hold';
 import type { Params } from './params';
 import type { SandboxSeed } from './seed';
@@ -109,6 +110,8 @@ export class SandboxHttpHandler {
 	readonly faults = new FaultQueue();
 	/** Test-only: answers of applied requests held back until released (hold.ts). */
 	readonly hold = new AnswerHold();
+	/** Random faults and latency for long runs (chaos.ts). */
+	readonly chaos = new Chaos();
 	private readonly tokenBytes: Buffer;
 	private stopped = false;
 	private readonly delayTimers = new Set<NodeJS.Timeout>();
@@ -159,11 +162,20 @@ export class SandboxHttpHandler {
 		req.on('error', () => res.destroy());
 		req.on('end', () => {
 			const raw = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
-			try {
-				this.dispatch(req, res, raw, tooLarge);
-			} catch (e) {
-				this.sendUnexpected(res, e as Error);
-			}
+			const handle = (): void => {
+				try {
+					this.dispatch(req, res, raw, tooLarge);
+				} catch (e) {
+					this.sendUnexpected(res, e as Error);
+				}
+			};
+			const latency = isControlPath(normalizePath(q < 0 ? url : url.slice(0, q))) ? 0 : this.chaos.delayMs();
+			if (latency === 0) return handle();
+			const timer = setTimeout(() => {
+				this.delayTimers.delete(timer);
+				if (!this.stopped && !res.destroyed) handle();
+			}, latency);
+			this.delayTimers.add(timer);
 		});
 	};
 
@@ -234,7 +246,7 @@ export class SandboxHttpHandler {
 				return;
 			}
 		} else {
-			fault = this.faults.take(path);
+			fault = this.faults.take(path) ?? this.chaos.pick(path);
 		}
 		const fmt = format ?? 'json';
 		const run = (): Outcome => this.compute(req, path, body, bodyError, format, rawFormat, params);
