@@ -100,6 +100,10 @@ function envelope(data: unknown, spec: ErrorSpec, text: string, extra?: Record<s
 
 const HTML_TITLES: Record<number, string> = { 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Temporarily Unavailable', 504: 'Gateway Time-out' };
 
+function retryAfterHeader(seconds: number | undefined): Record<string, string> {
+	return seconds === undefined ? {} : { 'Retry-After': String(seconds) };
+}
+
 function htmlPage(status: number): string {
 	const title = `${status} ${HTML_TITLES[status] ?? 'Error'}`;
 	return `<!DOCTYPE html>\n<html>\n<head><title>${title}</title></head>\n<body>\n<center><h1>${title}</h1></center>\n<hr><center>nginx</center>\n</body>\n</html>\n`;
@@ -389,7 +393,7 @@ export class SandboxHttpHandler {
 			case 'status502':
 				return this.send(res, entry, format, ERRORS.faultBadGateway, ERRORS.faultBadGateway.text);
 			case 'status503':
-				return this.send(res, entry, format, ERRORS.faultUnavailable, ERRORS.faultUnavailable.text);
+				return this.send(res, entry, format, ERRORS.faultUnavailable, ERRORS.faultUnavailable.text, null, undefined, retryAfterHeader(fault.retryAfter));
 			case 'status504':
 				return this.send(res, entry, format, ERRORS.faultGatewayTimeout, ERRORS.faultGatewayTimeout.text);
 			case 'apiError': {

@@ -63,3 +63,12 @@ test('an outage refuses connections; afterwards the same port serves again', asy
 	await sb.acceptConnections();
 	expect((await get()).status).toBe(200);
 });
+
+test('a 503 fault can carry Retry-After', async () => {
+	sb.injectFault({ kind: 'status503', retryAfter: 1 });
+	const reply = await get();
+	expect(reply.status).toBe(503);
+	expect(reply.headers.get('retry-after')).toBe('1');
+	sb.injectFault('status503');
+	expect((await get()).headers.get('retry-after')).toBeNull();
+});
