@@ -140,7 +140,7 @@ export function describePortHolder(port: number, pidFile: string): string {
 	if (recorded?.n8n !== undefined && (holder.pid === recorded.n8n || group === recorded.n8n)) {
 		const scriptNote = isAlive(recorded.script)
 			? `the \`npm start\` that started it (PID ${recorded.script}) is still running: stop that one with Ctrl-C in its terminal or \`kill ${recorded.script}\``
-			: `the \`npm start\` that started it (PID ${recorded.script}) is gone, so nobody will stop it: \`kill -TERM -${recorded.n8n}\` stops it and its task runner`;
+			: `the \`npm start\` that started it (PID ${recorded.script}) is gone, so nobody will stop it: \`kill -TERM -${recorded.n8n}\` stops it and its task runner (an n8n whose parent died can ignore that: then \`kill -KILL -${recorded.n8n}\`)`;
 		return `${where}: the n8n that an earlier \`npm start\` of this project started at ${recorded.startedAt}; ${scriptNote}`;
 	}
 	if (recorded && holder.pid === recorded.script) {
