@@ -5,7 +5,7 @@
  *   npm run test:e2e:start-signals                  # stand-in cases, then real `npm start` with n8n 2.8.4
  *   npm run test:e2e:start-signals -- --fake-only   # only the stand-in cases (seconds, no n8n needed)
  *   npm run test:e2e:start-signals -- --launcher=tsx
- *       the stand-in cases launched as `npm start` used to be (`tsx script.ts`): shows that check failing
+ *       every case launched as `npm start` used to be (`exec tsx scripts/start.ts`): shows the check failing
  *
  * Stand-in cases: package.json's own `start` command with scripts/start.ts replaced by
  * start-signals/fake-start.ts (same process handling, a server child that takes 2 s to stop like n8n),
@@ -137,8 +137,9 @@ async function fakeCases(launcher: 'package' | 'tsx'): Promise<Outcome[]> {
 	return outcomes;
 }
 
-async function realCases(): Promise<Outcome[]> {
-	log(`Real cases: \`npm start\` with n8n ${DEFAULT_N8N_VERSION} in a temporary start folder:`);
+async function realCases(launcher: 'package' | 'tsx'): Promise<Outcome[]> {
+	log(`Real cases: \`npm start\`${launcher === 'tsx' ? ' launched with the tsx CLI, as it was' : ''} with n8n ${DEFAULT_N8N_VERSION} in a temporary start folder:`);
+	const command = launcher === 'tsx' ? { file: 'npm', args: ['exec', '--call', 'exec tsx scripts/start.ts'] } : { file: 'npm', args: ['start'] };
 	await installN8n(DEFAULT_N8N_VERSION); // on first use: not part of what is interrupted
 	const folder = mkdtempSync(path.join(os.tmpdir(), 'altcraft-start-signals-'));
 	const outcomes: Outcome[] = [];
@@ -147,7 +148,7 @@ async function realCases(): Promise<Outcome[]> {
 			const [n8nPort, sandboxPort] = [await freePort(), await freePort()];
 			const env = { ...process.env, ALTCRAFT_START_DIR: folder, N8N_PORT: String(n8nPort), SANDBOX_PORT: String(sandboxPort) };
 			const started = Date.now();
-			outcomes.push(await runCase(kase, { file: 'npm', args: ['start'] }, { cwd: REPO_ROOT, env, folder, ports: [n8nPort, sandboxPort], timeoutMs: 8 * 60_000 }));
+			outcomes.push(await runCase(kase, command, { cwd: REPO_ROOT, env, folder, ports: [n8nPort, sandboxPort], timeoutMs: 8 * 60_000 }));
 			report(outcomes.slice(-1));
 			log(`    (${formatDuration(Date.now() - started)} for this case)`);
 		}
@@ -164,7 +165,7 @@ runMain(async () => {
 	const launcher = args.includes('--launcher=tsx') ? 'tsx' : 'package';
 	const started = Date.now();
 	const outcomes = await fakeCases(launcher);
-	if (launcher === 'package' && !args.includes('--fake-only')) outcomes.push(...(await realCases()));
+	if (!args.includes('--fake-only')) outcomes.push(...(await realCases(launcher)));
 	const failed = outcomes.filter((o) => o.leftovers.length > 0 || o.exitCode !== 130);
 	assert.deepEqual(
 		failed.map((o) => `${o.name}: exit ${o.exitCode}; ${o.leftovers.join('; ')}`),
