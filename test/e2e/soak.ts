@@ -31,7 +31,7 @@ import { formatDuration, log, onCleanup, runMain, sleep, stopProcess } from '../
 import { ensureRedisAndPostgres, startPostgres, startRedis } from '../../scripts/lib/services';
 import { assertNoTokenAtRest, describeSearch, sandboxLogFile, searchTokenAtRest } from './lib/token-at-rest';
 import { prepareMain, startMain, startWorker, WORKER_CONCURRENCY, type ClusterConfig, type Worker } from './queue/cluster';
-import { codesByCustomer, customerId, makeOrders, postOrder, queueSeed, type OrderResult } from './queue/orders';
+import { codesByCustomer, customerEmail, customerId, makeOrders, postOrder, queueSeed, type OrderResult } from './queue/orders';
 import { groupRssMb, meanRss, percentile, type Sample } from './soak/measure';
 
 const LOG_DIR = path.join(ARTIFACTS_DIR, 'soak');
@@ -79,6 +79,17 @@ function settingsFrom(args: string[]): Settings {
 	};
 }
 
+/** The most frequent answers ("12 × 502 Could not reach Altcraft…"), order-specific parts removed. */
+function topAnswers(results: OrderResult[]): string {
+	const counts = new Map<string, number>();
+	for (const r of results) {
+		const text = (typeof r.body?.error === 'string' ? r.body.error : r.text).replace(/S-\d+|q-\d+@example\.com|SHOP-\d+|127\.0\.0\.1:\d+/g, '…').slice(0, 90);
+		const key = `${r.status} ${text}`;
+		counts.set(key, (counts.get(key) ?? 0) + 1);
+	}
+	return [...counts].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([k, v]) => `${v} × ${k}`).join('; ') || 'none';
+}
+
 type Outcome = 'served' | 'definite failure' | 'outcome unknown' | 'no answer';
 
 /** What the shop learnt: a code, a failure that says nothing was done, a failure that says it may have been done, or nothing. */
@@ -122,7 +133,8 @@ runMain(async () => {
 	const token = `soak-${randomBytes(12).toString('hex')}`;
 	const customers = settings.orders + WARMUP;
 	const sandboxLog = sandboxLogFile(path.join(LOG_DIR, 'sandbox.log'));
-	const sandbox = await startSandbox({ port: 0, token, seed: queueSeed(customers, Math.ceil(customers * 1.1)), log: sandboxLog.log });
+	// A request log long enough to trace every order of the sale (about 4 calls each) for a failure's report.
+	const sandbox = await startSandbox({ port: 0, token, seed: queueSeed(customers, Math.ceil(customers * 1.1)), log: sandboxLog.log, maxRequestLog: customers * 8 });
 	onCleanup(() => sandbox.stop());
 
 	const shop = shopWorkflow();
@@ -163,10 +175,10 @@ runMain(async () => {
 	const outage = (async () => {
 		await sleep(outageStart - Date.now());
 		await sandbox.refuseConnections();
-		log(`  outage: connections refused for ${settings.outageS} s (orders ${Math.round(settings.orders / 2)}…)`);
+		log(`  outage from ${new Date().toISOString().slice(11, 23)}: connections refused for ${settings.outageS} s (orders ${Math.round(settings.orders / 2)}…)`);
 		await sleep(outageEnd - Date.now());
 		await sandbox.acceptConnections();
-		log('  outage over: the sandbox accepts connections again');
+		log(`  outage over at ${new Date().toISOString().slice(11, 23)}: the sandbox accepts connections again`);
 	})();
 	const pending: Array<Promise<Sent>> = [];
 	for (let i = 0; i < orders.length; i++) {
@@ -225,12 +237,23 @@ runMain(async () => {
 	const socketLimit = WORKERS * WORKER_CONCURRENCY;
 	expect(maxSockets <= socketLimit, `up to ${maxSockets} connections open at the sandbox, above ${WORKERS} workers × concurrency ${WORKER_CONCURRENCY} = ${socketLimit}`);
 
+	// For each order that broke a promise: its Altcraft calls as the sandbox saw them (for the report).
+	const traceOf = (r: Sent) => {
+		const email = customerEmail(r.customer);
+		const codes = held.get(customerId(r.customer)) ?? [];
+		return sandbox.requests
+			.filter((q) => q.body?.email === email || (typeof q.body?.code === 'string' && codes.includes(q.body.code)))
+			.map((q) => `${q.receivedAt.slice(11, 23)} ${q.path.replace('/api/v1.1/', '')}${q.body?.code ? ` ${String(q.body.code)}` : ''} → ${q.status ?? 'no answer'}${q.fault ? ` fault=${q.fault}` : ''}${q.appliedError !== undefined ? ` applied error=${q.appliedError}` : ''}`);
+	};
+	const traces = Object.fromEntries([...wrongCode, ...failedWithCode, ...unknownWithTwo].slice(0, 10).map((r) => [r.orderId, { answer: `${r.status} ${r.text.slice(0, 300)}`, sentAt: new Date(r.sentAt).toISOString().slice(11, 23), holds: held.get(customerId(r.customer)) ?? [], calls: traceOf(r) }]));
+	for (const [orderId, trace] of Object.entries(traces)) log(`  ${orderId}: ${JSON.stringify(trace, null, 1).replace(/\n\s*/g, ' ')}`);
 	const served = results.filter((r) => r.outcome === 'served').map((r) => r.ms);
 	const rows: Array<[string, string]> = [
 		['orders sent', `${settings.orders} in ${sendSeconds.toFixed(1)} s (${(settings.orders / sendSeconds).toFixed(1)}/s asked ${settings.rate}/s)`],
 		['all answered after', `${saleSeconds.toFixed(1)} s`],
 		['served (200 with a code)', `${count('served')}`],
 		['definite failures', `${count('definite failure')} (customers holding a code: ${failedWithCode.length})`],
+		['failures by answer', topAnswers(results.filter((r) => r.outcome !== 'served'))],
 		['outcome unknown', `${count('outcome unknown')} (customers with 2+ codes: ${unknownWithTwo.length})`],
 		['no answer', `${count('no answer')}`],
 		['answer time, served', `p50 ${percentile(served, 50)} ms, p99 ${percentile(served, 99)} ms, max ${percentile(served, 100)} ms`],
@@ -257,7 +280,7 @@ runMain(async () => {
 	log(`  token at rest: searched ${describeSearch(report)}; found ${report.found.length}`);
 	writeFileSync(
 		path.join(LOG_DIR, 'results.json'),
-		JSON.stringify({ n8n: DEFAULT_N8N_VERSION, settings, rows: Object.fromEntries(rows), problems, tokenFound: report.found, durationMs: Date.now() - started }, null, 2) + '\n',
+		JSON.stringify({ n8n: DEFAULT_N8N_VERSION, settings, rows: Object.fromEntries(rows), problems, traces, tokenFound: report.found, durationMs: Date.now() - started }, null, 2) + '\n',
 	);
 	assert.deepEqual(problems, [], 'the sale with faults keeps every promise');
 	assertNoTokenAtRest(report, ['postgres dump', 'event logs', 'n8n logs', 'sandbox log']);
