@@ -17,8 +17,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_TOKEN, startSandbox, type Sandbox, type SandboxState } from '../sandbox/src';
-import { installN8n, runtimeFor } from './lib/install';
+import { DEFAULT_TOKEN, startSandbox, type Sandbox } from '../sandbox/src';
+import { demoData, demoLines, type DemoData } from './lib/demo';
+import { FIRST_INSTALL_TIME, installN8n, runtimeFor } from './lib/install';
 import {
 	activateWorkflow,
 	buildAndPack,
@@ -31,11 +32,15 @@ import {
 	startN8n,
 } from './lib/n8n';
 import { DEFAULT_N8N_VERSION, EXAMPLES_DIR, REPO_ROOT, RUNTIME_ROOT } from './lib/paths';
-import { formatDuration, isPortInUse, isShuttingDown, log, onCleanup, runMain } from './lib/processes';
+import { describePortHolder, removeStartPids, writeStartPids, type StartPids } from './lib/port-holder';
+import { formatDuration, isPortInUse, isShuttingDown, log, onCleanup, runMain, stopProcess } from './lib/processes';
 import { TRIGGER_EXAMPLE, wireTriggerDemo } from './lib/triggerDemo';
 
-const START_DIR = path.join(RUNTIME_ROOT, 'start');
+/** ALTCRAFT_START_DIR moves everything elsewhere (the signal tests use a temporary folder). */
+const START_DIR = process.env.ALTCRAFT_START_DIR ? path.resolve(process.env.ALTCRAFT_START_DIR) : path.join(RUNTIME_ROOT, 'start');
 const OWNER_FILE = path.join(START_DIR, 'owner.json');
+/** Which processes a running `npm start` owns, so that a later run can name what an earlier one left behind. */
+const PID_FILE = path.join(START_DIR, 'pids.json');
 
 interface Owner {
 	email: string;
@@ -57,50 +62,6 @@ Environment:
   N8N_OWNER_EMAIL, N8N_OWNER_PASSWORD          the login (default: owner@example.com + a generated password)
   ALTCRAFT_BASE_URL + ALTCRAFT_TOKEN           use a real Altcraft instead of the sandbox (token never printed)
   N8N_VERSION                                  another n8n version (default ${DEFAULT_N8N_VERSION})`;
-
-const SHOP_EXAMPLE = 'order-webhook-attach-promo.json';
-
-interface DemoData {
-	program?: { id: number; name: string; freeCodes: number };
-	database?: { id: number; name: string };
-	emails: string[];
-}
-
-/** A saved ID: a number (node version 1) or a resource locator's value (version 2). */
-function savedId(value: unknown): number | undefined {
-	const raw = typeof value === 'object' && value !== null && 'value' in value ? (value as { value: unknown }).value : value;
-	const id = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : raw;
-	return typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : undefined;
-}
-
-/**
- * What to type into a new node: the program and database the shop example uses, read from that
- * workflow, with their names and two customers from the sandbox's current state (not hard-coded,
- * so a changed seed or example still prints the truth).
- */
-function demoData(state: SandboxState): DemoData {
-	const shop = JSON.parse(readFileSync(path.join(EXAMPLES_DIR, SHOP_EXAMPLE), 'utf8')) as {
-		nodes: Array<{ type: string; parameters: Record<string, unknown> }>;
-	};
-	const altcraftNodes = shop.nodes.filter((node) => /altcraftPromo$/.test(node.type));
-	const loyaltyId = altcraftNodes.map((node) => savedId(node.parameters.loyaltyId)).find((id) => id !== undefined);
-	const databaseId = altcraftNodes.map((node) => savedId(node.parameters.databaseId)).find((id) => id !== undefined);
-	const program = state.loyaltyPrograms.find((entry) => entry.id === loyaltyId);
-	const database = state.databases.find((entry) => entry.id === databaseId) ?? state.databases[0];
-	const emails = (database?.profiles ?? [])
-		.map((profile) => profile.email)
-		.filter((email): email is string => typeof email === 'string' && email !== '')
-		.slice(0, 2);
-	return {
-		program: program && {
-			id: program.id,
-			name: program.name,
-			freeCodes: program.codes.filter((code) => code.attachments.length === 0).length,
-		},
-		database: database && { id: database.id, name: database.name },
-		emails,
-	};
-}
 
 function portFromEnv(name: string, fallback: number): number {
 	const raw = process.env[name];
@@ -144,16 +105,19 @@ runMain(async () => {
 	if (realBaseUrl && !/^https?:\/\//.test(realBaseUrl)) throw new Error(`ALTCRAFT_BASE_URL must start with http:// or https://`);
 	const version = process.env.N8N_VERSION || DEFAULT_N8N_VERSION;
 
+	// Fail early and clearly rather than after minutes of installing, before touching the folder an
+	// earlier run that is still alive may be using.
+	if (await isPortInUse(n8nPort)) throw new Error(`${describePortHolder(n8nPort, PID_FILE)}. Set N8N_PORT to move n8n.`);
+	if (!realBaseUrl && (await isPortInUse(sandboxPort))) {
+		throw new Error(`${describePortHolder(sandboxPort, PID_FILE)}. Set SANDBOX_PORT to move the sandbox.`);
+	}
 	if (args.includes('--reset')) rmSync(START_DIR, { recursive: true, force: true });
 	mkdirSync(START_DIR, { recursive: true });
 	const sandboxState = path.join(START_DIR, 'sandbox-state.json');
 	if (args.includes('--reset-sandbox')) rmSync(sandboxState, { force: true });
-
-	// Fail early and clearly rather than after minutes of installing.
-	if (await isPortInUse(n8nPort)) throw new Error(`127.0.0.1:${n8nPort} is already in use (another n8n?). Set N8N_PORT to move n8n.`);
-	if (!realBaseUrl && (await isPortInUse(sandboxPort))) {
-		throw new Error(`127.0.0.1:${sandboxPort} is already in use (another sandbox?). Set SANDBOX_PORT to move the sandbox.`);
-	}
+	const pids: StartPids = { script: process.pid, n8nPort, sandboxPort: realBaseUrl ? undefined : sandboxPort, startedAt: new Date().toISOString() };
+	writeStartPids(PID_FILE, pids);
+	onCleanup(() => removeStartPids(PID_FILE)); // runs after the hook that stops n8n (hooks run last-in, first-out)
 
 	log('[1/6] Building and packing n8n-nodes-altcraft…');
 	const packDir = path.join(START_DIR, 'pack');
@@ -162,21 +126,24 @@ runMain(async () => {
 
 	let credential: { baseUrl: string; token: string };
 	let demo: DemoData | undefined;
+	let seedLoaded = false;
 	let sandbox: Sandbox | undefined;
 	if (realBaseUrl && realToken) {
 		log(`[2/6] Using the real Altcraft at ${realBaseUrl} (token from ALTCRAFT_TOKEN); no sandbox started.`);
 		credential = { baseUrl: realBaseUrl, token: realToken };
 	} else {
-		log('[2/6] Starting the Altcraft sandbox (demo seed)…');
-		sandbox = await startSandbox({ port: sandboxPort, token: DEFAULT_TOKEN, statePath: sandboxState });
-		onCleanup(() => sandbox?.stop());
-		credential = { baseUrl: sandbox.baseUrl, token: sandbox.token };
-		demo = demoData(sandbox.getState());
+		seedLoaded = !existsSync(sandboxState);
+		log(`[2/6] Starting the Altcraft sandbox (${seedLoaded ? 'demo seed' : `state kept from earlier runs in ${path.relative(REPO_ROOT, sandboxState)}`})…`);
+		const started = await startSandbox({ port: sandboxPort, token: DEFAULT_TOKEN, statePath: sandboxState });
+		sandbox = started;
+		onCleanup(() => started.stop());
+		credential = { baseUrl: started.baseUrl, token: started.token };
+		demo = demoData(started.getState());
 	}
 
 	log(`[3/6] n8n ${version}…`);
 	if (!existsSync(path.join(runtimeFor(version).dir, 'node_modules', 'n8n'))) {
-		log('  first run: downloading n8n and building its native modules (sqlite3); about 5 minutes, a line every 20 s');
+		log(`  first run: downloading n8n (~2 GB) and building its native module (sqlite3); ${FIRST_INSTALL_TIME} (measured), a line every 20 s`);
 	}
 	const runtime = await installN8n(version);
 
@@ -215,6 +182,12 @@ runMain(async () => {
 
 	log(`[5/6] Starting n8n on 127.0.0.1:${n8nPort} (log: ${path.relative(REPO_ROOT, path.join(setup.logDir, 'n8n-server.log'))})…`);
 	const server = await startN8n(setup);
+	writeStartPids(PID_FILE, { ...pids, n8n: server.process.child.pid });
+	// Stops n8n before the pid file goes, so that a file naming a live n8n is never removed.
+	onCleanup(async () => {
+		await stopProcess(server.process);
+		removeStartPids(PID_FILE);
+	});
 	const triggerLines = sandbox ? wireTriggerDemo(sandbox, server.baseUrl) : [];
 
 	log('[6/6] Owner account…');
@@ -243,17 +216,7 @@ runMain(async () => {
 		...(loginNote ? [loginNote] : []),
 		`  ${sandboxLine}`,
 		`  credential:     "Altcraft Sandbox" (id altcraft-sandbox)`,
-		...(demo
-			? [
-					'',
-					'  Demo data in the sandbox (for a new Altcraft Promo node):',
-					...(demo.program
-						? [`    Loyalty Program ID: ${demo.program.id}  (${demo.program.name}; ${demo.program.freeCodes} free codes)`]
-						: []),
-					...(demo.database ? [`    Database:           ${demo.database.name} (ID ${demo.database.id})`] : []),
-					...(demo.emails.length > 0 ? [`    Customer emails:    ${demo.emails.join(', ')}`] : []),
-				]
-			: []),
+		...(demo ? demoLines(demo, { seedLoaded, stateUrl: `${credential.baseUrl}/__sandbox/state`, stateFile: path.relative(REPO_ROOT, sandboxState) }) : []),
 		'',
 		'  Example workflows:',
 		...examples.map((e) => `    ${server.baseUrl}/workflow/${e.id}   ${e.name}`),

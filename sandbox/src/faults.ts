@@ -15,8 +15,11 @@ export type SandboxFault =
 	 * `retryAfter` seconds (default 1); `retryAfterDate: true` sends it as an HTTP date that many seconds ahead.
 	 */
 	| { kind: 'status429'; retryAfter?: number; retryAfterDate?: boolean }
-	/** HTTP 500/502/503/504 with an envelope error of the same number; `afterApply`: the request is applied first. */
-	| { kind: 'status500' | 'status502' | 'status503' | 'status504'; afterApply?: boolean }
+	/**
+	 * HTTP 500/502/503/504 with an envelope error of the same number; `afterApply`: the request is applied first;
+	 * `retryAfter`: a `Retry-After` header with that many seconds (as a throttling proxy sends with a 503).
+	 */
+	| { kind: 'status500' | 'status502' | 'status503' | 'status504'; afterApply?: boolean; retryAfter?: number }
 	/** The TCP connection is destroyed without an answer; nothing is applied. `reset` is the old name of `resetBeforeApply`. */
 	| { kind: 'reset' | 'resetBeforeApply' }
 	/** The request is applied exactly as for a normal answer, then the connection is destroyed without an answer. */
@@ -121,6 +124,7 @@ export function normalizeFault(input: unknown): SandboxFault {
 		case 'status504': {
 			const f: SandboxFault = { kind };
 			if (o.afterApply !== undefined && flag(o.afterApply, 'afterApply')) f.afterApply = true;
+			if (o.retryAfter !== undefined) f.retryAfter = intIn(o.retryAfter, 'retryAfter', 0, 86400);
 			return f;
 		}
 		case 'reset':

@@ -10,6 +10,8 @@ import { Server as HttpsServer, createServer as createHttpsServer } from 'https'
 import type { AddressInfo } from 'net';
 import { HookSender, HookSettings, hookControl } from './hooks';
 import { FaultKind, FaultOptions, PendingFault, SandboxFault } from './faults';
+import type { HeldAnswer } from './hold';
+import type { ChaosOptions } from './chaos';
 import { StateSaver, readStateFile, removeStaleTempFiles, serializeState } from './persistence';
 import { CodeState, SandboxSeed, SandboxState, loadSeedInput, normalizeSeed } from './seed';
 import { RequestLogEntry, SandboxHttpHandler } from './server';
@@ -34,6 +36,8 @@ export type {
 	FieldValue,
 } from './seed';
 export type { SandboxFault, FaultKind, FaultOptions, PendingFault } from './faults';
+export type { HeldAnswer } from './hold';
+export type { ChaosOptions, ChaosRule } from './chaos';
 export type { RequestLogEntry } from './server';
 export type { SandboxStats } from './stats';
 export type { HookSettings, HookDelivery, PromoChange } from './hooks';
@@ -109,6 +113,20 @@ export interface Sandbox {
 	injectFault(fault: SandboxFault | FaultKind, options?: FaultOptions): void;
 	clearFaults(): void;
 	pendingFaults(): PendingFault[];
+	/** Random faults by probability and a latency range on every API request (for long runs); undefined turns them off. */
+	setChaos(options: ChaosOptions | undefined): void;
+	/** How many requests got each fault kind from setChaos since it was last called. */
+	chaosCounts(): Partial<Record<FaultKind, number>>;
+	/** An outage: stop listening (new connections are refused) and drop every open connection. */
+	refuseConnections(): Promise<void>;
+	/** End of the outage: listen again on the same port. */
+	acceptConnections(): Promise<void>;
+	/** Test-only: hold the answers of applied requests to `path` (e.g. `promocodes/attach`) until releaseHeldAnswers(). */
+	holdAppliedAnswers(path: string): void;
+	/** The answers held now (with each client's TCP port). */
+	heldAnswers(): HeldAnswer[];
+	/** Stop holding; send every held answer whose client is still connected; returns how many were sent. */
+	releaseHeldAnswers(): number;
 	/** Wait until the state file (if any) holds the current state. */
 	flushState(): Promise<void>;
 	/** Action hooks: settings, test event, flush, delivery log (hooks.ts; also /__sandbox/hooks). */
@@ -166,6 +184,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 	const resetAll = (): void => {
 		resetState();
 		handler.faults.clear();
+		handler.chaos.set(undefined);
 		handler.clearRequests();
 		stats.reset();
 	};
@@ -190,6 +209,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 	const urlHost = host === '0.0.0.0' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
 
 	let stopping: Promise<void> | undefined;
+	/** During an outage (refuseConnections) the server is not listening. */
+	let refusing = false;
 	return {
 		baseUrl: `${cert ? 'https' : 'http'}://${urlHost}:${port}`,
 		token,
@@ -211,6 +232,24 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		clearFaults: () => handler.faults.clear(),
 		pendingFaults: () => handler.faults.list(),
 		hooks,
+		setChaos: (chaos) => handler.chaos.set(chaos),
+		chaosCounts: () => handler.chaos.counts(),
+		refuseConnections: async () => {
+			if (refusing) return;
+			refusing = true;
+			await new Promise<void>((resolve) => {
+				server.close(() => resolve());
+				server.closeAllConnections();
+			});
+		},
+		acceptConnections: async () => {
+			if (!refusing) return;
+			await listen(server, port, host);
+			refusing = false;
+		},
+		holdAppliedAnswers: (path) => handler.hold.start(path),
+		heldAnswers: () => handler.hold.list(),
+		releaseHeldAnswers: () => handler.hold.release(),
 		flushState: async () => {
 			if (saver) await saver.flush();
 		},
@@ -218,10 +257,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 			stopping ??= (async () => {
 				handler.shutdown();
 				hooks.stop();
-				await new Promise<void>((resolve) => {
-					server.close(() => resolve());
-					server.closeAllConnections();
-				});
+				if (refusing) server.closeAllConnections();
+				else {
+					await new Promise<void>((resolve) => {
+						server.close(() => resolve());
+						server.closeAllConnections();
+					});
+				}
 				cert?.cleanup();
 				if (saver) await saver.flush();
 			})();

@@ -6,6 +6,8 @@ import { timingSafeEqual } from 'crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'http';
 import { ERRORS, ErrorSpec, SandboxApiError, badRequest } from './errors';
 import { FaultError, FaultKind, FaultQueue, SandboxFault, appliesBefore, normalizeFault, parseFaultHeader } from './faults';
+import { Chaos } from './chaos';
+import { AnswerHold } from './hold';
 import type { Params } from './params';
 import type { SandboxSeed } from './seed';
 import { ApiResult, SandboxStore } from './state';
@@ -100,6 +102,10 @@ function envelope(data: unknown, spec: ErrorSpec, text: string, extra?: Record<s
 
 const HTML_TITLES: Record<number, string> = { 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Temporarily Unavailable', 504: 'Gateway Time-out' };
 
+function retryAfterHeader(seconds: number | undefined): Record<string, string> {
+	return seconds === undefined ? {} : { 'Retry-After': String(seconds) };
+}
+
 function htmlPage(status: number): string {
 	const title = `${status} ${HTML_TITLES[status] ?? 'Error'}`;
 	return `<!DOCTYPE html>\n<html>\n<head><title>${title}</title></head>\n<body>\n<center><h1>${title}</h1></center>\n<hr><center>nginx</center>\n</body>\n</html>\n`;
@@ -108,6 +114,10 @@ function htmlPage(status: number): string {
 export class SandboxHttpHandler {
 	readonly requests: RequestLogEntry[] = [];
 	readonly faults = new FaultQueue();
+	/** Test-only: answers of applied requests held back until released (hold.ts). */
+	readonly hold = new AnswerHold();
+	/** Random faults and latency for long runs (chaos.ts). */
+	readonly chaos = new Chaos();
 	private readonly tokenBytes: Buffer;
 	private stopped = false;
 	private readonly delayTimers = new Set<NodeJS.Timeout>();
@@ -134,6 +144,7 @@ export class SandboxHttpHandler {
 			res.destroy();
 		}
 		this.hung.clear();
+		this.hold.drop();
 	}
 
 	clearRequests(): void {
@@ -157,11 +168,20 @@ export class SandboxHttpHandler {
 		req.on('error', () => res.destroy());
 		req.on('end', () => {
 			const raw = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
-			try {
-				this.dispatch(req, res, raw, tooLarge);
-			} catch (e) {
-				this.sendUnexpected(res, e as Error);
-			}
+			const handle = (): void => {
+				try {
+					this.dispatch(req, res, raw, tooLarge);
+				} catch (e) {
+					this.sendUnexpected(res, e as Error);
+				}
+			};
+			const latency = isControlPath(normalizePath(q < 0 ? url : url.slice(0, q))) ? 0 : this.chaos.delayMs();
+			if (latency === 0) return handle();
+			const timer = setTimeout(() => {
+				this.delayTimers.delete(timer);
+				if (!this.stopped && !res.destroyed) handle();
+			}, latency);
+			this.delayTimers.add(timer);
 		});
 	};
 
@@ -232,11 +252,15 @@ export class SandboxHttpHandler {
 				return;
 			}
 		} else {
-			fault = this.faults.take(path);
+			fault = this.faults.take(path) ?? this.chaos.pick(path);
 		}
 		const fmt = format ?? 'json';
 		const run = (): Outcome => this.compute(req, path, body, bodyError, format, rawFormat, params);
-		if (!fault) return this.reply(res, entry, fmt, run());
+		if (!fault) {
+			const outcome = run();
+			if (outcome.spec.error === 0 && this.hold.matches(path)) return this.hold.add(res, path, body ?? {}, () => this.reply(res, entry, fmt, outcome));
+			return this.reply(res, entry, fmt, outcome);
+		}
 		entry.fault = fault.kind;
 		if (fault.kind === 'delay') {
 			const t = setTimeout(() => {
@@ -371,7 +395,7 @@ export class SandboxHttpHandler {
 			case 'status502':
 				return this.send(res, entry, format, ERRORS.faultBadGateway, ERRORS.faultBadGateway.text);
 			case 'status503':
-				return this.send(res, entry, format, ERRORS.faultUnavailable, ERRORS.faultUnavailable.text);
+				return this.send(res, entry, format, ERRORS.faultUnavailable, ERRORS.faultUnavailable.text, null, undefined, retryAfterHeader(fault.retryAfter));
 			case 'status504':
 				return this.send(res, entry, format, ERRORS.faultGatewayTimeout, ERRORS.faultGatewayTimeout.text);
 			case 'apiError': {
@@ -475,6 +499,12 @@ export class SandboxHttpHandler {
 				case 'DELETE /requests':
 					this.clearRequests();
 					return this.controlReply(res, 200, { ok: true });
+				case 'GET /hold':
+				case 'POST /hold':
+				case 'DELETE /hold': {
+					const answer = this.hold.control(method, input) ?? { status: 405, value: { ok: false } };
+					return this.controlReply(res, answer.status, answer.value);
+				}
 				case 'GET /stats':
 					return this.controlReply(res, 200, { ok: true, stats: this.stats.snapshot() });
 				case 'DELETE /stats':

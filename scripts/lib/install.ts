@@ -1,10 +1,10 @@
 /**
  * On-demand install of a given n8n version into `.n8n-runtime/<version>/` (git-ignored).
  *
- * Why not a devDependency: n8n is ~2 GB and 4–5 minutes to install; only the heavy e2e suites and
+ * Why not a devDependency: n8n is ~2 GB and FIRST_INSTALL_TIME to install; only the heavy e2e suites and
  * `npm start` need it, so `npm ci && npm test` stays fast and the package's lockfile stays small.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { RUNTIME_ROOT } from './paths';
 import { formatDuration, log, runCommand, startProcess } from './processes';
@@ -17,6 +17,14 @@ export interface N8nRuntime {
 }
 
 const MARKER = '.installed.json';
+
+/**
+ * How long a first install of n8n takes, measured on 2-core machines: about 4m40s each in the CI run from
+ * a clean clone (2.8.4 and 1.123.50: 9m23s together), 8m20s on a newcomer's first `npm start` on a busy
+ * machine, 8m43s for 2.8.4 on a busy 2-core machine on 6 Dec 2026. Printed before the wait begins, so
+ * nobody takes a silent minute for a hang.
+ */
+export const FIRST_INSTALL_TIME = '4 to 9 minutes';
 
 export function runtimeFor(version: string): N8nRuntime {
 	const dir = path.join(RUNTIME_ROOT, version);
@@ -54,6 +62,38 @@ function countPackages(nodeModules: string): number {
 		else count += 1;
 	}
 	return count;
+}
+
+/**
+ * What npm is doing now, for the progress line (npm itself prints nothing for minutes): resolving the
+ * tree (no node_modules yet), downloading tarballs (the folders exist before their files), or running
+ * install scripts (e.g. sqlite3's native build), seen as npm's child processes.
+ */
+function installPhase(npmPid: number | undefined, folders: number, tarballs: number): string {
+	if (folders === 0) return 'phase 1 of 3: resolving the dependency tree';
+	const scripts = npmPid === undefined ? [] : installScripts(npmPid);
+	if (scripts.length > 0) return `phase 3 of 3: running install scripts (${scripts.join('; ')})`;
+	return `phase 2 of 3: downloading and unpacking packages (${tarballs} tarballs fetched, ${folders} package folders)`;
+}
+
+/** "<package>: <command>" of each install script running under npm (Linux /proc; empty elsewhere). */
+function installScripts(npmPid: number): string[] {
+	if (!existsSync('/proc')) return [];
+	const found: string[] = [];
+	for (const entry of readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry) || Number(entry) === npmPid) continue;
+		try {
+			const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+			if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) !== npmPid) continue; // not in npm's process group
+			const cwd = readlinkSync(`/proc/${entry}/cwd`);
+			const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)$/.exec(cwd)?.[1];
+			const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+			if (pkg && !found.some((f) => f.startsWith(`${pkg}:`))) found.push(`${pkg}: ${command.slice(0, 60)}`);
+		} catch {
+			// exited meanwhile
+		}
+	}
+	return found;
 }
 
 /**
@@ -100,9 +140,10 @@ export async function installN8n(version: string, { force = false } = {}): Promi
 	const logFile = path.join(runtime.dir, 'npm-install.log');
 	writeFileSync(logFile, `npm install n8n@${version} started ${new Date().toISOString()}\n`);
 	log(`Installing n8n ${version} into ${runtime.dir}`);
-	log(`  (about 4–5 minutes and ~2 GB on first use; npm's log: ${logFile})`);
+	log(`  (${FIRST_INSTALL_TIME} and ~2 GB on first use, measured; a line every 20 s names the phase; npm's log: ${logFile})`);
 	const started = Date.now();
 	let requests = 0;
+	let tarballs = 0;
 	const npm = startProcess(
 		'npm install n8n',
 		'npm',
@@ -111,13 +152,15 @@ export async function installN8n(version: string, { force = false } = {}): Promi
 			cwd: runtime.dir,
 			env: { ...process.env, npm_config_ignore_scripts: 'false' },
 			logFile,
-			onOutput: (chunk) => (requests += chunk.split('http fetch').length - 1),
+			onOutput: (chunk) => {
+				requests += chunk.split('http fetch').length - 1;
+				tarballs += (chunk.match(/http fetch GET \d+ \S+\.tgz/g) ?? []).length;
+			},
 		},
 	);
 	const ticker = setInterval(() => {
-		const unpacked = countPackages(path.join(runtime.dir, 'node_modules'));
-		const phase = unpacked === 0 ? 'resolving dependencies' : `${unpacked} packages unpacked`;
-		log(`  … still installing n8n ${version}: ${formatDuration(Date.now() - started)}, ${requests} registry requests, ${phase}`);
+		const phase = installPhase(npm.child.pid, countPackages(path.join(runtime.dir, 'node_modules')), tarballs);
+		log(`  … still installing n8n ${version}: ${formatDuration(Date.now() - started)}, ${requests} registry requests; ${phase}`);
 	}, 20_000);
 	const code = await npm.exited;
 	clearInterval(ticker);

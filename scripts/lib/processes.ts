@@ -19,6 +19,8 @@ export interface Tracked {
 const tracked = new Set<Tracked>();
 const cleanupHooks: Array<() => Promise<void> | void> = [];
 let cleaningUp: Promise<void> | undefined;
+/** Set by the first Ctrl-C/SIGTERM/SIGHUP. */
+let signalled = false;
 
 /** Elapsed time as "1m05s" for progress lines and section durations. */
 export function formatDuration(ms: number): string {
@@ -47,6 +49,8 @@ export function startProcess(
 	args: string[],
 	options: SpawnOptions & { logFile?: string; echo?: boolean; onOutput?: (chunk: string) => void } = {},
 ): Tracked {
+	// After Ctrl-C the cleanup has already listed what to stop: a child started now would be missed.
+	if (signalled) throw new Error(`not starting ${name}: shutting down`);
 	const { logFile, echo, onOutput, ...spawnOptions } = options;
 	const child = spawn(command, args, { ...spawnOptions, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
 	let file: WriteStream | undefined;
@@ -114,17 +118,20 @@ export function cleanupAll(): Promise<void> {
 	return cleaningUp;
 }
 
-/**
- * Wraps a script's main function: on success, failure, Ctrl-C (SIGINT) or SIGTERM it cleans up
- * every child it started and exits with a meaningful code.
- */
-let signalled = false;
-
 /** True once Ctrl-C/SIGTERM arrived: children exiting now is expected, not a failure. */
 export function isShuttingDown(): boolean {
 	return signalled;
 }
 
+/**
+ * Wraps a script's main function: on success, failure, Ctrl-C (SIGINT) or SIGTERM it cleans up
+ * every child it started and exits with a meaningful code.
+ *
+ * Run such scripts with plain `node --import tsx`, never through the `tsx` CLI: the CLI is a second
+ * process that relays signals to the script and SIGKILLs it when it does not acknowledge a signal within
+ * about 60 ms (two relays at once, as npm and the terminal both send Ctrl-C, always miss that), which cuts
+ * this cleanup short and leaves n8n running with nobody to stop it.
+ */
 export function runMain(main: () => Promise<void>): void {
 	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 		process.on(signal, () => {

@@ -13,7 +13,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startSandbox, type Sandbox } from '../../sandbox/src';
@@ -33,6 +33,7 @@ import {
 import { ARTIFACTS_DIR, EXAMPLES_DIR, N8N_VERSIONS, REPO_ROOT } from '../../scripts/lib/paths';
 import { formatDuration, freePort, log, onCleanup, runMain } from '../../scripts/lib/processes';
 import { runShopChecks, SHOP } from './cli/shop';
+import { assertNoTokenAtRest, describeSearch, sandboxLogFile, searchTokenAtRest } from './lib/token-at-rest';
 
 const EXAMPLE = {
 	order: SHOP.id,
@@ -80,25 +81,6 @@ async function attachInSandbox(sandbox: Sandbox, body: Record<string, unknown>):
 	assert.equal(envelope.error, 0, `sandbox attach: ${envelope.error} ${envelope.error_text}`);
 }
 
-/** Every file n8n wrote (logs, its sqlite database, config) plus captured output must be free of the token. */
-function assertTokenNeverAppears(setup: N8nSetup, token: string, extraOutputs: string[]): void {
-	const offenders: string[] = [];
-	const scan = (dir: string) => {
-		for (const entry of readdirSync(dir, { withFileTypes: true })) {
-			const full = path.join(dir, entry.name);
-			if (entry.isDirectory()) {
-				if (entry.name !== 'node_modules') scan(full);
-			} else if (readFileSync(full).includes(token)) {
-				offenders.push(full);
-			}
-		}
-	};
-	scan(setup.logDir);
-	scan(path.join(setup.userFolder, '.n8n'));
-	extraOutputs.forEach((text, i) => text.includes(token) && offenders.push(`captured output #${i}`));
-	assert.deepEqual(offenders, [], `the sandbox token appears in: ${offenders.join(', ')}`);
-}
-
 async function runVersion(version: string, tarball: string): Promise<CheckResult[]> {
 	const results: CheckResult[] = [];
 	const logDir = path.join(ARTIFACTS_DIR, 'e2e-cli', version);
@@ -106,7 +88,8 @@ async function runVersion(version: string, tarball: string): Promise<CheckResult
 	mkdirSync(logDir, { recursive: true });
 	const userFolder = mkdtempSync(path.join(os.tmpdir(), `n8n-e2e-${version}-`));
 	const token = `e2e-${randomBytes(12).toString('hex')}`; // random, so a search for it cannot hit by chance
-	const sandbox = await startSandbox({ port: 0, token });
+	const sandboxLog = sandboxLogFile(path.join(ARTIFACTS_DIR, 'e2e-cli', `sandbox-${version}.log`));
+	const sandbox = await startSandbox({ port: 0, token, log: sandboxLog.log });
 	const cleanup = async () => {
 		await sandbox.stop();
 		rmSync(userFolder, { recursive: true, force: true });
@@ -126,7 +109,8 @@ async function runVersion(version: string, tarball: string): Promise<CheckResult
 	try {
 		log(`\n── n8n ${version} ──`);
 		const runtime = await installN8n(version);
-		setup = await prepareN8n(runtime, userFolder, { port: await freePort(), logDir });
+		// Debug level: the level that logs the most, for the token-at-rest check.
+		setup = await prepareN8n(runtime, userFolder, { port: await freePort(), logDir, extraEnv: { N8N_LOG_LEVEL: 'debug' } });
 		log(`  sandbox ${sandbox.baseUrl}, n8n user folder ${userFolder}, logs ${path.relative(REPO_ROOT, logDir)}`);
 
 		await check(results, 'package installs as a community package', async () => {
@@ -203,8 +187,20 @@ async function runVersion(version: string, tarball: string): Promise<CheckResult
 			assert.match(result.output, /NO-SUCH-CODE|not found|does not exist/i, 'the error names the problem');
 		});
 
-		await check(results, 'the token never appears in n8n output, logs or database', () => {
-			assertTokenNeverAppears(setup, token, outputs);
+		await check(results, 'no token at rest: n8n output, debug logs, SQLite database, event logs, sandbox log', async () => {
+			const report = await searchTokenAtRest({
+				token,
+				userFolders: [userFolder],
+				logDirs: [logDir],
+				sandboxLogs: [sandboxLog.flush()],
+				outputs: [
+					...outputs.map((text, i) => ({ label: `captured output #${i}`, text })),
+					{ label: 'sandbox request log (HTTP view)', text: await (await fetch(`${sandbox.baseUrl}/__sandbox/requests`)).text() },
+				],
+				positiveControl: { label: "the sandbox's raw request bodies", text: sandbox.requests.map((r) => r.rawBody).join('\n') },
+			});
+			log(`    searched: ${describeSearch(report)}`);
+			assertNoTokenAtRest(report, ['sqlite database', 'event logs', 'n8n logs', 'sandbox log']);
 			const leakedToSandbox = sandbox.requests.filter((r) => r.path.includes(token));
 			assert.equal(leakedToSandbox.length, 0, 'token never in a URL');
 		});

@@ -50,6 +50,7 @@ export function sharedQueueEnv(config: ClusterConfig): Record<string, string> {
 		// Manual runs (editor "Execute workflow", POST /rest/workflows/:id/run) go to the workers too.
 		OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: 'true',
 		N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '10',
+		N8N_LOG_LEVEL: 'debug', // the level that logs the most, for the token-at-rest check
 		...QUEUE_TIMINGS,
 	};
 }
