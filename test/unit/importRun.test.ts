@@ -66,15 +66,29 @@ describe('ImportRun', () => {
 		expect(run.failedCodes.listed).toEqual([{ code: 'A', error: 500, error_text: 'Promocode duplicated', after_resend: true }]);
 	});
 
-	it('stops every chunk in flight on the first error and throws it', async () => {
+	it('sends no chunk after the first error and throws it', async () => {
 		let sent = 0;
 		const run = new ImportRun(async () => {
-			sent++;
-			await new Promise((resolve) => setTimeout(resolve, 1));
-			throw new Error('Altcraft is down');
+			const attempt = ++sent;
+			await new Promise((resolve) => setTimeout(resolve, attempt === 1 ? 1 : 5));
+			if (attempt === 1) throw new Error('Altcraft is down');
+			return { envelope: { error: 0, error_text: '', data: [], inserted: 10 }, resentAfterUnknownOutcome: false };
 		});
 		await expect(run.run(chunksOf(Array.from({ length: 100 }, (_, i) => `C${i}`), 10), 2)).rejects.toThrow('Altcraft is down');
+		// The chunk already in flight when the first failed, and nothing after it.
 		expect(sent).toBe(2);
+		expect(run.counters.requests).toBe(0);
+	});
+
+	it('stops between chunks when the execution is cancelled', async () => {
+		const controller = new AbortController();
+		const altcraft = fakeAltcraft();
+		const run = new ImportRun(async (codes) => {
+			controller.abort();
+			return await altcraft.send(codes);
+		});
+		await expect(run.run(chunksOf(Array.from({ length: 100 }, (_, i) => `C${i}`), 10), 1, controller.signal)).rejects.toThrow();
+		expect(altcraft.program.size).toBe(10);
 	});
 });
 

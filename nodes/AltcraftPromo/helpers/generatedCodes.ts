@@ -28,6 +28,11 @@ export class GeneratedCodesSource implements ImportRunHooks {
 		this.toSend = count;
 	}
 
+	/** Codes made, replacements included. */
+	get generated(): number {
+		return this.generator.made;
+	}
+
 	readonly next: NextChunk = async () => {
 		if (this.toSend === 0 || this.limitReached) return undefined;
 		const amount = Math.min(this.chunkSize, this.toSend);

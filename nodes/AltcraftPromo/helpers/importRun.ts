@@ -6,7 +6,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { FailedCodes } from './failedCodes';
-import type { AltcraftEnvelope } from './types';
+import { type AltcraftEnvelope, throwIfCancelled } from '../transport';
 
 /** What the transport answered for one chunk. */
 export interface ChunkAnswer {
@@ -87,7 +87,7 @@ export class ImportRun {
 	 * Sends chunks from `next` with `inFlight` of them travelling at once (one is imported while
 	 * the answer to another is read) until `next` has no more and every answer is in.
 	 */
-	async run(next: NextChunk, inFlight: number): Promise<void> {
+	async run(next: NextChunk, inFlight: number, signal?: AbortSignal): Promise<void> {
 		// `next` may read a stream: calls are chained so that it never runs twice at once.
 		let queue: Promise<unknown> = Promise.resolve();
 		const take = (): Promise<string[] | undefined> => {
@@ -95,17 +95,23 @@ export class ImportRun {
 			queue = taken.catch(() => undefined);
 			return taken;
 		};
+		// The first error ends the run: no worker takes another chunk after it.
+		let failure: { error: unknown } | undefined;
 		const worker = async () => {
-			for (let chunk = await take(); chunk !== undefined; chunk = await take()) {
-				if (chunk.length === 0) continue;
-				this.record(chunk, await this.send(chunk));
+			try {
+				for (let chunk = await take(); chunk !== undefined && !failure; chunk = await take()) {
+					// n8n's Stop: no new chunk leaves (the transport ends the ones in flight).
+					throwIfCancelled(signal);
+					if (chunk.length === 0) continue;
+					const answer = await this.send(chunk);
+					if (!failure) this.record(chunk, answer);
+				}
+			} catch (error) {
+				failure ??= { error };
 			}
 		};
-		const workers = Array.from({ length: Math.max(1, inFlight) }, worker);
-		// Every worker is awaited (allSettled) so none is left sending after a failure; the first error is thrown.
-		const results = await Promise.allSettled(workers);
-		const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-		if (failed) throw failed.reason;
+		await Promise.all(Array.from({ length: Math.max(1, inFlight) }, worker));
+		if (failure) throw failure.error;
 	}
 
 	private record(codes: string[], answer: ChunkAnswer): void {
