@@ -139,8 +139,30 @@ describe('Get Stats', () => {
 });
 
 describe('Import: Codes', () => {
-	it('keeps the counters, lists only the codes that failed and puts them in a CSV file', async () => {
-		const result = await run({ operation: 'import', loyaltyId: '1', codes: 'NEW-1, WELCOME-0001, NEW-2, WELCOME-0002' });
+	it('lists every code by default, as 0.2 did, and adds the failed count and the CSV file', async () => {
+		const result = await run({ operation: 'import', loyaltyId: '1', codes: 'NEW-1, WELCOME-0001' });
+		expect(result.output[0].json).toEqual({
+			inserted: 1,
+			duplicated: 1,
+			discarded_by_limit: 0,
+			duplicated_after_resend: 0,
+			requests: 1,
+			failed: 1,
+			codes: [
+				{ code: 'NEW-1', error: 0, error_text: '' },
+				{ code: 'WELCOME-0001', error: 500, error_text: 'Promocode duplicated' },
+			],
+		});
+		expect(fileText(result.output[0], 'failedCodes')).toBe('code,error,error_text,after_resend\nWELCOME-0001,500,Promocode duplicated,\n');
+	});
+
+	it('with Failed Codes Only keeps the counters, lists only the codes that failed and puts them in a CSV file', async () => {
+		const result = await run({
+			operation: 'import',
+			loyaltyId: '1',
+			codes: 'NEW-1, WELCOME-0001, NEW-2, WELCOME-0002',
+			perCodeResults: 'failed',
+		});
 		expect(result.error).toBeUndefined();
 		const [item] = result.output;
 		expect(item.json).toEqual({
@@ -162,7 +184,7 @@ describe('Import: Codes', () => {
 	});
 
 	it('has no file when every code went in', async () => {
-		const result = await run({ operation: 'import', loyaltyId: '1', codes: 'NEW-1' });
+		const result = await run({ operation: 'import', loyaltyId: '1', codes: 'NEW-1', perCodeResults: 'failed' });
 		expect(result.output[0].binary).toBeUndefined();
 		expect(result.output[0].json).toMatchObject({ inserted: 1, failed: 0, codes: [] });
 	});

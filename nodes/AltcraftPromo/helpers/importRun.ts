@@ -74,13 +74,16 @@ export class ImportRun {
 	};
 
 	readonly failedCodes: FailedCodes;
+	/** Every code's result, for the Codes source's "All Codes" output (the 0.2 output); undefined otherwise. */
+	readonly allCodes: IDataObject[] | undefined;
 
 	constructor(
 		private readonly send: SendChunk,
 		private readonly hooks: ImportRunHooks = {},
-		failedCodesShown?: number,
+		options: { keepAllCodes?: boolean; failedCodesShown?: number } = {},
 	) {
-		this.failedCodes = new FailedCodes(failedCodesShown);
+		this.failedCodes = new FailedCodes(options.failedCodesShown);
+		this.allCodes = options.keepAllCodes ? [] : undefined;
 	}
 
 	/**
@@ -130,6 +133,10 @@ export class ImportRun {
 		totals.discarded_by_limit += report.discardedByLimit;
 		totals.requests++;
 		if (answer.resentAfterUnknownOutcome) totals.duplicated_after_resend += report.duplicated;
+		if (this.allCodes) {
+			const data = Array.isArray(envelope.data) ? envelope.data : [];
+			for (const entry of data) this.allCodes.push(answer.resentAfterUnknownOutcome ? { ...entry, after_resend: true } : entry);
+		}
 		const handled = this.hooks.onChunk?.(report);
 		for (const [code, entry] of report.failures) {
 			if (handled?.has(code)) continue;

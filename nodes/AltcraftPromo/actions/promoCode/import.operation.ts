@@ -72,11 +72,29 @@ export const properties: INodeProperties[] = [
 		],
 		displayOptions: { show: { source: ['codes'] } },
 	},
+	{
+		displayName: 'Per-Code Results',
+		name: 'perCodeResults',
+		type: 'options',
+		default: 'all',
+		description: 'Which codes the output item lists with Altcraft\'s answer for each; the counters are always there',
+		options: [
+			{ name: 'All Codes', value: 'all', description: 'Every code with its result, as before version 0.3' },
+			{
+				name: 'Failed Codes Only',
+				value: 'failed',
+				description:
+					'The first 100 codes Altcraft did not take (all of them in the binary field "failedCodes"): the output stays small however many codes go in',
+			},
+		],
+		displayOptions: { show: { source: ['codes'] } },
+	},
 	...generateFields,
 	...binaryFileFields,
 	{
 		displayName:
 			'The output item has the counters and the first 100 codes Altcraft did not take; every such code is in the binary field "failedCodes" (CSV). Generate also puts the codes that went in into the binary field "data", one per line.',
+		displayOptions: { show: { source: ['generate', 'binaryFile'] } },
 		name: 'importOutputNotice',
 		type: 'notice',
 		default: '',
@@ -87,7 +105,7 @@ export const properties: INodeProperties[] = [
 type PrepareFile = (content: Buffer, fileName: string, mimeType: string) => Promise<IBinaryData>;
 
 type ImportPlan = { loyaltyId: number; prepareFile: PrepareFile } & (
-	| { source: 'codes'; codes: string[] }
+	| { source: 'codes'; codes: string[]; keepAllCodes: boolean }
 	| { source: 'generate'; shape: CodeShape }
 	| { source: 'binaryFile'; file: BinaryCodeFile }
 );
@@ -108,7 +126,8 @@ export function prepare(this: IExecuteFunctions, itemIndex: number): ImportPlan 
 			'Give one code per line, codes separated by commas, or an expression such as {{ $json.codes }} that returns a list of codes.',
 		);
 	}
-	return { loyaltyId, prepareFile, source, codes: parsed.codes };
+	const keepAllCodes = this.getNodeParameter('perCodeResults', itemIndex, 'all') !== 'failed';
+	return { loyaltyId, prepareFile, source, codes: parsed.codes, keepAllCodes };
 }
 
 /**
@@ -121,11 +140,13 @@ async function importChunks(
 	next: NextChunk,
 	api: ItemApi,
 	hooks?: ConstructorParameters<typeof ImportRun>[1],
+	keepAllCodes = false,
 ): Promise<ImportRun> {
-	const run = new ImportRun(async (codes) => {
+	const send = async (codes: string[]) => {
 		const result = await api.call({ method: 'promocodes/import', body: { codes, loyalty_id: loyaltyId } });
 		return { envelope: result.envelope, resentAfterUnknownOutcome: result.resentAfterUnknownOutcome };
-	}, hooks);
+	};
+	const run = new ImportRun(send, hooks, { keepAllCodes });
 	await run.run(next, CHUNKS_IN_FLIGHT, api.signal);
 	if (run.counters.duplicated_after_resend > 0) {
 		api.hint(
@@ -135,11 +156,15 @@ async function importChunks(
 	return run;
 }
 
-/** Counters first, then what the source adds, then the failed codes (at most 100; the CSV file has all). */
+/**
+ * Counters first, then what the source adds, then the per-code results: every code (Codes source,
+ * "All Codes") or the failed ones (at most 100; the CSV file has all).
+ */
 async function output(run: ImportRun, plan: ImportPlan, extra: IDataObject, files: IBinaryKeyData): Promise<IDataObject[]> {
 	const { failed, ...counters } = run.counters;
-	const json: IDataObject = { ...counters, ...extra, failed, codes: run.failedCodes.listed as unknown as IDataObject[] };
-	if (run.failedCodes.truncated) json.codes_truncated = true;
+	const codes = run.allCodes ?? (run.failedCodes.listed as unknown as IDataObject[]);
+	const json: IDataObject = { ...counters, ...extra, failed, codes };
+	if (!run.allCodes && run.failedCodes.truncated) json.codes_truncated = true;
 	const csv = run.failedCodes.csv();
 	if (csv) files[FAILED_CODES_FILE_FIELD] = await plan.prepareFile(csv, 'failed-codes.csv', 'text/csv');
 	return [withBinary(json, files)];
@@ -182,7 +207,8 @@ async function importFile(plan: ImportPlan & { source: 'binaryFile' }, api: Item
 export async function execute(plan: ImportPlan, api: ItemApi): Promise<IDataObject[]> {
 	if (plan.source === 'generate') return await importGenerated(plan, api);
 	if (plan.source === 'binaryFile') return await importFile(plan, api);
-	return await output(await importChunks(plan.loyaltyId, chunksOf(plan.codes, api.options.chunkSize), api), plan, {}, {});
+	const run = await importChunks(plan.loyaltyId, chunksOf(plan.codes, api.options.chunkSize), api, undefined, plan.keepAllCodes);
+	return await output(run, plan, {}, {});
 }
 
 /** Import Mode "One Import for All Items" (Source Codes): every item's codes in one import, one output item. */
@@ -202,6 +228,8 @@ export const combined = {
 			);
 		}
 		const codes = plans.flatMap((plan) => (plan.source === 'codes' ? plan.codes : []));
-		return await output(await importChunks(loyaltyId, chunksOf(codes, api.options.chunkSize), api), plans[0], {}, {});
+		const keepAllCodes = plans[0].source === 'codes' && plans[0].keepAllCodes;
+		const run = await importChunks(loyaltyId, chunksOf(codes, api.options.chunkSize), api, undefined, keepAllCodes);
+		return await output(run, plans[0], {}, {});
 	},
 };
