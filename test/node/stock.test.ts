@@ -2,8 +2,7 @@
  * Keeping a program stocked (issue 19): Get Stats, and Import from Generate and Binary File, run
  * through n8n's engine against the sandbox.
  */
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeParameters, INodeType, INodeTypeDescription } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { defaultSeedPath, startSandbox, type Sandbox } from '../../sandbox/src';
 import {
@@ -16,40 +15,8 @@ import {
 	shutdownEngine,
 	workflowNode,
 } from '../harness';
+import { FILE_SOURCE_NODE_TYPE, FileSource } from '../support/file-source-node';
 import { TOKEN } from './context';
-
-const FILE_NODE_TYPE = 'test.fileSource';
-
-/** Turns `json.file` (text) of each input item into the binary field `json.field` (default `data`). */
-class FileSource implements INodeType {
-	description: INodeTypeDescription = {
-		displayName: 'File Source',
-		name: 'fileSource',
-		group: ['transform'],
-		version: 1,
-		description: 'Makes a binary file from text',
-		defaults: { name: 'File' },
-		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
-		properties: [],
-	};
-
-	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
-		const output: INodeExecutionData[] = [];
-		for (const item of items) {
-			const text = item.json.file;
-			if (typeof text !== 'string') {
-				output.push({ json: {} });
-				continue;
-			}
-			const bytes = item.json.encoding === 'utf16le' ? Buffer.from(`\uFEFF${text}`, 'utf16le') : Buffer.from(text, 'utf8');
-			const field = typeof item.json.field === 'string' ? item.json.field : 'data';
-			output.push({ json: {}, binary: { [field]: await this.helpers.prepareBinaryData(bytes, 'codes.txt', 'text/plain') } });
-		}
-		return [output];
-	}
-}
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -73,14 +40,14 @@ async function run(parameters: INodeParameters, items: IDataObject[] = [{}], onE
 		{
 			nodes: [
 				workflowNode('Trigger', TRIGGER_NODE_TYPE),
-				workflowNode('File', FILE_NODE_TYPE),
+				workflowNode('File', FILE_SOURCE_NODE_TYPE),
 				altcraftNode(ALTCRAFT_NODE_NAME, { resource: 'promoCode', ...parameters }, onError ? { onError } : {}),
 			],
 			connections: chain('Trigger', 'File', ALTCRAFT_NODE_NAME),
 		},
 		{
 			credentials: { [ALTCRAFT_CREDENTIAL_TYPE]: { baseUrl: sandbox.baseUrl, token: TOKEN } },
-			nodeTypes: { [FILE_NODE_TYPE]: new FileSource() },
+			nodeTypes: { [FILE_SOURCE_NODE_TYPE]: new FileSource() },
 			startItems: items,
 		},
 	);
