@@ -7,6 +7,7 @@ import {
 	type RandomSource,
 	GeneratorExhaustedError,
 	MAX_GENERATED_CODES,
+	tracksRepeats,
 	checkGeneratorSettings,
 	createCodeGenerator,
 	cryptoRandom,
@@ -190,6 +191,13 @@ describe('createCodeGenerator', () => {
 		}
 	});
 
+	it('remembers its codes only where a repeat in the run is not practically impossible', () => {
+		// Defaults, 1,000,000 codes: expected repeats 1e12 / 2 / 31^12 ≈ 6e-7: nothing kept.
+		expect(tracksRepeats(shapeOf({ count: 1_000_000 }))).toBe(false);
+		// 8 digits for 100,000 codes: 1e10 / 2 / 1e8 = 50 expected repeats: every code remembered.
+		expect(tracksRepeats(shapeOf({ count: 100_000, length: 8, alphabet: 'digits' }))).toBe(true);
+	});
+
 	it('replaces codes without ever repeating one made before in the run', () => {
 		const generator = createCodeGenerator(shapeOf({ count: 1000, length: 4, alphabet: 'custom', customAlphabet: 'ABCDEFGHIJ' }));
 		const first = generator.next(1000);
@@ -211,7 +219,7 @@ describe('createCodeGenerator', () => {
 	it('gives up when the possible codes are used up instead of looping', () => {
 		// A source that always answers 0 can only make one code.
 		const stuck: RandomSource = { below: () => 0, maxRange: 2 ** 48 };
-		const generator = createCodeGenerator(shapeOf({ count: 10, length: 12 }), stuck);
+		const generator = createCodeGenerator(shapeOf({ count: 1000, length: 4, alphabet: 'digits' }), stuck);
 		expect(() => generator.next(2)).toThrow('could not find 2 new codes among the possible ones');
 	});
 

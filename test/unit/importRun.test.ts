@@ -39,10 +39,14 @@ function fakeAltcraft(existing: Iterable<string> = [], limit = Infinity) {
 	return { program, send, maxInFlight: () => maxInFlight };
 }
 
-function generatorFor(settings: { count: number; length: number; alphabet?: 'digits' | 'unambiguous' }) {
+function checkShape(settings: { count: number; length: number; alphabet?: 'digits' | 'unambiguous' }) {
 	const shape = checkGeneratorSettings({ pattern: '', customAlphabet: '', prefix: '', postfix: '', alphabet: 'unambiguous', ...settings });
 	if (isGeneratorProblem(shape)) throw new Error(shape.problem);
-	return createCodeGenerator(shape);
+	return shape;
+}
+
+function generatorFor(settings: { count: number; length: number; alphabet?: 'digits' | 'unambiguous' }) {
+	return createCodeGenerator(checkShape(settings));
 }
 
 describe('ImportRun', () => {
@@ -97,7 +101,8 @@ describe('GeneratedCodesSource', () => {
 		// 5 digits = 100,000 possible codes; 40,000 already in the program: ~40 % of draws collide.
 		const existing = Array.from({ length: 40_000 }, (_, i) => String(i * 2 + 1).padStart(5, '0'));
 		const altcraft = fakeAltcraft(existing);
-		const source = new GeneratedCodesSource(generatorFor({ count: 1000, length: 5, alphabet: 'digits' }), 1000, 100);
+		const file: Buffer[] = [];
+		const source = new GeneratedCodesSource(generatorFor({ count: 1000, length: 5, alphabet: 'digits' }), 1000, 100, (lines) => file.push(lines));
 		const run = new ImportRun(altcraft.send, source);
 		await run.run(source.next, 2);
 		expect(run.counters.inserted).toBe(1000);
@@ -105,15 +110,16 @@ describe('GeneratedCodesSource', () => {
 		expect(run.counters.duplicated).toBe(source.replaced);
 		expect(source.replaced).toBeGreaterThan(200);
 		expect(altcraft.program.size).toBe(41_000);
-		const file = source.file().toString('utf8').split('\n');
-		expect(file.pop()).toBe('');
-		expect(new Set(file).size).toBe(1000);
-		expect(file.every((code) => altcraft.program.has(code) && !existing.includes(code))).toBe(true);
+		const lines = Buffer.concat(file).toString('utf8').split('\n');
+		expect(lines.pop()).toBe('');
+		expect(new Set(lines).size).toBe(1000);
+		expect(lines.every((code) => altcraft.program.has(code) && !existing.includes(code))).toBe(true);
 	});
 
 	it('stops at the program limit and lists the discarded codes as failed', async () => {
 		const altcraft = fakeAltcraft([], 250);
-		const source = new GeneratedCodesSource(generatorFor({ count: 1000, length: 12 }), 1000, 100);
+		const file: Buffer[] = [];
+		const source = new GeneratedCodesSource(generatorFor({ count: 1000, length: 12 }), 1000, 100, (lines) => file.push(lines));
 		const run = new ImportRun(altcraft.send, source);
 		await run.run(source.next, 2);
 		expect(run.counters.inserted).toBe(250);
@@ -122,7 +128,19 @@ describe('GeneratedCodesSource', () => {
 		expect(run.counters.discarded_by_limit).toBeGreaterThanOrEqual(50);
 		expect(run.counters.discarded_by_limit).toBeLessThanOrEqual(150);
 		expect(run.counters.failed).toBe(run.counters.discarded_by_limit);
-		expect(source.file().toString('utf8').split('\n').length - 1).toBe(250);
+		expect(Buffer.concat(file).toString('utf8').split('\n').length - 1).toBe(250);
+	});
+
+	it('keeps a code sent twice in one chunk once in the file (one entry per code, by position)', async () => {
+		const generator = createCodeGenerator(checkShape({ count: 2, length: 12 }));
+		const file: Buffer[] = [];
+		const source = new GeneratedCodesSource(generator, 2, 3, (lines) => file.push(lines));
+		const { send } = fakeAltcraft();
+		const answer = await send(['A', 'A', 'B']);
+		const report = { codes: ['A', 'A', 'B'], answer, failures: new Map([['A', { code: 'A', error: 500 }]]), inserted: 2, duplicated: 1, discardedByLimit: 0 };
+		expect(source.onChunk(report)).toEqual(new Set(['A']));
+		expect(Buffer.concat(file).toString('utf8')).toBe('A\nB\n');
+		expect(source.replaced).toBe(1);
 	});
 
 	it('ends with a clear error when Altcraft keeps refusing codes', async () => {
@@ -137,7 +155,7 @@ describe('GeneratedCodesSource', () => {
 			},
 			resentAfterUnknownOutcome: false,
 		});
-		const source = new GeneratedCodesSource(generatorFor({ count: 100, length: 12 }), 100, 50);
+		const source = new GeneratedCodesSource(generatorFor({ count: 100, length: 12 }), 100, 50, () => undefined);
 		const run = new ImportRun(refuseAll, source);
 		await expect(run.run(source.next, 2)).rejects.toThrow(GeneratorExhaustedError);
 		expect(source.lastFailureText).toBe('Promocode duplicated');

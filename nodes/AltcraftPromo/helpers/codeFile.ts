@@ -256,23 +256,27 @@ function parse(open: OpenCodeFile, options: CodeFileOptions): AsyncGenerator<str
 	return textLines(text);
 }
 
+/** What the first read found: entries that hold a code (repeats included) and empty ones. */
+export interface CodeFileScan {
+	entries: number;
+	blank: number;
+}
+
 /**
- * Reads the whole file once and counts what it holds, so that a file that cannot be read (not
- * text, no such column, a bad character on line 900,000, no codes at all) is refused before the
- * first request. Throws CodeFileProblem.
+ * Reads the whole file once, so that a file that cannot be read (not text, no such column, a bad
+ * character on line 900,000, no codes at all) is refused before the first request. Keeps nothing
+ * but two counters. Throws CodeFileProblem.
  */
-export async function scanCodeFile(open: OpenCodeFile, options: CodeFileOptions): Promise<CodeFileCounts> {
-	const counts: CodeFileCounts = { codes: 0, duplicatedInFile: 0, blank: 0 };
-	const seen = new FingerprintSet();
+export async function scanCodeFile(open: OpenCodeFile, options: CodeFileOptions): Promise<CodeFileScan> {
+	const scan: CodeFileScan = { entries: 0, blank: 0 };
 	for await (const batch of parse(open, options)) {
 		for (const code of batch) {
-			if (code === '') counts.blank++;
-			else if (seen.add(code)) counts.codes++;
-			else counts.duplicatedInFile++;
+			if (code === '') scan.blank++;
+			else scan.entries++;
 		}
 	}
-	if (counts.codes === 0) throw new CodeFileProblem('contains no codes');
-	return counts;
+	if (scan.entries === 0) throw new CodeFileProblem('contains no codes');
+	return scan;
 }
 
 /**

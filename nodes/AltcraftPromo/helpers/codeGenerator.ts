@@ -221,7 +221,10 @@ export const cryptoRandom: RandomSource = { below: (max) => randomInt(max), maxR
 
 /** Makes codes of one shape, each different from every code it made before. */
 export interface CodeGenerator {
-	/** `amount` new codes; also how codes Altcraft reported as already in the program are replaced. */
+	/**
+	 * `amount` new codes, none repeating a code made before in the run (when tracksRepeats; else a
+	 * repeat is practically impossible); also how codes Altcraft reported as duplicated are replaced.
+	 */
 	next(amount: number): string[];
 	/** Codes made so far. */
 	readonly made: number;
@@ -240,6 +243,18 @@ export function replacementBudget(count: number): number {
 
 export class GeneratorExhaustedError extends Error {}
 
+/**
+ * Whether the generator remembers its codes (8 bytes each) to draw again on a repeat. With the
+ * defaults (12 symbols of 31, ~7.9 × 10^17 codes) even 1,000,000 codes repeat one in a run with
+ * probability 6 × 10^-7, so nothing is kept and memory stays flat: such a repeat would come back
+ * from Altcraft as duplicated and be replaced like any other duplicate. Below that (expected
+ * repeats in a run ≥ 1/1000, i.e. Count² / 2 ≥ possible codes / 1000) every code is remembered.
+ */
+export function tracksRepeats(shape: Pick<CodeShape, 'count' | 'symbols' | 'randomSymbols'>): boolean {
+	const expectedRepeats = (shape.count * shape.count) / 2 / shape.symbols.length ** shape.randomSymbols;
+	return expectedRepeats >= 1e-3;
+}
+
 export function createCodeGenerator(shape: CodeShape, random: RandomSource = cryptoRandom): CodeGenerator {
 	const { symbols, literals, slots } = shape;
 	const base = symbols.length;
@@ -247,7 +262,7 @@ export function createCodeGenerator(shape: CodeShape, random: RandomSource = cry
 	// independent, as each digit of a uniform number in [0, base^k) is, and k times fewer calls.
 	let perDraw = 1;
 	while (base ** (perDraw + 1) <= random.maxRange) perDraw++;
-	const seen = new FingerprintSet(shape.count);
+	const seen = tracksRepeats(shape) ? new FingerprintSet(shape.count) : undefined;
 	const limit = shape.count + replacementBudget(shape.count);
 	let made = 0;
 	let repeatsDrawnAgain = 0;
@@ -292,7 +307,7 @@ export function createCodeGenerator(shape: CodeShape, random: RandomSource = cry
 					throw new GeneratorExhaustedError(`could not find ${number(amount)} new codes among the possible ones`);
 				}
 				const code = one();
-				if (seen.add(code)) codes.push(code);
+				if (!seen || seen.add(code)) codes.push(code);
 				else repeatsDrawnAgain++;
 			}
 			made += amount;

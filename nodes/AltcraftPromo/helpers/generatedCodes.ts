@@ -1,7 +1,8 @@
 /**
  * The Generate source of Import: Count new codes in chunks, and a new code for each one Altcraft
  * reports as already in the program, until Count are in (or the program's limit is reached).
- * The codes that went in are kept as text lines in Buffers, for the output's binary file.
+ * The codes that went in are handed to `sink` as text lines (the output's binary file, written
+ * as the run goes: in n8n's filesystem binary mode nothing of it stays in memory).
  */
 import type { IDataObject } from 'n8n-workflow';
 
@@ -10,7 +11,6 @@ import type { ChunkReport, ImportRunHooks, NextChunk } from './importRun';
 
 export class GeneratedCodesSource implements ImportRunHooks {
 	private toSend: number;
-	private readonly lines: Buffer[] = [];
 	/** Codes sent again as replacements for duplicates. */
 	replaced = 0;
 	/** Altcraft discarded codes for the program's limit: nothing more is sent. */
@@ -24,6 +24,7 @@ export class GeneratedCodesSource implements ImportRunHooks {
 		private readonly generator: CodeGenerator,
 		count: number,
 		private readonly chunkSize: number,
+		private readonly sink: (lines: Buffer) => void,
 	) {
 		this.toSend = count;
 	}
@@ -41,19 +42,19 @@ export class GeneratedCodesSource implements ImportRunHooks {
 	};
 
 	onChunk(report: ChunkReport): Set<string> | undefined {
-		const { codes, failures, answer } = report;
+		const { failures, answer } = report;
 		if (report.discardedByLimit > 0) {
 			// Which failure is a duplicate and which a discard is not documented per code: with the
 			// limit reached nothing more can go in, so the failures stay failures and the run ends.
 			this.limitReached = true;
-			this.keep(codes, failures);
+			this.keep(report, failures);
 			return undefined;
 		}
 		if (answer.resentAfterUnknownOutcome && report.duplicated > 0) {
 			// A fresh random code is almost never in the program already; after a lost answer its
 			// "duplicate" is the lost attempt's insert. Replacing it would import one code too many.
 			this.assumedInsertedAfterResend += report.duplicated;
-			this.keep(codes, new Map());
+			this.keep(report, new Map());
 			return new Set(failures.keys());
 		}
 		for (const entry of failures.values()) {
@@ -63,17 +64,25 @@ export class GeneratedCodesSource implements ImportRunHooks {
 		const replacements = failures.size > 0 ? failures.size : report.duplicated;
 		this.toSend += replacements;
 		this.replaced += replacements;
-		this.keep(codes, failures);
+		this.keep(report, failures);
 		return new Set(failures.keys());
 	}
 
-	/** The codes that went in, one per line (UTF-8). */
-	file(): Buffer {
-		return Buffer.concat(this.lines);
+	/**
+	 * The codes of a chunk that went in: by position when Altcraft answers one entry per code (so a
+	 * code sent twice, once inserted and once duplicated, is kept once), else all but the failed.
+	 */
+	private keep(report: ChunkReport, failures: Map<string, IDataObject>): void {
+		const { codes } = report;
+		const data = report.answer.envelope.data;
+		let kept: string[];
+		if (failures.size === 0) kept = codes;
+		else if (Array.isArray(data) && data.length === codes.length) kept = codes.filter((_code, index) => isSuccess(data[index]));
+		else kept = codes.filter((code) => !failures.has(code));
+		if (kept.length > 0) this.sink(Buffer.from(`${kept.join('\n')}\n`, 'utf8'));
 	}
+}
 
-	private keep(codes: string[], failures: Map<string, IDataObject>): void {
-		const kept = failures.size === 0 ? codes : codes.filter((code) => !failures.has(code));
-		if (kept.length > 0) this.lines.push(Buffer.from(`${kept.join('\n')}\n`, 'utf8'));
-	}
+function isSuccess(entry: IDataObject): boolean {
+	return entry.error === 0 || entry.error === '0' || entry.error === undefined;
 }

@@ -1,3 +1,5 @@
+import { PassThrough, type Readable } from 'stream';
+
 import type { IBinaryData, IBinaryKeyData, IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { loyaltyIdFields } from '../../descriptions/common.descriptions';
@@ -102,7 +104,7 @@ export const properties: INodeProperties[] = [
 ];
 
 /** Makes an output file (n8n keeps it in memory or on disk, as the instance is set up). */
-type PrepareFile = (content: Buffer, fileName: string, mimeType: string) => Promise<IBinaryData>;
+type PrepareFile = (content: Buffer | Readable, fileName: string, mimeType: string) => Promise<IBinaryData>;
 
 type ImportPlan = { loyaltyId: number; prepareFile: PrepareFile } & (
 	| { source: 'codes'; codes: string[]; keepAllCodes: boolean }
@@ -172,21 +174,28 @@ async function output(run: ImportRun, plan: ImportPlan, extra: IDataObject, file
 
 async function importGenerated(plan: ImportPlan & { source: 'generate' }, api: ItemApi): Promise<IDataObject[]> {
 	const { shape } = plan;
-	const source = new GeneratedCodesSource(createCodeGenerator(shape), shape.count, api.options.chunkSize);
-	const run = await importChunks(plan.loyaltyId, source.next, api, source).catch((error: unknown) => {
-		if (!(error instanceof GeneratorExhaustedError)) return Promise.reject(error);
-		return Promise.reject(api.error(
-			`Altcraft did not take ${source.replaced.toLocaleString('en-US')} of the generated codes${source.lastFailureText ? ` ("${source.lastFailureText}")` : ''}, more than can be replaced`,
-			'The program may already hold many codes of this shape: use a longer Length, another Prefix or a larger alphabet.',
-		));
-	});
+	// The codes file is written while the codes go in; n8n stores it as it arrives.
+	const lines = new PassThrough();
+	const stored = plan.prepareFile(lines, 'codes.txt', 'text/plain');
+	stored.catch(() => undefined);
+	const source = new GeneratedCodesSource(createCodeGenerator(shape), shape.count, api.options.chunkSize, (piece) => lines.write(piece));
+	const run = await importChunks(plan.loyaltyId, source.next, api, source)
+		.catch((error: unknown) => {
+			if (!(error instanceof GeneratorExhaustedError)) return Promise.reject(error);
+			return Promise.reject(
+				api.error(
+					`Altcraft did not take ${source.replaced.toLocaleString('en-US')} of the generated codes${source.lastFailureText ? ` ("${source.lastFailureText}")` : ''}, more than can be replaced`,
+					'The program may already hold many codes of this shape: use a longer Length, another Prefix or a larger alphabet.',
+				),
+			);
+		})
+		.finally(() => lines.end());
 	if (source.limitReached) api.hint(`The loyalty program's code limit was reached: ${run.counters.inserted} of ${shape.count} codes went in.`);
-	const codesFile = await plan.prepareFile(source.file(), 'codes.txt', 'text/plain');
 	return await output(
 		run,
 		plan,
 		{ requested: shape.count, generated: source.generated, replaced: source.replaced },
-		{ [CODES_FILE_FIELD]: codesFile },
+		{ [CODES_FILE_FIELD]: await stored },
 	);
 }
 

@@ -16,7 +16,7 @@ import {
 	checkGeneratorSettings,
 	isGeneratorProblem,
 } from '../../helpers/codeGenerator';
-import { type CodeFileCounts, type CodeFileFormat, CodeFileProblem, type OpenCodeFile, scanCodeFile } from '../../helpers/codeFile';
+import { type CodeFileFormat, CodeFileProblem, type CodeFileScan, type OpenCodeFile, scanCodeFile } from '../../helpers/codeFile';
 import { invalidParameter, readOptionalText, readRequiredText } from '../../helpers/parameters';
 
 export type ImportSource = 'codes' | 'generate' | 'binaryFile';
@@ -192,9 +192,9 @@ export interface BinaryCodeFile {
 	format: CodeFileFormat;
 	column: string;
 	/** The first read of the whole file, started when the item is checked (see scanFilesBeforeSending). */
-	scan: Promise<CodeFileCounts>;
+	scan: Promise<CodeFileScan>;
 	/** The scans of every item of this execution, so that no item sends before all files are read. */
-	allScans: Array<Promise<CodeFileCounts>>;
+	allScans: Array<Promise<CodeFileScan>>;
 	continueOnFail: boolean;
 }
 
@@ -213,7 +213,7 @@ function opener(context: IExecuteFunctions, binary: IBinaryData): OpenCodeFile {
 }
 
 /** The scans started in one execution (the router checks every item with the same context). */
-const scansByExecution = new WeakMap<IExecuteFunctions, Array<Promise<CodeFileCounts>>>();
+const scansByExecution = new WeakMap<IExecuteFunctions, Array<Promise<CodeFileScan>>>();
 
 /**
  * Binary File: the field must exist in the item; the whole file is then read once right away
@@ -248,7 +248,7 @@ export function readBinaryCodeFile(context: IExecuteFunctions, itemIndex: number
 }
 
 /** Waits for every item's file; throws this item's problem, or (without Continue On Fail) the first one. */
-export async function scanFilesBeforeSending(file: BinaryCodeFile): Promise<CodeFileCounts> {
+export async function scanFilesBeforeSending(file: BinaryCodeFile): Promise<CodeFileScan> {
 	const settled = await Promise.allSettled(file.allScans);
 	const counts = await file.scan;
 	const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
