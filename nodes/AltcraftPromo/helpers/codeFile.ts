@@ -34,6 +34,9 @@ export type OpenCodeFile = () => AsyncIterable<Uint8Array | string>;
 
 const CSV_DELIMITERS = [',', ';', '\t'] as const;
 
+/** Every character describeForbiddenCharacter may refuse (and valid surrogate pairs too). */
+const MAYBE_FORBIDDEN = /[\u0000-\u001f\ud800-\udfff\ufffe\uffff]/;
+
 /** Bytes → text, refusing what is not UTF-8 text. */
 async function* decodeText(source: AsyncIterable<Uint8Array | string>): AsyncGenerator<string> {
 	// `fatal` turns invalid UTF-8 into an error instead of U+FFFD; the BOM is dropped (ignoreBOM false).
@@ -78,6 +81,9 @@ function decodeOrUndefined(decoder: TextDecoder, piece?: Uint8Array): string | u
 function cleanCode(raw: string, line: number, unquote = false): string {
 	let code = raw.trim();
 	if (unquote && code.length >= 2 && code.startsWith('"') && code.endsWith('"')) code = code.slice(1, -1).replace(/""/g, '"').trim();
+	// One native regex test per code; the exact check (which names the character) runs only on a
+	// hit, e.g. for emoji, whose surrogate pairs the regex cannot tell from broken ones.
+	if (!MAYBE_FORBIDDEN.test(code)) return code;
 	if (code.includes('\u0000')) throw new CodeFileProblem(`holds a NUL byte on line ${line}; is it a text file?`);
 	const problem = describeForbiddenCharacter(code);
 	if (problem) throw new CodeFileProblem(`line ${line} ${problem}`);
@@ -290,8 +296,10 @@ export async function* readCodeChunks(
 	options: CodeFileOptions,
 	chunkSize: number,
 	counts: CodeFileCounts = { codes: 0, duplicatedInFile: 0, blank: 0 },
+	/** How many entries the file holds (from scanCodeFile): the fingerprints get their room at once. */
+	expectedEntries?: number,
 ): AsyncGenerator<string[]> {
-	const seen = new FingerprintSet();
+	const seen = new FingerprintSet(expectedEntries);
 	let chunk: string[] = [];
 	for await (const batch of parse(open, options)) {
 		for (const code of batch) {

@@ -201,9 +201,9 @@ async function importGenerated(plan: ImportPlan & { source: 'generate' }, api: I
 
 async function importFile(plan: ImportPlan & { source: 'binaryFile' }, api: ItemApi): Promise<IDataObject[]> {
 	const { file } = plan;
-	await scanFilesBeforeSending(file);
+	const scan = await scanFilesBeforeSending(file);
 	const counts = { codes: 0, duplicatedInFile: 0, blank: 0 };
-	const chunks = readCodeChunks(file.open, { format: file.format, column: file.column }, api.options.chunkSize, counts);
+	const chunks = readCodeChunks(file.open, { format: file.format, column: file.column }, api.options.chunkSize, counts, scan.entries);
 	const run = await importChunks(plan.loyaltyId, chunksFrom(chunks), api);
 	return await output(
 		run,
