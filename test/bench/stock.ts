@@ -60,7 +60,12 @@ function runRow(job: StockRowJob): Promise<StockRowResult> {
 	});
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
+/** The middle value; of an even count, the mean of the two middle ones. */
+const median = (values: number[]) => {
+	const sorted = [...values].sort((a, b) => a - b);
+	const middle = Math.floor(sorted.length / 2);
+	return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
 const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
 
@@ -125,9 +130,9 @@ async function main(): Promise<void> {
 	const lines: string[] = [
 		`# Stock benchmark (issue 19)`,
 		'',
-		`${os.availableParallelism()} CPUs, ${os.cpus()[0]?.model.trim()}, Node ${process.version}; load average ${loadBefore.map((v) => v.toFixed(1)).join(' ')} before, ${os.loadavg().map((v) => v.toFixed(1)).join(' ')} after; ${passes} pass(es), medians; chunks of ${CHUNK_SIZE} codes, two in flight; sandbox in its own process.`,
+		`${os.availableParallelism()} CPUs, ${os.cpus()[0]?.model.trim()}, Node ${process.version}; load average ${loadBefore.map((v) => v.toFixed(1)).join(' ')} before, ${os.loadavg().map((v) => v.toFixed(1)).join(' ')} after; ${passes} pass(es), every pass shown; chunks of ${CHUNK_SIZE} codes, two in flight; sandbox in its own process.`,
 		'',
-		'| Row | Codes | Bare client | Node in n8n | Node / bare | Node RSS growth (peak) |',
+		'| Row | Codes | Bare client | Node in n8n | Node / bare, each pass (median) | Node RSS growth, each pass (peak) |',
 		'|---|---:|---:|---:|---:|---:|',
 	];
 	for (const [label, raw, node] of [
@@ -139,8 +144,10 @@ async function main(): Promise<void> {
 			const bare = results.get(`${raw} ${size}`);
 			const engine = results.get(`${node} ${size}`);
 			if (!bare || !engine) continue;
+			// Each node run against the bare run just before it: both met the same load on the machine.
+			const ratios = engine.ms.map((ms, index) => ms / bare.ms[index]);
 			lines.push(
-				`| ${label} | ${size.toLocaleString('en-US')} | ${seconds(median(bare.ms))} s | ${seconds(median(engine.ms))} s | ${(median(engine.ms) / median(bare.ms)).toFixed(2)} | ${mb(median(engine.growth))} MB (${mb(median(engine.peak))} MB) |`,
+				`| ${label} | ${size.toLocaleString('en-US')} | ${bare.ms.map(seconds).join(', ')} s | ${engine.ms.map(seconds).join(', ')} s | ${ratios.map((ratio) => ratio.toFixed(2)).join(', ')} (${median(ratios).toFixed(2)}) | ${engine.growth.map(mb).join(', ')} MB (${mb(Math.max(...engine.peak))} MB) |`,
 			);
 		}
 	}
