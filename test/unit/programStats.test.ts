@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { loadFreeCodePool } from '../../nodes/AltcraftPromo/helpers/freeCodePool';
+import { loadProgramListing } from '../../nodes/AltcraftPromo/helpers/freeCodePool';
 import { computeProgramStats, isFreeEntry } from '../../nodes/AltcraftPromo/helpers/programStats';
 import type { AltcraftEnvelope } from '../../nodes/AltcraftPromo/transport';
 
@@ -31,7 +31,7 @@ describe('computeProgramStats', () => {
 
 	it('counts "free" exactly as Attach Free Code picks codes', async () => {
 		const envelope: AltcraftEnvelope = { error: 0, error_text: 'Successful operation', data: program };
-		const pool = await loadFreeCodePool(async () => envelope, 1);
+		const pool = await loadProgramListing(async () => envelope, 1);
 		const handedOut: string[] = [];
 		for (let code = pool.take(); code !== undefined; code = pool.take()) handedOut.push(code);
 		expect(handedOut.sort()).toEqual(['FREE-1', 'FREE-2', 'NOT-EXPIRED-FLAG']);
