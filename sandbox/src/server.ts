@@ -12,7 +12,7 @@ import type { Params } from './params';
 import type { SandboxSeed } from './seed';
 import { ApiResult, SandboxStore } from './state';
 import { StatsCounter } from './stats';
-import { decodeXml, encodeXml } from './xml';
+import { decodeXml, encodeXmlBuffer } from './xml';
 
 export const API_PREFIX = '/api/v1.1/';
 export const CONTROL_PREFIX = '/__sandbox';
@@ -367,7 +367,7 @@ export class SandboxHttpHandler {
 		headers: Record<string, string> = {},
 	): void {
 		const env = envelope(data, spec, text, extra);
-		const body = format === 'xml' ? encodeXml(env) : JSON.stringify(env);
+		const body = format === 'xml' ? encodeXmlBuffer(env) : JSON.stringify(env);
 		entry.status = spec.httpStatus;
 		entry.error = spec.error;
 		res.writeHead(spec.httpStatus, {

@@ -306,6 +306,13 @@ describe.each(formats)('over %s', (_name, fmt, opts) => {
 				{ code: 'LIMITED-0002', attached: '2024-04-01T14:02:05Z', activated: '2024-04-01T14:04:12Z' },
 			]);
 		});
+
+		it('adds expired (the expiry time) once it has passed', async () => {
+			await okc('promocodes/update', { loyalty_id: 3, code: 'LIMITED-0001', expire_date: '2025-06-01T10:00:00Z' });
+			await okc('promocodes/update', { loyalty_id: 3, code: 'LIMITED-0002', expire_date: '2025-06-01T10:00:01Z' });
+			const data = (await go('promocodes/export_all', { loyalty_id: 3 })).body.data as Array<Record<string, unknown>>;
+			expect(data.map((entry) => entry.expired)).toEqual(['2025-06-01T10:00:00Z', undefined]);
+		});
 	});
 
 	describe('databases/list', () => {

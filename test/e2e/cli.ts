@@ -34,11 +34,13 @@ import { ARTIFACTS_DIR, EXAMPLES_DIR, N8N_VERSIONS, REPO_ROOT } from '../../scri
 import { formatDuration, freePort, log, onCleanup, runMain } from '../../scripts/lib/processes';
 import { runShopChecks, SHOP } from './cli/shop';
 import { assertNoTokenAtRest, describeSearch, sandboxLogFile, searchTokenAtRest } from './lib/token-at-rest';
+import { runStockChecks, STOCK } from './cli/stock';
 
 const EXAMPLE = {
 	order: SHOP.id,
 	importSummary: 'altcraft-import-codes',
 	redeem: 'altcraft-redeem-code',
+	stock: STOCK.id,
 } as const;
 const FAILING_WORKFLOW = path.join(__dirname, 'fixtures', 'failing-get.json');
 const SLOW_GETS_WORKFLOW = path.join(__dirname, 'fixtures', 'slow-gets.json');
@@ -147,6 +149,8 @@ async function runVersion(version: string, tarball: string): Promise<CheckResult
 			const codes = program(sandbox, 1).codes.map((c) => c.code);
 			for (const code of ['SPRING-2026-01', 'SPRING-2026-02', 'SPRING-2026-03']) assert.ok(codes.includes(code), `${code} in the sandbox`);
 		});
+
+		await runStockChecks((name, fn) => check(results, name, fn), runOk, sandbox);
 
 		await check(results, 'example "redeem" on free codes reports why they cannot be redeemed', async () => {
 			const run = await runOk(EXAMPLE.redeem);

@@ -165,6 +165,7 @@ it('a whole code lifecycle in one workflow: import, attach, activate, update, ge
 			discarded_by_limit: 0,
 			duplicated_after_resend: 0,
 			requests: 1,
+			failed: 0,
 			codes: [{ code: 'SUMMER-2030', error: 0, error_text: '' }],
 		},
 	]);

@@ -54,6 +54,7 @@ describe.each(FORMATS)('over %s', (format) => {
 				discarded_by_limit: 0,
 				duplicated_after_resend: 0,
 				requests: 1,
+				failed: 2,
 				codes: [
 					{ code: 'SPRING-1', error: 0, error_text: '' },
 					{ code: 'SPRING-2', error: 0, error_text: '' },

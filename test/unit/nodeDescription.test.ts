@@ -73,20 +73,36 @@ describe('AltcraftPromo description', () => {
 	});
 
 	it.each([
-		['import', ['loyaltyId', 'codes', 'importMode']],
+		['import', ['loyaltyId', 'source', 'codes', 'importMode', 'perCodeResults']],
 		['get', ['loyaltyId', 'code']],
 		['activate', ['loyaltyId', 'code']],
 		['update', ['loyaltyId', 'code', 'updateFields']],
 		['getAll', ['loyaltyId', 'filter', 'returnAll', 'limit']],
 	])('%s shows exactly its own fields in both versions', (operation, fields) => {
 		for (const version of [1, 2]) {
-			expect(visibleFields({ resource: 'promoCode', operation, returnAll: false }, version)).toEqual([
+			expect(visibleFields({ resource: 'promoCode', operation, returnAll: false, source: 'codes' }, version)).toEqual([
 				'resource',
 				'operation',
 				...fields,
 				'options',
 			]);
 		}
+	});
+
+	it.each([
+		[{ source: 'generate', alphabet: 'unambiguous', codeShape: 'length' }, ['count', 'alphabet', 'codeShape', 'codeLength', 'prefix', 'postfix']],
+		[{ source: 'generate', alphabet: 'custom', codeShape: 'pattern' }, ['count', 'alphabet', 'customAlphabet', 'codeShape', 'pattern', 'prefix', 'postfix']],
+		[{ source: 'binaryFile', fileFormat: 'lines' }, ['binaryPropertyName', 'fileFormat']],
+		[{ source: 'binaryFile', fileFormat: 'csv' }, ['binaryPropertyName', 'fileFormat', 'csvColumn']],
+	])('import with %p shows its source fields', (values, fields) => {
+		expect(visibleFields({ resource: 'promoCode', operation: 'import', ...values })).toEqual([
+			'resource',
+			'operation',
+			'loyaltyId',
+			'source',
+			...fields,
+			'options',
+		]);
 	});
 
 	it('hides Limit when Return All is on', () => {

@@ -5,6 +5,7 @@ import { type ExecutionOptions, readExecutionOptions } from '../helpers/executio
 import { readBackVerdict } from '../helpers/readBack';
 import { type AltcraftSession, createAltcraftSession, ExecutionCancelledError, withItem } from '../transport';
 import { runItemPool } from './itemPool';
+import { outputItem } from './outputBinary';
 import { findOperation } from './resources';
 import type { AltcraftOperation, ItemApi } from './types';
 
@@ -156,7 +157,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				try {
 					const json = await operation.execute(entry.plan, api);
 					outputs[itemIndex] = reportConfirmation(operation, json, wasConfirmedByReadBack(), hints).map(
-						(entryJson) => ({ json: entryJson, pairedItem: { item: itemIndex } }),
+						(entryJson) => outputItem(entryJson, { item: itemIndex }),
 					);
 				} catch (error) {
 					// A stop is not an item's failure: it ends the whole run, Continue On Fail or not.
@@ -200,7 +201,7 @@ async function runCombined(
 	const pairedItem = valid.map((item) => ({ item }));
 	try {
 		const json = await operation.combined.execute(plans, forItem(valid[0]).api);
-		outputs[valid[0]] = json.map((entryJson) => ({ json: entryJson, pairedItem }));
+		outputs[valid[0]] = json.map((entryJson) => outputItem(entryJson, pairedItem));
 	} catch (error) {
 		if (error instanceof ExecutionCancelledError || !context.continueOnFail()) {
 			throw asNodeError(context, error as Error, valid[0]);

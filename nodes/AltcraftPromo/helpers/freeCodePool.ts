@@ -1,4 +1,5 @@
 import type { ReadAltcraft } from '../transport';
+import { isActivatedEntry, isAttachedEntry, isExpiredEntry } from './programStats';
 
 /**
  * One read of a program (`export_all` has no filter or paging): every code with what the list says
@@ -42,8 +43,8 @@ function timeOf(value: unknown): number {
 }
 
 /**
- * Reads the program and keeps, per code, whether it is free: no `attached`, and neither activated
- * nor expired where Altcraft says so.
+ * Reads the program and keeps, per code, whether it is free: not attached, activated or expired
+ * where Altcraft says so, by the rule Get Stats counts "free" with (programStats.ts).
  */
 export async function loadProgramListing(read: ReadAltcraft, loyaltyId: number): Promise<ProgramListing> {
 	const envelope = await read({ method: 'promocodes/export_all', body: { loyalty_id: loyaltyId } });
@@ -54,8 +55,9 @@ export async function loadProgramListing(read: ReadAltcraft, loyaltyId: number):
 	const attachedAt = new Float64Array(codes.length);
 	const unusable = new Uint8Array(codes.length);
 	entries.forEach((entry, index) => {
-		attachedAt[index] = entry.attached ? timeOf(entry.attached) : Number.NaN;
-		unusable[index] = entry.activated || entry.expired || entry.is_expired === true ? 1 : 0;
+		// The rule Get Stats counts "free" with (programStats.ts); an attached code without a readable time gets the epoch.
+		attachedAt[index] = isAttachedEntry(entry) ? timeOf(entry.attached) || 0 : Number.NaN;
+		unusable[index] = isActivatedEntry(entry) || isExpiredEntry(entry) ? 1 : 0;
 	});
 	const holders = new Map<number, string>();
 	let positions: Map<string, number> | undefined;

@@ -5,6 +5,7 @@ import * as attachFreeCode from './attachFreeCode.operation';
 import * as detach from './detach.operation';
 import * as get from './get.operation';
 import * as getAll from './getAll.operation';
+import * as getStats from './getStats.operation';
 import * as importCodes from './import.operation';
 import * as update from './update.operation';
 
@@ -16,6 +17,7 @@ export const promoCodeOperations: Array<AltcraftOperation<unknown>> = [
 	detach,
 	get,
 	getAll,
+	getStats,
 	importCodes,
 	update,
 ];
