@@ -6,6 +6,7 @@ import * as detach from './detach.operation';
 import * as get from './get.operation';
 import * as getAll from './getAll.operation';
 import * as importCodes from './import.operation';
+import * as redeem from './redeem.operation';
 import * as update from './update.operation';
 
 /** The Promo Code resource: one row per operation (its file holds everything else). */
@@ -17,5 +18,6 @@ export const promoCodeOperations: Array<AltcraftOperation<unknown>> = [
 	get,
 	getAll,
 	importCodes,
+	redeem,
 	update,
 ];
