@@ -374,6 +374,38 @@ runMain(async () => {
 			assert.match(text, /is_attached/, 'output has the code fields');
 			assert.ok(!text.includes(token), 'token not in the output');
 		});
+
+		await step('Redeem: the panel, and a run that redeems the code bob holds', async () => {
+			await selectOption(p, 'operation', 'Redeem');
+			const shown = await visibleParameters(p);
+			for (const name of ['loyaltyId', 'code', 'matching']) assert.ok(shown.includes(name), `Redeem shows ${name} (shows ${shown.join(', ')})`);
+			await p.getByText('Must Be Held By', { exact: true }).first().waitFor();
+			await screenshot(p, 'redeem-panel');
+			await p.click('[data-test-id="node-execute-button"]');
+			const output = p.locator('[data-test-id="output-panel"]');
+			await output.getByText(/"redeemed": true/).first().waitFor({ timeout: 60_000 });
+			await screenshot(p, 'redeem-executed');
+			assert.ok(sandbox.getCode(1, 'WELCOME-0003')?.activated, 'sandbox: WELCOME-0003 activated');
+			await p.click('[data-test-id="node-execute-button"]');
+			await output.getByText(/"reason": "already_redeemed"/).first().waitFor({ timeout: 60_000 });
+			await screenshot(p, 'redeem-again-already-redeemed');
+		});
+
+		await step('Profile resource: Create or Update and Get panels; Get runs', async () => {
+			await selectOption(p, 'resource', 'Profile');
+			await selectOption(p, 'operation', 'Create or Update');
+			const shown = await visibleParameters(p);
+			for (const name of ['databaseId', 'matching', 'profileFields', 'profileFieldsJson', 'skipTriggers']) {
+				assert.ok(shown.includes(name), `Create or Update shows ${name} (shows ${shown.join(', ')})`);
+			}
+			await screenshot(p, 'profile-createOrUpdate');
+			await selectOption(p, 'operation', 'Get');
+			await screenshot(p, 'profile-get');
+			await p.click('[data-test-id="node-execute-button"]');
+			const output = p.locator('[data-test-id="output-panel"]');
+			await output.getByText(/"id": "64b000000000000000000002"/).first().waitFor({ timeout: 60_000 });
+			await screenshot(p, 'profile-get-executed');
+		});
 	} catch (error) {
 		if (page) {
 			await page.screenshot({ path: path.join(SHOTS, 'failure.png') }).catch(() => undefined);
