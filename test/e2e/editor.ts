@@ -51,9 +51,24 @@ function loadDescription(packageDir: string): void {
 	OPERATION_FIELDS = Object.fromEntries(
 		operationOptions.map((option) => [
 			option.value,
-			{ label: option.name, fields: declaredFields({ resource: 'promoCode', operation: option.value, matching: 'email', code: '', returnAll: false }) },
+			{
+				label: option.name,
+				// The editor starts "Match Profile By" at the operation's own default (Redeem: Any Holder).
+				fields: declaredFields({ resource: 'promoCode', operation: option.value, matching: matchingDefault(option.value), code: '', returnAll: false }),
+			},
 		]),
 	);
+}
+
+/** The default of the "Match Profile By" field an operation of Promo Code shows ('email' where it has none). */
+function matchingDefault(operation: string): string {
+	const version = description.defaultVersion ?? 1;
+	const field = description.properties.find(
+		(property) =>
+			property.name === 'matching' &&
+			NodeHelpers.displayParameter({ resource: 'promoCode', operation }, property, { typeVersion: version }, description),
+	);
+	return typeof field?.default === 'string' ? field.default : 'email';
 }
 
 /**
