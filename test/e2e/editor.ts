@@ -307,7 +307,7 @@ runMain(async () => {
 			// A wrong token: the node's test function passes on Altcraft's own error code and text.
 			await fillParameter(p, 'token', 'wrong-token-for-the-test');
 			const wrongToken = await saveAndTest('fail');
-			await dialog.getByText(/Altcraft error 401: .+ Check the API token\./).waitFor({ timeout: 10_000 });
+			await dialog.getByText(/Altcraft error 401: .+ Check the API token\b/).waitFor({ timeout: 10_000 });
 			assert.ok(!wrongToken.includes('wrong-token-for-the-test'), 'the token is not in the message');
 			await screenshot(p, 'credential-wrong-token');
 			// The TLS sandbox has a self-signed certificate: off → the TLS message, on → the test passes.
@@ -327,6 +327,11 @@ runMain(async () => {
 			await saveAndTest('pass');
 			// The dialog's own close button (Escape would close the node panel behind it too).
 			await dialog.locator('.el-dialog__headerbtn, button[aria-label="Close"]').first().click();
+			// n8n 2.8 may still count the toggled field as unsaved and ask; it was saved and tested above.
+			const discard = p.getByText('Close without saving?');
+			if (await discard.waitFor({ timeout: 2_000 }).then(() => true, () => false)) {
+				await p.locator('.el-message-box').getByRole('button', { name: 'Close', exact: true }).click();
+			}
 			await dialog.waitFor({ state: 'hidden' });
 			await p.locator('[data-test-id="ndv"]').waitFor();
 			const selected = await p.locator('[data-test-id="node-credentials-select"] input').inputValue();
