@@ -420,6 +420,10 @@ runMain(async () => {
 			}
 			await screenshot(p, 'profile-createOrUpdate');
 			await selectOption(p, 'operation', 'Get');
+			// A new resource starts from its own defaults: pick the database and give bob's email.
+			await p.locator('[data-test-id="parameter-input-databaseId"] [data-test-id="rlc-input"]').first().click();
+			await p.locator('[data-test-id="rlc-item"]:visible').filter({ hasText: 'Demo shop customers (ID 1)' }).first().click();
+			await fillParameter(p, 'email', 'bob@example.com');
 			await screenshot(p, 'profile-get');
 			await p.click('[data-test-id="node-execute-button"]');
 			const output = p.locator('[data-test-id="output-panel"]');
