@@ -161,7 +161,7 @@ runMain(async () => {
 	log('  reading which example workflows n8n already has…');
 	const existing = await listWorkflowIds(setup);
 	const examples: Array<{ id: string; name: string; file: string; webhookPath?: string }> = [];
-	for (const file of ['order-webhook-attach-promo.json', 'import-codes-summary.json', 'redeem-code.json', 'keep-program-stocked.json', TRIGGER_EXAMPLE]) {
+	for (const file of ['order-webhook-attach-promo.json', 'import-codes-summary.json', 'signup-welcome-code.json', 'checkout-redeem-code.json', 'keep-program-stocked.json', TRIGGER_EXAMPLE]) {
 		const workflow = JSON.parse(readFileSync(path.join(EXAMPLES_DIR, file), 'utf8')) as {
 			id: string;
 			name: string;

@@ -65,6 +65,7 @@ const ROUTES: Record<string, Route> = {
 	'promocodes/export_all': (s, p) => s.exportAll(p),
 	'databases/list': (s, p) => s.listDatabases(p),
 	'profiles/get': (s, p) => s.getProfile(p),
+	'profiles/import': (s, p) => s.importProfile(p),
 };
 
 /** The API paths the sandbox serves (without the /api/v1.1/ prefix). */

@@ -5,6 +5,7 @@
  * A method validates everything before it changes anything.
  */
 import { SandboxApiError, badRequest, ERRORS } from './errors';
+import { applyProfileData, newProfile, readProfileData } from './profileImport';
 import { Params, optBool, optInt, optStr, reqInt, reqStr, intArray, strArray } from './params';
 import type { PromoChange } from './hooks';
 import type { AttachmentState, CodeState, DatabaseState, ProfileState, ProgramState, SandboxState } from './seed';
@@ -294,11 +295,12 @@ export class SandboxStore {
 		if (c.attachments.length === 0) throw new SandboxApiError('codeNotAttached');
 		const now = this.now();
 		if (this.isExpired(c, now)) throw new SandboxApiError('codeExpired');
-		if (c.activated === null) {
-			c.activated = now;
-			this.changed();
-			this.promoChanged('activate', program, c, c.attachments[0].databaseId, c.attachments[0].profileId, now);
-		}
+		// GUESS (Altcraft's docs are silent): a second activation is refused, so two checkouts
+		// redeeming one code cannot both succeed.
+		if (c.activated !== null) throw new SandboxApiError('codeAlreadyActivated');
+		c.activated = now;
+		this.changed();
+		this.promoChanged('activate', program, c, c.attachments[0].databaseId, c.attachments[0].profileId, now);
 		return { data: null };
 	}
 
@@ -414,6 +416,30 @@ export class SandboxStore {
 			s.channel === 'email' ? { channel: 'email', email: s.address } : { channel: 'sms', phone: s.address },
 		);
 		return { data };
+	}
+
+	/**
+	 * POST /profiles/import: add or update the profile the matching finds, in one synchronous step
+	 * (two imports of one new key make one profile). `profile_id` only updates, as documented.
+	 */
+	importProfile(p: Params): ApiResult {
+		const dbId = reqInt(p, 'db_id');
+		const matcher = this.parseMatching(p);
+		optBool(p, 'skip_triggers');
+		const data = readProfileData(p);
+		const db = this.databases.get(dbId);
+		if (!db) throw new SandboxApiError('databaseNotFound');
+		let profile =
+			matcher.mode === 'profile_id' ? db.byId.get(matcher.id) : db.state.profiles.find((pr) => this.matches(pr, matcher));
+		if (!profile) {
+			if (matcher.mode === 'profile_id') throw new SandboxApiError('profileNotFound');
+			profile = newProfile(p, (id) => db.byId.has(id));
+			db.state.profiles.push(profile);
+			db.byId.set(profile.id, profile);
+		}
+		applyProfileData(profile, data);
+		this.changed();
+		return { data: null, extra: { profile_id: profile.id } };
 	}
 
 	/** One code by program and code (live object: callers copy it), O(1). */

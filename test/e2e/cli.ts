@@ -32,6 +32,7 @@ import {
 } from '../../scripts/lib/n8n';
 import { ARTIFACTS_DIR, EXAMPLES_DIR, N8N_VERSIONS, REPO_ROOT } from '../../scripts/lib/paths';
 import { formatDuration, freePort, log, onCleanup, runMain } from '../../scripts/lib/processes';
+import { CHECKOUT, runCheckoutChecks, SIGNUP } from './cli/checkout';
 import { runShopChecks, SHOP } from './cli/shop';
 import { assertNoTokenAtRest, describeSearch, sandboxLogFile, searchTokenAtRest } from './lib/token-at-rest';
 import { runStockChecks, STOCK } from './cli/stock';
@@ -39,8 +40,9 @@ import { runStockChecks, STOCK } from './cli/stock';
 const EXAMPLE = {
 	order: SHOP.id,
 	importSummary: 'altcraft-import-codes',
-	redeem: 'altcraft-redeem-code',
 	stock: STOCK.id,
+	signup: SIGNUP.id,
+	checkout: CHECKOUT.id,
 } as const;
 const FAILING_WORKFLOW = path.join(__dirname, 'fixtures', 'failing-get.json');
 const SLOW_GETS_WORKFLOW = path.join(__dirname, 'fixtures', 'slow-gets.json');
@@ -70,17 +72,6 @@ function program(sandbox: Sandbox, id: number) {
 	const found = sandbox.getState().loyaltyPrograms.find((p) => p.id === id);
 	assert.ok(found, `sandbox has loyalty program ${id}`);
 	return found;
-}
-
-/** A promocodes/attach straight to the sandbox's API (the setup a check needs, not the thing checked). */
-async function attachInSandbox(sandbox: Sandbox, body: Record<string, unknown>): Promise<void> {
-	const response = await fetch(`${sandbox.baseUrl}/api/v1.1/promocodes/attach`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify({ token: sandbox.token, ...body }),
-	});
-	const envelope = (await response.json()) as { error: number; error_text: string };
-	assert.equal(envelope.error, 0, `sandbox attach: ${envelope.error} ${envelope.error_text}`);
 }
 
 async function runVersion(version: string, tarball: string): Promise<CheckResult[]> {
@@ -152,37 +143,9 @@ async function runVersion(version: string, tarball: string): Promise<CheckResult
 
 		await runStockChecks((name, fn) => check(results, name, fn), runOk, sandbox);
 
-		await check(results, 'example "redeem" on free codes reports why they cannot be redeemed', async () => {
-			const run = await runOk(EXAMPLE.redeem);
-			assert.deepEqual(nodeOutput(run, 'Not redeemable'), [
-				{ code: 'WELCOME-0001', redeemed: false, reason: 'The code is not attached to any customer yet' },
-				{ code: 'WELCOME-0002', redeemed: false, reason: 'The code is not attached to any customer yet' },
-			]);
-			assert.equal(run.data.resultData.runData['Activate code'], undefined, 'nothing activated');
-			assert.equal(sandbox.getCode(1, 'WELCOME-0001')?.activated, null);
-		});
-
 		await runShopChecks((name, fn) => check(results, name, fn), setup, sandbox, outputs);
 
-		await check(results, 'example "redeem" activates the attached code and explains the other', async () => {
-			// The shop example attaches codes of its own program (4); this one redeems program 1's.
-			await attachInSandbox(sandbox, { loyalty_id: 1, code: 'WELCOME-0001', db_id: 1, matching: 'email', email: 'alice@example.com' });
-			const run = await runOk(EXAMPLE.redeem);
-			assert.deepEqual(nodeOutput(run, 'Redeemed'), [
-				{ code: 'WELCOME-0001', redeemed: true, message: 'Code activated: the discount can be applied' },
-			]);
-			assert.deepEqual(nodeOutput(run, 'Not redeemable'), [
-				{ code: 'WELCOME-0002', redeemed: false, reason: 'The code is not attached to any customer yet' },
-			]);
-			assert.ok(sandbox.getCode(1, 'WELCOME-0001')?.activated, 'WELCOME-0001 activated in the sandbox');
-		});
-
-		await check(results, 'example "redeem" a second time: the code was already used', async () => {
-			const run = await runOk(EXAMPLE.redeem);
-			const [first] = nodeOutput(run, 'Not redeemable');
-			assert.equal(first.code, 'WELCOME-0001');
-			assert.match(String(first.reason), /^The code was already used \(activated \d{4}-\d\d-\d\dT/);
-		});
+		await runCheckoutChecks((name, fn) => check(results, name, fn), setup, sandbox, outputs);
 
 		await check(results, 'a failing Altcraft call fails the execution with the API error', async () => {
 			const result = await executeWorkflow(setup, 'altcraft-e2e-failing');

@@ -12,8 +12,8 @@
  * Installs Debian's redis-server and postgresql when missing (apt-get), n8n on demand, packs the package
  * and installs it into every n8n process's own nodes folder, starts the sandbox (in this process) with
  * 1400 customers and 1800 free codes in the shop example's program, then: 1 worker serves 3 × 100
- * concurrent orders; a second worker joins; the import and redeem examples run on a worker (editor-style
- * manual runs offloaded to the queue); 3 × 100 orders with 2 workers (both must take part); 10 orders
+ * concurrent orders; a second worker joins; the import example runs on a worker (an editor-style
+ * manual run offloaded to the queue) and 20 checkouts of one code race across both workers (checkout example); 3 × 100 orders with 2 workers (both must take part); 10 orders
  * posted twice at once; worker-2 stops with SIGTERM and 1 worker serves 3 × 100 again (throughput =
  * median orders/s, 1 vs 2 workers); a second worker starts again; worker-1 is SIGKILLed during 60
  * orders while the sandbox holds the answers of the attaches it applied (so every run kills a worker
@@ -48,6 +48,7 @@ import {
 	type ClusterConfig,
 	type Worker,
 } from './queue/cluster';
+import { CHECKOUT, checkoutRace } from './queue/checkout';
 import { cpuDelta, members, sampleCpu, type CpuGroup, type CpuSample } from './queue/cpu';
 import { executionError, executionRows, getExecution, runManually, type ExecutionRow } from './queue/executions';
 import { assertNoTokenAtRest, describeSearch, sandboxLogFile, searchTokenAtRest } from './lib/token-at-rest';
@@ -277,18 +278,14 @@ async function runSuite(ctx: Context): Promise<void> {
 		log(`    execution ${execution.id} ran on ${ranOn[0]}`);
 	});
 
-	await check('example "redeem" runs on a worker and explains free codes', async () => {
-		const execution = await runManually(ctx.rest, ctx.config.runtime, 'altcraft-redeem-code', 'Start');
-		assert.equal(execution.status, 'success', `status ${execution.status}: ${executionError(execution) ?? ''}`);
-		assert.ok(execution.run, 'run data stored');
-		const presented = ['WELCOME-0001', 'WELCOME-0002'];
-		const redeemed = execution.run.data.resultData.runData.Redeemed ? nodeOutput(execution.run, 'Redeemed') : [];
-		const explained = nodeOutput(execution.run, 'Not redeemable');
-		assert.equal(redeemed.length + explained.length, presented.length, 'one answer per code');
-		for (const item of explained) assert.ok(typeof item.reason === 'string' && item.reason.length > 0, `reason for ${String(item.code)}`);
-		const ranOn = ctx.workers.filter((w) => workerExecutions(w).started.has(execution.id)).map((w) => w.name);
-		assert.equal(ranOn.length, 1, `one worker ran execution ${execution.id}`);
-		log(`    execution ${execution.id} ran on ${ranOn[0]}: ${redeemed.length} redeemed, ${explained.length} explained`);
+	await check('example "checkout": 20 checkouts of one code at once, run on both workers → exactly one 200, 19 × 422 already_redeemed', async () => {
+		// A customer of its own, whom no order uses: the order checks count every code a customer holds.
+		const race = await checkoutRace(ctx.main.baseUrl, ctx.sandbox, ctx.workers, customerEmail(take(1)), 'WELCOME-0001');
+		assert.deepEqual(race.statuses, [200, ...Array(19).fill(422)], `statuses ${race.statuses.join(',')}`);
+		assert.deepEqual(race.reasons, Array(19).fill('already_redeemed'));
+		assert.ok(ctx.sandbox.getCode(1, 'WELCOME-0001')?.activated, 'WELCOME-0001 activated');
+		for (const w of ctx.workers) assert.ok(race.byWorker[w.name] > 0, `${w.name} ran some checkouts (${JSON.stringify(race.byWorker)})`);
+		log(`    checkouts per worker ${JSON.stringify(race.byWorker)}, ${race.activations} activation request(s) reached Altcraft`);
 	});
 
 	await check('Altcraft Trigger: 1,000 events in 50 batches at once reach main, run on the workers, none lost or doubled', async () => {
@@ -605,7 +602,8 @@ runMain(async () => {
 	const config: ClusterConfig = { runtime, root: path.join(work, 'n8n'), logDir: LOG_DIR, redisPort: redis.port, pg, encryptionKey: randomBytes(24).toString('hex') };
 	const mainSetup = await prepareMain(config, tarball);
 	await importCredential(mainSetup, { baseUrl: sandbox.baseUrl, token });
-	for (const file of ['import-codes-summary.json', 'redeem-code.json']) await importWorkflow(mainSetup, path.join(EXAMPLES_DIR, file));
+	for (const file of ['import-codes-summary.json', CHECKOUT.file]) await importWorkflow(mainSetup, path.join(EXAMPLES_DIR, file));
+	await activateWorkflow(mainSetup, CHECKOUT.id);
 	await importWorkflow(mainSetup, order.file);
 	await activateWorkflow(mainSetup, order.id);
 	await importWorkflow(mainSetup, TRIGGER_FIXTURE);

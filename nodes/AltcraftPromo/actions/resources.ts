@@ -2,6 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { retryOnFailNotice } from '../descriptions/sideEffects.descriptions';
+import { profileOperations } from './profile/Profile.resource';
 import { promoCodeOperations } from './promoCode/PromoCode.resource';
 import type { AltcraftOperation } from './types';
 
@@ -16,6 +17,7 @@ interface Resource {
 /** The node's resources; a new resource is one row here plus its folder of operations. */
 export const RESOURCES: Resource[] = [
 	{ name: 'Promo Code', value: 'promoCode', defaultOperation: 'get', operations: promoCodeOperations },
+	{ name: 'Profile', value: 'profile', defaultOperation: 'get', operations: profileOperations },
 ];
 
 export function findOperation(resource: string, operation: string): AltcraftOperation<unknown> | undefined {

@@ -68,6 +68,24 @@ export const nodeOptions: INodeProperties = {
 				'How many requests this node keeps in flight at once (1 = one after another). Each uses one kept-alive connection.',
 		},
 		{
+			displayName: 'Create Profile If Missing',
+			name: 'createProfileIfMissing',
+			type: 'boolean',
+			default: false,
+			description:
+				"Whether to create the customer's profile first when Altcraft has none (a sign-up or a guest's first order), then give the code to it. Uses Altcraft's profile import (add or update): two first orders of one new customer at once end with one profile.",
+			displayOptions: { show: { '/operation': ['attach', 'attachFreeCode'] } },
+		},
+		{
+			displayName: 'Fail When Rejected',
+			name: 'failWhenRejected',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether a code that cannot be redeemed (not found, not attached, another customer\'s, already used, expired) fails the item instead of giving "redeemed": false and the reason',
+			displayOptions: { show: { '/operation': ['redeem'] } },
+		},
+		{
 			displayName: 'Max Retries',
 			name: 'maxRetries',
 			type: 'number',
@@ -75,6 +93,15 @@ export const nodeOptions: INodeProperties = {
 			default: DEFAULT_MAX_RETRIES,
 			description:
 				'How often a request is sent again after a rate limit, an unavailable server or a lost connection. Calls that change a code are only resent when reading the code back shows the change is not there.',
+		},
+		{
+			displayName: 'Profile Fields (JSON)',
+			name: 'profileFieldsJson',
+			type: 'json',
+			default: '{}',
+			description:
+				'With Create Profile If Missing: fields for the profile as a JSON object, e.g. {"_fname": "Ivan"}. An existing profile gets them too (Altcraft\'s import adds or updates).',
+			displayOptions: { show: { '/operation': ['attach', 'attachFreeCode'], createProfileIfMissing: [true] } },
 		},
 		{
 			displayName: 'Replay Window (Hours)',

@@ -7,6 +7,7 @@ import * as get from './get.operation';
 import * as getAll from './getAll.operation';
 import * as getStats from './getStats.operation';
 import * as importCodes from './import.operation';
+import * as redeem from './redeem.operation';
 import * as update from './update.operation';
 
 /** The Promo Code resource: one row per operation (its file holds everything else). */
@@ -19,5 +20,6 @@ export const promoCodeOperations: Array<AltcraftOperation<unknown>> = [
 	getAll,
 	getStats,
 	importCodes,
+	redeem,
 	update,
 ];

@@ -6,9 +6,11 @@ import {
 	profileMatchingFields,
 	requiredCodeField,
 } from '../../descriptions/common.descriptions';
+import { ensureProfile, readCreateProfile } from '../../helpers/createProfile';
 import { readDatabaseId } from '../../helpers/databaseId';
 import { readProfileMatching } from '../../helpers/matching';
 import { readLoyaltyId, readOptionalText } from '../../helpers/parameters';
+import { profileMatchingOf } from '../../helpers/promoState';
 import type { AltcraftRequestBody } from '../../transport';
 import type { ItemApi, OperationEffect, OperationOption } from '../types';
 
@@ -45,24 +47,38 @@ export const properties: INodeProperties[] = [
 ];
 
 
-type AttachPlan = AltcraftRequestBody;
+interface AttachPlan {
+	body: AltcraftRequestBody;
+	/** Options → Create Profile If Missing: the profile data to import first. */
+	createProfile: AltcraftRequestBody | undefined;
+}
 
 export function prepare(this: IExecuteFunctions, itemIndex: number): AttachPlan {
 	const code = readOptionalText(this, itemIndex, 'code', 'Promo Code');
+	const matching = readProfileMatching(this, itemIndex);
 	const body: AltcraftRequestBody = {
 		loyalty_id: readLoyaltyId(this, itemIndex),
 		db_id: readDatabaseId(this, itemIndex),
-		...readProfileMatching(this, itemIndex),
+		...matching,
 	};
 	// An empty `code` would be a code named "", so it is left out to get a free one.
 	if (code !== '') body.code = code;
-	return body;
+	return { body, createProfile: readCreateProfile(this, itemIndex, matching) };
 }
 
 /** `code` comes first, where the table view shows it; `null` when Altcraft picked one it does not name. */
 export async function execute(plan: AttachPlan, api: ItemApi): Promise<IDataObject[]> {
-	await api.call({ method: 'promocodes/attach', body: plan });
-	const { code, ...rest } = plan;
+	const { body, createProfile } = plan;
+	let created: IDataObject = {};
+	let request = body;
+	if (createProfile) {
+		const { loyalty_id: loyaltyId, db_id: databaseId, code: requested } = body;
+		const { profileId, attachMatching } = await ensureProfile(api, databaseId as number, profileMatchingOf(body), createProfile);
+		request = { loyalty_id: loyaltyId, db_id: databaseId, ...attachMatching, ...(requested === undefined ? {} : { code: requested }) };
+		created = { profile_id: profileId };
+	}
+	await api.call({ method: 'promocodes/attach', body: request });
+	const { code, ...rest } = body;
 	if (code === undefined) api.hint(UNREPORTED_CODE_HINT);
-	return [{ code: code ?? null, success: true, operation: 'attach', ...rest }];
+	return [{ code: code ?? null, success: true, operation: 'attach', ...rest, ...created }];
 }

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { databaseIdFields, loyaltyIdFields, profileMatchingFields } from '../../descriptions/common.descriptions';
+import { ensureProfile, readCreateProfile } from '../../helpers/createProfile';
 import { readDatabaseId } from '../../helpers/databaseId';
 import { attachKeyedFreeCode, attachRandomFreeCode, type FreeCodeItem } from '../../helpers/freeCodeAttach';
 import { programListing } from '../../helpers/freeCodePool';
@@ -48,14 +49,18 @@ interface AttachFreeCodePlan {
 	matching: AltcraftRequestBody;
 	/** '' = a new code on every run. */
 	idempotencyKey: string;
+	/** Options → Create Profile If Missing: the profile data to import first; undefined = look the customer up. */
+	createProfile: AltcraftRequestBody | undefined;
 }
 
 export function prepare(this: IExecuteFunctions, itemIndex: number): AttachFreeCodePlan {
+	const matching = readProfileMatching(this, itemIndex);
 	return {
 		loyaltyId: readLoyaltyId(this, itemIndex),
 		databaseId: readDatabaseId(this, itemIndex),
-		matching: readProfileMatching(this, itemIndex),
+		matching,
 		idempotencyKey: readOptionalText(this, itemIndex, 'idempotencyKey', 'Order ID (Idempotency Key)'),
+		createProfile: readCreateProfile(this, itemIndex, matching),
 	};
 }
 
@@ -103,18 +108,22 @@ async function findCustomer(plan: AttachFreeCodePlan, api: ItemApi): Promise<str
  */
 export async function execute(plan: AttachFreeCodePlan, api: ItemApi): Promise<IDataObject[]> {
 	const { loyaltyId, databaseId, matching, idempotencyKey } = plan;
-	const profileId = await findCustomer(plan, api);
+	// With Create Profile If Missing the import (add or update, keyed by the matching) names the
+	// customer, and the code goes to exactly that profile; two first orders at once share it.
+	const { profileId, attachMatching } = plan.createProfile
+		? await ensureProfile(api, databaseId, matching, plan.createProfile)
+		: { profileId: await findCustomer(plan, api), attachMatching: matching };
 	const listing = await api.once(`free-codes:${loyaltyId}`, async () =>
 		programListing(api.accountKey, api.read, loyaltyId),
 	);
 	const item: FreeCodeItem = {
 		loyaltyId,
 		databaseId,
-		matching,
+		matching: attachMatching,
 		profileId,
 		read: api.read,
 		attach: async (code) => {
-			await api.call({ method: 'promocodes/attach', body: { loyalty_id: loyaltyId, db_id: databaseId, ...matching, code } });
+			await api.call({ method: 'promocodes/attach', body: { loyalty_id: loyaltyId, db_id: databaseId, ...attachMatching, code } });
 		},
 		error: api.error,
 		confirmedByReadBack: api.confirmedByReadBack,
