@@ -8,7 +8,16 @@ import tseslint from 'typescript-eslint';
 const selfHosted = communityNodes.configs.recommendedWithoutN8nCloudSupport;
 
 export default tseslint.config(
-	{ ignores: ['dist/**', '**/dist/**', 'node_modules/**', 'examples/**', '.n8n-runtime/**', 'artifacts/**'] },
+	{
+		ignores: [
+			'dist/**',
+			'**/dist/**',
+			'node_modules/**',
+			'examples/**',
+			'.n8n-runtime/**',
+			'artifacts/**',
+		],
+	},
 	{
 		files: ['test/**/*.ts', 'sandbox/**/*.ts', 'scripts/**/*.ts'],
 		extends: [tseslint.configs.recommended],

@@ -61,6 +61,9 @@ export class AltcraftApi implements ICredentialType {
 	): Promise<IHttpRequestOptions> {
 		// Trimmed as everywhere else: a token pasted with a trailing space or line break still works.
 		const token = typeof credentials.token === 'string' ? credentials.token.trim() : '';
-		return { ...requestOptions, body: withToken(requestOptions.body, token) as IHttpRequestOptions['body'] };
+		return {
+			...requestOptions,
+			body: withToken(requestOptions.body, token) as IHttpRequestOptions['body'],
+		};
 	}
 }

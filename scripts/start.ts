@@ -32,12 +32,27 @@ import {
 	startN8n,
 } from './lib/n8n';
 import { DEFAULT_N8N_VERSION, EXAMPLES_DIR, REPO_ROOT, RUNTIME_ROOT } from './lib/paths';
-import { describePortHolder, removeStartPids, writeStartPids, type StartPids } from './lib/port-holder';
-import { formatDuration, isPortInUse, isShuttingDown, log, onCleanup, runMain, stopProcess } from './lib/processes';
+import {
+	describePortHolder,
+	removeStartPids,
+	writeStartPids,
+	type StartPids,
+} from './lib/port-holder';
+import {
+	formatDuration,
+	isPortInUse,
+	isShuttingDown,
+	log,
+	onCleanup,
+	runMain,
+	stopProcess,
+} from './lib/processes';
 import { TRIGGER_EXAMPLE, wireTriggerDemo } from './lib/triggerDemo';
 
 /** ALTCRAFT_START_DIR moves everything elsewhere (the signal tests use a temporary folder). */
-const START_DIR = process.env.ALTCRAFT_START_DIR ? path.resolve(process.env.ALTCRAFT_START_DIR) : path.join(RUNTIME_ROOT, 'start');
+const START_DIR = process.env.ALTCRAFT_START_DIR
+	? path.resolve(process.env.ALTCRAFT_START_DIR)
+	: path.join(RUNTIME_ROOT, 'start');
 const OWNER_FILE = path.join(START_DIR, 'owner.json');
 /** Which processes a running `npm start` owns, so that a later run can name what an earlier one left behind. */
 const PID_FILE = path.join(START_DIR, 'pids.json');
@@ -67,7 +82,8 @@ function portFromEnv(name: string, fallback: number): number {
 	const raw = process.env[name];
 	if (raw === undefined || raw === '') return fallback;
 	const port = Number(raw);
-	if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${name} must be a TCP port, got "${raw}"`);
+	if (!Number.isInteger(port) || port < 1 || port > 65535)
+		throw new Error(`${name} must be a TCP port, got "${raw}"`);
 	return port;
 }
 
@@ -76,11 +92,16 @@ function portFromEnv(name: string, fallback: number): number {
  * Saved so that a re-run prints the same login (the file is git-ignored and readable only by you).
  */
 function ownerLogin(): Owner {
-	const saved = existsSync(OWNER_FILE) ? (JSON.parse(readFileSync(OWNER_FILE, 'utf8')) as Owner) : undefined;
+	const saved = existsSync(OWNER_FILE)
+		? (JSON.parse(readFileSync(OWNER_FILE, 'utf8')) as Owner)
+		: undefined;
 	const owner: Owner = {
 		email: process.env.N8N_OWNER_EMAIL || saved?.email || 'owner@example.com',
 		// n8n's rule: 8–64 characters with at least one digit and one capital letter.
-		password: process.env.N8N_OWNER_PASSWORD || saved?.password || `Altcraft-${randomBytes(6).toString('hex')}-Demo1`,
+		password:
+			process.env.N8N_OWNER_PASSWORD ||
+			saved?.password ||
+			`Altcraft-${randomBytes(6).toString('hex')}-Demo1`,
 	};
 	if (!saved) writeFileSync(OWNER_FILE, JSON.stringify(owner, null, 2) + '\n', { mode: 0o600 });
 	return owner;
@@ -100,22 +121,33 @@ runMain(async () => {
 	const realBaseUrl = process.env.ALTCRAFT_BASE_URL || undefined;
 	const realToken = process.env.ALTCRAFT_TOKEN || undefined;
 	if (Boolean(realBaseUrl) !== Boolean(realToken)) {
-		throw new Error('Set both ALTCRAFT_BASE_URL and ALTCRAFT_TOKEN to use a real Altcraft, or neither for the sandbox.');
+		throw new Error(
+			'Set both ALTCRAFT_BASE_URL and ALTCRAFT_TOKEN to use a real Altcraft, or neither for the sandbox.',
+		);
 	}
-	if (realBaseUrl && !/^https?:\/\//.test(realBaseUrl)) throw new Error(`ALTCRAFT_BASE_URL must start with http:// or https://`);
+	if (realBaseUrl && !/^https?:\/\//.test(realBaseUrl))
+		throw new Error(`ALTCRAFT_BASE_URL must start with http:// or https://`);
 	const version = process.env.N8N_VERSION || DEFAULT_N8N_VERSION;
 
 	// Fail early and clearly rather than after minutes of installing, before touching the folder an
 	// earlier run that is still alive may be using.
-	if (await isPortInUse(n8nPort)) throw new Error(`${describePortHolder(n8nPort, PID_FILE)}. Set N8N_PORT to move n8n.`);
+	if (await isPortInUse(n8nPort))
+		throw new Error(`${describePortHolder(n8nPort, PID_FILE)}. Set N8N_PORT to move n8n.`);
 	if (!realBaseUrl && (await isPortInUse(sandboxPort))) {
-		throw new Error(`${describePortHolder(sandboxPort, PID_FILE)}. Set SANDBOX_PORT to move the sandbox.`);
+		throw new Error(
+			`${describePortHolder(sandboxPort, PID_FILE)}. Set SANDBOX_PORT to move the sandbox.`,
+		);
 	}
 	if (args.includes('--reset')) rmSync(START_DIR, { recursive: true, force: true });
 	mkdirSync(START_DIR, { recursive: true });
 	const sandboxState = path.join(START_DIR, 'sandbox-state.json');
 	if (args.includes('--reset-sandbox')) rmSync(sandboxState, { force: true });
-	const pids: StartPids = { script: process.pid, n8nPort, sandboxPort: realBaseUrl ? undefined : sandboxPort, startedAt: new Date().toISOString() };
+	const pids: StartPids = {
+		script: process.pid,
+		n8nPort,
+		sandboxPort: realBaseUrl ? undefined : sandboxPort,
+		startedAt: new Date().toISOString(),
+	};
 	writeStartPids(PID_FILE, pids);
 	onCleanup(() => removeStartPids(PID_FILE)); // runs after the hook that stops n8n (hooks run last-in, first-out)
 
@@ -129,12 +161,20 @@ runMain(async () => {
 	let seedLoaded = false;
 	let sandbox: Sandbox | undefined;
 	if (realBaseUrl && realToken) {
-		log(`[2/6] Using the real Altcraft at ${realBaseUrl} (token from ALTCRAFT_TOKEN); no sandbox started.`);
+		log(
+			`[2/6] Using the real Altcraft at ${realBaseUrl} (token from ALTCRAFT_TOKEN); no sandbox started.`,
+		);
 		credential = { baseUrl: realBaseUrl, token: realToken };
 	} else {
 		seedLoaded = !existsSync(sandboxState);
-		log(`[2/6] Starting the Altcraft sandbox (${seedLoaded ? 'demo seed' : `state kept from earlier runs in ${path.relative(REPO_ROOT, sandboxState)}`})…`);
-		const started = await startSandbox({ port: sandboxPort, token: DEFAULT_TOKEN, statePath: sandboxState });
+		log(
+			`[2/6] Starting the Altcraft sandbox (${seedLoaded ? 'demo seed' : `state kept from earlier runs in ${path.relative(REPO_ROOT, sandboxState)}`})…`,
+		);
+		const started = await startSandbox({
+			port: sandboxPort,
+			token: DEFAULT_TOKEN,
+			statePath: sandboxState,
+		});
 		sandbox = started;
 		onCleanup(() => started.stop());
 		credential = { baseUrl: started.baseUrl, token: started.token };
@@ -143,7 +183,9 @@ runMain(async () => {
 
 	log(`[3/6] n8n ${version}…`);
 	if (!existsSync(path.join(runtimeFor(version).dir, 'node_modules', 'n8n'))) {
-		log(`  first run: downloading n8n (~2 GB) and building its native module (sqlite3); ${FIRST_INSTALL_TIME} (measured), a line every 20 s`);
+		log(
+			`  first run: downloading n8n (~2 GB) and building its native module (sqlite3); ${FIRST_INSTALL_TIME} (measured), a line every 20 s`,
+		);
 	}
 	const runtime = await installN8n(version);
 
@@ -154,22 +196,38 @@ runMain(async () => {
 		logDir: path.join(START_DIR, 'logs'),
 		extraEnv: { N8N_LOG_FORMAT: 'text' }, // a human reads this log
 	});
-	log('  installing the package into n8n\'s community nodes folder (npm install of its runtime dependency)…');
+	log(
+		"  installing the package into n8n's community nodes folder (npm install of its runtime dependency)…",
+	);
 	await installPackageIntoN8n(setup, tarball);
 	log('  importing the credential "Altcraft Sandbox" (n8n CLI, a few seconds)…');
 	await importCredential(setup, credential);
 	log('  reading which example workflows n8n already has…');
 	const existing = await listWorkflowIds(setup);
 	const examples: Array<{ id: string; name: string; file: string; webhookPath?: string }> = [];
-	for (const file of ['order-webhook-attach-promo.json', 'import-codes-summary.json', 'signup-welcome-code.json', 'checkout-redeem-code.json', 'keep-program-stocked.json', TRIGGER_EXAMPLE]) {
+	for (const file of [
+		'order-webhook-attach-promo.json',
+		'import-codes-summary.json',
+		'signup-welcome-code.json',
+		'checkout-redeem-code.json',
+		'keep-program-stocked.json',
+		TRIGGER_EXAMPLE,
+	]) {
 		const workflow = JSON.parse(readFileSync(path.join(EXAMPLES_DIR, file), 'utf8')) as {
 			id: string;
 			name: string;
 			nodes: Array<{ type: string; parameters: { path?: string } }>;
 		};
 		const webhook = workflow.nodes.find((node) => node.type === 'n8n-nodes-base.webhook');
-		const trigger = workflow.nodes.find((node) => node.type === 'n8n-nodes-altcraft.altcraftTrigger');
-		examples.push({ id: workflow.id, name: workflow.name, file, webhookPath: webhook?.parameters.path });
+		const trigger = workflow.nodes.find(
+			(node) => node.type === 'n8n-nodes-altcraft.altcraftTrigger',
+		);
+		examples.push({
+			id: workflow.id,
+			name: workflow.name,
+			file,
+			webhookPath: webhook?.parameters.path,
+		});
 		// Imported once: a re-run must not overwrite what the user changed in the editor.
 		if (existing.includes(workflow.id)) continue;
 		log(`  importing "${workflow.name}" (n8n CLI, a few seconds each)…`);
@@ -180,7 +238,9 @@ runMain(async () => {
 		}
 	}
 
-	log(`[5/6] Starting n8n on 127.0.0.1:${n8nPort} (log: ${path.relative(REPO_ROOT, path.join(setup.logDir, 'n8n-server.log'))})…`);
+	log(
+		`[5/6] Starting n8n on 127.0.0.1:${n8nPort} (log: ${path.relative(REPO_ROOT, path.join(setup.logDir, 'n8n-server.log'))})…`,
+	);
 	const server = await startN8n(setup);
 	writeStartPids(PID_FILE, { ...pids, n8n: server.process.child.pid });
 	// Stops n8n before the pid file goes, so that a file naming a live n8n is never removed.
@@ -200,7 +260,8 @@ runMain(async () => {
 		try {
 			await rest.login(owner.email, owner.password);
 		} catch {
-			loginNote = '  (that login did not work: the owner was created earlier with another one; `npm start -- --reset` starts a fresh n8n)';
+			loginNote =
+				'  (that login did not work: the owner was created earlier with another one; `npm start -- --reset` starts a fresh n8n)';
 		}
 	}
 
@@ -216,7 +277,13 @@ runMain(async () => {
 		...(loginNote ? [loginNote] : []),
 		`  ${sandboxLine}`,
 		`  credential:     "Altcraft Sandbox" (id altcraft-sandbox)`,
-		...(demo ? demoLines(demo, { seedLoaded, stateUrl: `${credential.baseUrl}/__sandbox/state`, stateFile: path.relative(REPO_ROOT, sandboxState) }) : []),
+		...(demo
+			? demoLines(demo, {
+					seedLoaded,
+					stateUrl: `${credential.baseUrl}/__sandbox/state`,
+					stateFile: path.relative(REPO_ROOT, sandboxState),
+				})
+			: []),
 		'',
 		'  Example workflows:',
 		...examples.map((e) => `    ${server.baseUrl}/workflow/${e.id}   ${e.name}`),
@@ -239,5 +306,7 @@ runMain(async () => {
 
 	const exitCode = await server.process.exited;
 	if (isShuttingDown()) return;
-	throw new Error(`n8n stopped unexpectedly (${exitCode}); see ${server.logFile}\n${server.output().slice(-3000)}`);
+	throw new Error(
+		`n8n stopped unexpectedly (${exitCode}); see ${server.logFile}\n${server.output().slice(-3000)}`,
+	);
 });

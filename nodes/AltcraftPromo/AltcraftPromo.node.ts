@@ -37,10 +37,7 @@ export class AltcraftPromo implements INodeType {
 				testedBy: 'altcraftApiTest',
 			},
 		],
-		properties: [
-			...describeResources(),
-			nodeOptions,
-		],
+		properties: [...describeResources(), nodeOptions],
 	};
 
 	methods = {

@@ -40,7 +40,11 @@ async function receiveBatch(
 	let raw = request.rawBody;
 	if (raw === undefined && !request.readableEnded) {
 		const read = await readBody(request, maxMb * 1024 * 1024);
-		if ('tooLarge' in read) return { status: 413, problem: `the body is larger than ${maxMb} MB; lower the hook's batch size in Altcraft` };
+		if ('tooLarge' in read)
+			return {
+				status: 413,
+				problem: `the body is larger than ${maxMb} MB; lower the hook's batch size in Altcraft`,
+			};
 		if ('problem' in read) return { status: 400, problem: read.problem };
 		raw = read.raw;
 		parsed = undefined;
@@ -61,7 +65,8 @@ export class AltcraftTrigger implements INodeType {
 		version: 1,
 		subtitle:
 			'={{ ($parameter["events"] || []).map(e => ({ "*": "all events", promoCodeAttached: "code attached", promoCodeActivated: "code activated", other: "other events" })[e] || e).join(", ") }}',
-		description: 'Starts the workflow when Altcraft reports promo-code or message events (action hooks)',
+		description:
+			'Starts the workflow when Altcraft reports promo-code or message events (action hooks)',
 		eventTriggerDescription: 'Waiting for Altcraft to send an event to the Test URL',
 		activationMessage: 'Altcraft events sent to the Production URL now start this workflow.',
 		triggerPanel: {
@@ -72,7 +77,8 @@ export class AltcraftTrigger implements INodeType {
 				active:
 					"Altcraft's events sent to the Production URL start this workflow; each batch shows in the Executions list. To try changes, click 'Execute step' and send an event to the Test URL.",
 			},
-			activationHint: "Once you have finished building the workflow, publish it and paste the Production URL into Altcraft's action hook.",
+			activationHint:
+				"Once you have finished building the workflow, publish it and paste the Production URL into Altcraft's action hook.",
 		},
 		defaults: {
 			name: 'Altcraft Trigger',
@@ -103,13 +109,22 @@ export class AltcraftTrigger implements INodeType {
 		};
 
 		const query = this.getQueryData() as IDataObject;
-		if (!secretAccepted(this.getNodeParameter('secret', '') as string, query[SECRET_QUERY_PARAMETER])) {
+		if (
+			!secretAccepted(this.getNodeParameter('secret', '') as string, query[SECRET_QUERY_PARAMETER])
+		) {
 			// Never echo what was given: the answer must not help guessing.
-			return answer(401, `Altcraft Trigger: the ${SECRET_QUERY_PARAMETER} query parameter is missing or wrong`);
+			return answer(
+				401,
+				`Altcraft Trigger: the ${SECRET_QUERY_PARAMETER} query parameter is missing or wrong`,
+			);
 		}
 
 		const settings = this.getNodeParameter('settings', {}) as TriggerSettings;
-		const batch = await receiveBatch(this.getRequestObject() as WebhookRequest, this.getBodyData(), settings.maxBodyMb ?? DEFAULT_MAX_BODY_MB);
+		const batch = await receiveBatch(
+			this.getRequestObject() as WebhookRequest,
+			this.getBodyData(),
+			settings.maxBodyMb ?? DEFAULT_MAX_BODY_MB,
+		);
 		if ('status' in batch) {
 			if (batch.status === 413) response.setHeader('Connection', 'close');
 			return answer(batch.status, `Altcraft Trigger: ${batch.problem}`);
@@ -119,7 +134,13 @@ export class AltcraftTrigger implements INodeType {
 		const repeatMinutes = settings.ignoreRepeatsMinutes ?? 0;
 		if (repeatMinutes > 0) {
 			const key = `${this.getWorkflow().id ?? ''}:${this.getNode().id}:${this.getMode()}`;
-			if (repeatWindowFor(key).seenWithin(batchFingerprint(batch.events), repeatMinutes * 60_000, Date.now())) {
+			if (
+				repeatWindowFor(key).seenWithin(
+					batchFingerprint(batch.events),
+					repeatMinutes * 60_000,
+					Date.now(),
+				)
+			) {
 				return answer(200, ACCEPTED_BODY);
 			}
 		}

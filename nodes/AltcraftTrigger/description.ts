@@ -11,8 +11,7 @@ import {
 import { SECRET_QUERY_PARAMETER } from './helpers/secret';
 
 export const setupNotice: INodeProperties = {
-	displayName:
-		`In Altcraft, open Integrations → Event capture and create an action hook of type JSON batch request (HTTP POST). Paste the Production URL shown above into its URL field; when you set a Secret below, add ?${SECRET_QUERY_PARAMETER}= and the secret to the end of the URL. Choose the same events there. Then publish (activate) this workflow: Altcraft's events start it. The Test URL works only while you listen for a test event here.`,
+	displayName: `In Altcraft, open Integrations → Event capture and create an action hook of type JSON batch request (HTTP POST). Paste the Production URL shown above into its URL field; when you set a Secret below, add ?${SECRET_QUERY_PARAMETER}= and the secret to the end of the URL. Choose the same events there. Then publish (activate) this workflow: Altcraft's events start it. The Test URL works only while you listen for a test event here.`,
 	name: 'setupNotice',
 	type: 'notice',
 	default: '',
@@ -29,12 +28,25 @@ export const eventsProperty: INodeProperties = {
 		{
 			name: 'All',
 			value: ALL_EVENTS,
-			description: 'Every event Altcraft sends, whatever its event_type: use it once to see the names your Altcraft uses',
+			description:
+				'Every event Altcraft sends, whatever its event_type: use it once to see the names your Altcraft uses',
 		},
 		...MESSAGE_EVENTS,
-		{ name: 'Other (Type Event Types)', value: OTHER_EVENTS, description: 'Event types you type in below' },
-		{ name: 'Promo Code Activated', value: PROMO_ACTIVATED, description: 'A promo code was activated (redeemed)' },
-		{ name: 'Promo Code Attached', value: PROMO_ATTACHED, description: 'A promo code was attached (assigned) to a profile' },
+		{
+			name: 'Other (Type Event Types)',
+			value: OTHER_EVENTS,
+			description: 'Event types you type in below',
+		},
+		{
+			name: 'Promo Code Activated',
+			value: PROMO_ACTIVATED,
+			description: 'A promo code was activated (redeemed)',
+		},
+		{
+			name: 'Promo Code Attached',
+			value: PROMO_ATTACHED,
+			description: 'A promo code was attached (assigned) to a profile',
+		},
 	],
 };
 
@@ -53,7 +65,8 @@ export const attachedEventTypeProperty: INodeProperties = {
 	type: 'string',
 	default: 'promocode_attach', // = GUESSED_PROMO_EVENT_TYPES.attached (a literal: the linter reads defaults statically)
 	placeholder: `e.g. ${GUESSED_PROMO_EVENT_TYPES.attached}`,
-	description: 'The event_type Altcraft sends when a promo code is attached (best guess; several names may be separated by commas)',
+	description:
+		'The event_type Altcraft sends when a promo code is attached (best guess; several names may be separated by commas)',
 	displayOptions: { show: { events: [PROMO_ATTACHED] } },
 };
 
@@ -63,7 +76,8 @@ export const activatedEventTypeProperty: INodeProperties = {
 	type: 'string',
 	default: 'promocode_activate', // = GUESSED_PROMO_EVENT_TYPES.activated
 	placeholder: `e.g. ${GUESSED_PROMO_EVENT_TYPES.activated}`,
-	description: 'The event_type Altcraft sends when a promo code is activated (best guess; several names may be separated by commas)',
+	description:
+		'The event_type Altcraft sends when a promo code is activated (best guess; several names may be separated by commas)',
 	displayOptions: { show: { events: [PROMO_ACTIVATED] } },
 };
 
@@ -83,8 +97,16 @@ export const outputProperty: INodeProperties = {
 	type: 'options',
 	default: 'eachEvent',
 	options: [
-		{ name: 'One Item per Event', value: 'eachEvent', description: 'Each event becomes an item, in the order Altcraft sent them' },
-		{ name: 'One Item per Batch', value: 'batch', description: 'One item per request: events (the list) and count' },
+		{
+			name: 'One Item per Event',
+			value: 'eachEvent',
+			description: 'Each event becomes an item, in the order Altcraft sent them',
+		},
+		{
+			name: 'One Item per Batch',
+			value: 'batch',
+			description: 'One item per request: events (the list) and count',
+		},
 	],
 };
 
@@ -140,7 +162,8 @@ export const optionsProperty: INodeProperties = {
 			name: 'includeTestEvents',
 			type: 'boolean',
 			default: false,
-			description: 'Whether events of Altcraft test sendings (is_test: true) start the workflow too',
+			description:
+				'Whether events of Altcraft test sendings (is_test: true) start the workflow too',
 		},
 	],
 };

@@ -50,7 +50,8 @@ const SCENARIOS: Scenario[] = [
 		name: 'get (XML)',
 		path: '/api/v1.1/promocodes/get',
 		contentType: 'application/xml',
-		body: () => `<xml><token>${TOKEN}</token><code>WELCOME-0001</code><loyalty_id>1</loyalty_id><format>xml</format></xml>`,
+		body: () =>
+			`<xml><token>${TOKEN}</token><code>WELCOME-0001</code><loyalty_id>1</loyalty_id><format>xml</format></xml>`,
 		okMarker: '<error>0</error>',
 	},
 	{
@@ -58,7 +59,14 @@ const SCENARIOS: Scenario[] = [
 		path: '/api/v1.1/promocodes/attach',
 		contentType: 'application/json',
 		body: (i) =>
-			JSON.stringify({ token: TOKEN, loyalty_id: 1, db_id: 1, matching: 'email', email: EMAILS[i % 3], code: `BENCH-J-${i}` }),
+			JSON.stringify({
+				token: TOKEN,
+				loyalty_id: 1,
+				db_id: 1,
+				matching: 'email',
+				email: EMAILS[i % 3],
+				code: `BENCH-J-${i}`,
+			}),
 		okMarker: '"error":0,',
 	},
 	{
@@ -73,7 +81,9 @@ const SCENARIOS: Scenario[] = [
 
 function startServer(): Promise<{ child: ChildProcess; port: number }> {
 	const cli = join(__dirname, '..', 'src', 'cli.js');
-	const child = spawn(process.execPath, [cli, '--port', '0', '--quiet', '--token', TOKEN], { stdio: ['ignore', 'pipe', 'inherit'] });
+	const child = spawn(process.execPath, [cli, '--port', '0', '--quiet', '--token', TOKEN], {
+		stdio: ['ignore', 'pipe', 'inherit'],
+	});
 	return new Promise((resolve, reject) => {
 		let out = '';
 		const timer = setTimeout(() => reject(new Error(`sandbox did not start: ${out}`)), 10000);
@@ -89,10 +99,23 @@ function startServer(): Promise<{ child: ChildProcess; port: number }> {
 	});
 }
 
-function post(agent: Agent, port: number, path: string, contentType: string, body: string): Promise<string> {
+function post(
+	agent: Agent,
+	port: number,
+	path: string,
+	contentType: string,
+	body: string,
+): Promise<string> {
 	return new Promise((resolve, reject) => {
 		const req = request(
-			{ host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) } },
+			{
+				host: '127.0.0.1',
+				port,
+				path,
+				method: 'POST',
+				agent,
+				headers: { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) },
+			},
 			(res) => {
 				const chunks: Buffer[] = [];
 				res.on('data', (c: Buffer) => chunks.push(c));
@@ -105,7 +128,13 @@ function post(agent: Agent, port: number, path: string, contentType: string, bod
 	});
 }
 
-async function run(s: Scenario, port: number, total: number, concurrency: number, seconds: number): Promise<Result> {
+async function run(
+	s: Scenario,
+	port: number,
+	total: number,
+	concurrency: number,
+	seconds: number,
+): Promise<Result> {
 	await post(new Agent(), port, '/__sandbox/reset', 'application/json', '');
 	const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
 	const latencies = new Float64Array(total);
@@ -127,8 +156,17 @@ async function run(s: Scenario, port: number, total: number, concurrency: number
 	const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
 	agent.destroy();
 	const sorted = Array.from(latencies.subarray(0, done)).sort((a, b) => a - b);
-	const pct = (p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-	return { name: s.name, requests: done, failed, seconds: elapsed, rps: done / elapsed, p50: pct(50), p99: pct(99) };
+	const pct = (p: number): number =>
+		sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+	return {
+		name: s.name,
+		requests: done,
+		failed,
+		seconds: elapsed,
+		rps: done / elapsed,
+		p50: pct(50),
+		p99: pct(99),
+	};
 }
 
 async function main(): Promise<void> {
@@ -137,7 +175,9 @@ async function main(): Promise<void> {
 	const seconds = arg('seconds', 15);
 	const { child, port } = await startServer();
 	try {
-		console.log(`Sandbox benchmark: ${total} requests (max ${seconds}s) per scenario, ${concurrency} keep-alive clients, Node ${process.version}`);
+		console.log(
+			`Sandbox benchmark: ${total} requests (max ${seconds}s) per scenario, ${concurrency} keep-alive clients, Node ${process.version}`,
+		);
 		console.log('| scenario | requests | failed | seconds | requests/s | p50 ms | p99 ms |');
 		console.log('|---|---|---|---|---|---|---|');
 		// Warm-up (JIT), not reported.

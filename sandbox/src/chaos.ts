@@ -55,12 +55,19 @@ export class Chaos {
 			return;
 		}
 		const rules = options.rules.map((rule) => {
-			if (!(rule.probability >= 0 && rule.probability <= 1)) throw new Error('probability must be from 0 to 1');
-			return { fault: normalizeFault(rule.fault), probability: rule.probability, path: rule.path?.replace(/^\/+|\/+$/g, '') };
+			if (!(rule.probability >= 0 && rule.probability <= 1))
+				throw new Error('probability must be from 0 to 1');
+			return {
+				fault: normalizeFault(rule.fault),
+				probability: rule.probability,
+				path: rule.path?.replace(/^\/+|\/+$/g, ''),
+			};
 		});
-		if (rules.reduce((sum, rule) => sum + rule.probability, 0) > 1) throw new Error('the probabilities add up to more than 1');
+		if (rules.reduce((sum, rule) => sum + rule.probability, 0) > 1)
+			throw new Error('the probabilities add up to more than 1');
 		const latency = options.latencyMs;
-		if (latency && !(latency[0] >= 0 && latency[1] >= latency[0])) throw new Error('latencyMs must be [min, max] with 0 <= min <= max');
+		if (latency && !(latency[0] >= 0 && latency[1] >= latency[0]))
+			throw new Error('latencyMs must be [min, max] with 0 <= min <= max');
 		this.rules = rules;
 		this.latency = latency;
 		this.random = generator(options.seed ?? 1);

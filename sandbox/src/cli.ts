@@ -39,7 +39,14 @@ Usage: npm run sandbox -- [options]
 `;
 
 export function parseArgs(argv: string[]): CliOptions {
-	const o: CliOptions = { port: DEFAULT_PORT, host: DEFAULT_HOST, token: DEFAULT_TOKEN, tls: false, quiet: false, help: false };
+	const o: CliOptions = {
+		port: DEFAULT_PORT,
+		host: DEFAULT_HOST,
+		token: DEFAULT_TOKEN,
+		tls: false,
+		quiet: false,
+		help: false,
+	};
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i];
 		const eq = arg.indexOf('=');
@@ -53,7 +60,8 @@ export function parseArgs(argv: string[]): CliOptions {
 		switch (name) {
 			case '--port': {
 				const v = takeValue();
-				if (!/^\d+$/.test(v) || Number(v) > 65535) throw new Error(`--port must be a number from 0 to 65535, got "${v}"`);
+				if (!/^\d+$/.test(v) || Number(v) > 65535)
+					throw new Error(`--port must be a number from 0 to 65535, got "${v}"`);
 				o.port = Number(v);
 				break;
 			}
@@ -128,7 +136,9 @@ export async function main(argv: string[]): Promise<Sandbox | undefined> {
 			`  Seed:     ${o.seed ?? 'default (sandbox/seed/default.json)'}`,
 			`  State:    ${o.statePath ?? 'in memory only'}`,
 			`  Hooks:    ${o.hookUrls ? `promo-code events to ${o.hookUrls.length} URL(s)` : 'off (POST /__sandbox/hooks to set URLs)'}`,
-			...(sb.tls ? [`  TLS:      self-signed certificate for localhost/127.0.0.1 in ${sb.tls.certPath}`] : []),
+			...(sb.tls
+				? [`  TLS:      self-signed certificate for localhost/127.0.0.1 in ${sb.tls.certPath}`]
+				: []),
 			`Press Ctrl+C to stop.`,
 			'',
 		].join('\n'),

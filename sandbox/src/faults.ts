@@ -19,7 +19,11 @@ export type SandboxFault =
 	 * HTTP 500/502/503/504 with an envelope error of the same number; `afterApply`: the request is applied first;
 	 * `retryAfter`: a `Retry-After` header with that many seconds (as a throttling proxy sends with a 503).
 	 */
-	| { kind: 'status500' | 'status502' | 'status503' | 'status504'; afterApply?: boolean; retryAfter?: number }
+	| {
+			kind: 'status500' | 'status502' | 'status503' | 'status504';
+			afterApply?: boolean;
+			retryAfter?: number;
+	  }
 	/** The TCP connection is destroyed without an answer; nothing is applied. `reset` is the old name of `resetBeforeApply`. */
 	| { kind: 'reset' | 'resetBeforeApply' }
 	/** The request is applied exactly as for a normal answer, then the connection is destroyed without an answer. */
@@ -109,13 +113,18 @@ function flag(v: unknown, what: string): boolean {
 /** Validate a fault given as a kind name or an object (from code or from JSON). */
 export function normalizeFault(input: unknown): SandboxFault {
 	const o: Record<string, unknown> =
-		typeof input === 'string' ? { kind: input } : typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {};
+		typeof input === 'string'
+			? { kind: input }
+			: typeof input === 'object' && input !== null
+				? (input as Record<string, unknown>)
+				: {};
 	const kind = o.kind;
 	switch (kind) {
 		case 'status429': {
 			const f: SandboxFault = { kind };
 			if (o.retryAfter !== undefined) f.retryAfter = intIn(o.retryAfter, 'retryAfter', 0, 86400);
-			if (o.retryAfterDate !== undefined && flag(o.retryAfterDate, 'retryAfterDate')) f.retryAfterDate = true;
+			if (o.retryAfterDate !== undefined && flag(o.retryAfterDate, 'retryAfterDate'))
+				f.retryAfterDate = true;
 			return f;
 		}
 		case 'status500':
@@ -152,7 +161,9 @@ export function normalizeFault(input: unknown): SandboxFault {
 			return f;
 		}
 		default:
-			throw new FaultError(`unknown fault kind ${JSON.stringify(kind)} (use one of ${FAULT_KINDS.join(', ')})`);
+			throw new FaultError(
+				`unknown fault kind ${JSON.stringify(kind)} (use one of ${FAULT_KINDS.join(', ')})`,
+			);
 	}
 }
 
@@ -167,7 +178,12 @@ export function parseFaultHeader(value: string): SandboxFault {
 	const [main, ...flags] = value.split(';').map((s) => s.trim());
 	const [rawKind, arg] = main.split('=', 2).map((s) => s.trim());
 	const kind = /^(429|500|502|503|504)$/.test(rawKind) ? `status${rawKind}` : rawKind;
-	const argKey: Record<string, string> = { status429: 'retryAfter', delay: 'ms', html: 'status', apiError: 'error' };
+	const argKey: Record<string, string> = {
+		status429: 'retryAfter',
+		delay: 'ms',
+		html: 'status',
+		apiError: 'error',
+	};
 	const o: Record<string, unknown> = { kind };
 	if (arg !== undefined && arg !== '') {
 		if (!argKey[kind]) throw new FaultError(`fault ${kind} takes no argument`);
@@ -179,7 +195,8 @@ export function parseFaultHeader(value: string): SandboxFault {
 	for (const f of flags) {
 		if (f === '') continue;
 		if (f !== 'afterApply') throw new FaultError(`unknown flag "${f}" (only afterApply)`);
-		if (!/^(status50[0234]|html)$/.test(kind)) throw new FaultError(`fault ${kind} takes no afterApply flag`);
+		if (!/^(status50[0234]|html)$/.test(kind))
+			throw new FaultError(`fault ${kind} takes no afterApply flag`);
 		o.afterApply = true;
 	}
 	return normalizeFault(o);
@@ -217,7 +234,12 @@ export class FaultQueue {
 		if (this.pending.length === 0) return undefined;
 		for (let i = 0; i < this.pending.length; i++) {
 			const entry = this.pending[i];
-			if (entry.path !== undefined && routePath !== `/${entry.path}` && !routePath.endsWith(`/${entry.path}`)) continue;
+			if (
+				entry.path !== undefined &&
+				routePath !== `/${entry.path}` &&
+				!routePath.endsWith(`/${entry.path}`)
+			)
+				continue;
 			if (entry.skip !== undefined) {
 				entry.skip--;
 				if (entry.skip === 0) delete entry.skip;

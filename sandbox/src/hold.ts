@@ -37,26 +37,40 @@ export class AnswerHold {
 
 	/** Start holding the answers of applied requests to `path` (e.g. `promocodes/attach`). */
 	start(path: string): void {
-		if (typeof path !== 'string' || normalizePathFilter(path) === '') throw new Error('path must be an API path, e.g. "promocodes/attach"');
+		if (typeof path !== 'string' || normalizePathFilter(path) === '')
+			throw new Error('path must be an API path, e.g. "promocodes/attach"');
 		this.paths.add(normalizePathFilter(path));
 	}
 
 	/** Whether applied requests to `routePath` (e.g. `/api/v1.1/promocodes/attach`) are held now. */
 	matches(routePath: string): boolean {
-		for (const path of this.paths) if (routePath === `/${path}` || routePath.endsWith(`/${path}`)) return true;
+		for (const path of this.paths)
+			if (routePath === `/${path}` || routePath.endsWith(`/${path}`)) return true;
 		return false;
 	}
 
 	/** Keeps `send` (the normal answer) until release; a client that goes away drops out of the list. */
 	add(res: ServerResponse, path: string, body: Record<string, unknown>, send: () => void): void {
 		const { token: _token, ...withoutToken } = body;
-		const entry: Entry = { path, remotePort: res.socket?.remotePort, body: withoutToken, receivedAt: new Date().toISOString(), send, res };
+		const entry: Entry = {
+			path,
+			remotePort: res.socket?.remotePort,
+			body: withoutToken,
+			receivedAt: new Date().toISOString(),
+			send,
+			res,
+		};
 		this.held.add(entry);
 		res.once('close', () => this.held.delete(entry));
 	}
 
 	list(): HeldAnswer[] {
-		return [...this.held].map(({ path, remotePort, body, receivedAt }) => ({ path, remotePort, body: { ...body }, receivedAt }));
+		return [...this.held].map(({ path, remotePort, body, receivedAt }) => ({
+			path,
+			remotePort,
+			body: { ...body },
+			receivedAt,
+		}));
 	}
 
 	/** Stops holding and sends every held answer whose client is still connected; returns how many were sent. */
@@ -89,7 +103,10 @@ export class AnswerHold {
 			case 'GET':
 				return { status: 200, value: { ok: true, paths: [...this.paths], held: this.list() } };
 			case 'POST': {
-				const path = typeof input === 'object' && input !== null ? (input as { path?: unknown }).path : undefined;
+				const path =
+					typeof input === 'object' && input !== null
+						? (input as { path?: unknown }).path
+						: undefined;
 				this.start(path as string);
 				return { status: 200, value: { ok: true, paths: [...this.paths] } };
 			}

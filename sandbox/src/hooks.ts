@@ -89,13 +89,15 @@ function withoutQuery(url: string): string {
 
 /** Validates settings given over HTTP or the CLI; unknown keys and wrong types are errors. */
 export function checkHookSettings(input: unknown, base: HookSettings): HookSettings {
-	if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new HookError('hook settings must be a JSON object');
+	if (typeof input !== 'object' || input === null || Array.isArray(input))
+		throw new HookError('hook settings must be a JSON object');
 	const given = input as Record<string, unknown>;
 	const next = { ...base };
 	for (const [key, value] of Object.entries(given)) {
 		switch (key) {
 			case 'urls': {
-				if (!Array.isArray(value) || !value.every((u) => typeof u === 'string')) throw new HookError('urls must be a list of URLs');
+				if (!Array.isArray(value) || !value.every((u) => typeof u === 'string'))
+					throw new HookError('urls must be a list of URLs');
 				for (const url of value as string[]) {
 					let parsed: URL;
 					try {
@@ -103,7 +105,8 @@ export function checkHookSettings(input: unknown, base: HookSettings): HookSetti
 					} catch {
 						throw new HookError(`urls: "${url}" is not a URL`);
 					}
-					if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new HookError(`urls: "${url}" is not http(s)`);
+					if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+						throw new HookError(`urls: "${url}" is not http(s)`);
 				}
 				next.urls = [...(value as string[])];
 				break;
@@ -123,7 +126,8 @@ export function checkHookSettings(input: unknown, base: HookSettings): HookSetti
 			case 'retryDelayMs':
 			case 'timeoutMs': {
 				const min = key === 'batchSize' || key === 'maxAttempts' || key === 'timeoutMs' ? 1 : 0;
-				if (typeof value !== 'number' || !Number.isInteger(value) || value < min) throw new HookError(`${key} must be an integer >= ${min}`);
+				if (typeof value !== 'number' || !Number.isInteger(value) || value < min)
+					throw new HookError(`${key} must be an integer >= ${min}`);
 				next[key] = value;
 				break;
 			}
@@ -214,9 +218,19 @@ export class HookSender {
 	 * when every URL answered or gave up.
 	 */
 	async sendTestEvent(change: Partial<PromoChange> = {}, isTest = true): Promise<HookDelivery[]> {
-		if (this.current.urls.length === 0) throw new HookError('no hook URLs set (POST /__sandbox/hooks {"urls": [...]})');
+		if (this.current.urls.length === 0)
+			throw new HookError('no hook URLs set (POST /__sandbox/hooks {"urls": [...]})');
 		const event = hookEvent(
-			{ kind: 'attach', loyaltyId: 1, code: 'TEST-CODE', databaseId: 1, profileId: 'test-profile', email: 'test@example.com', at: new Date().toISOString(), ...change },
+			{
+				kind: 'attach',
+				loyaltyId: 1,
+				code: 'TEST-CODE',
+				databaseId: 1,
+				profileId: 'test-profile',
+				email: 'test@example.com',
+				at: new Date().toISOString(),
+				...change,
+			},
 			isTest,
 		);
 		this.eventsRecorded++;
@@ -227,7 +241,9 @@ export class HookSender {
 	/** Sends what is queued now and waits until every batch so far was delivered or dropped. */
 	async flush(): Promise<void> {
 		this.flushNow();
-		await Promise.all([...this.targets.values()].map(async (t) => await t.enqueue(async () => undefined)));
+		await Promise.all(
+			[...this.targets.values()].map(async (t) => await t.enqueue(async () => undefined)),
+		);
 	}
 
 	pending(): { queuedEvents: number; batchesInFlight: number } {
@@ -260,7 +276,8 @@ export class HookSender {
 	private flushNow(): void {
 		if (this.timer) clearTimeout(this.timer);
 		this.timer = undefined;
-		while (this.queue.length > 0) void Promise.all(this.send(this.queue.splice(0, this.current.batchSize)));
+		while (this.queue.length > 0)
+			void Promise.all(this.send(this.queue.splice(0, this.current.batchSize)));
 	}
 
 	/** Queues one batch to every URL; each promise settles with that URL's attempts once it got it or gave up (never rejects). */
@@ -277,16 +294,28 @@ export class HookSender {
 		});
 	}
 
-	private async deliver(url: string, body: string, count: number, settings: HookSettings): Promise<HookDelivery[]> {
+	private async deliver(
+		url: string,
+		body: string,
+		count: number,
+		settings: HookSettings,
+	): Promise<HookDelivery[]> {
 		const attempts: HookDelivery[] = [];
 		const matcher = settings.responseRegex === '' ? undefined : new RegExp(settings.responseRegex);
 		for (let attempt = 1; attempt <= settings.maxAttempts && !this.stopped; attempt++) {
-			if (attempt > 1) await this.sleep(Math.min(settings.retryDelayMs * 2 ** (attempt - 2), MAX_RETRY_DELAY_MS));
+			if (attempt > 1)
+				await this.sleep(Math.min(settings.retryDelayMs * 2 ** (attempt - 2), MAX_RETRY_DELAY_MS));
 			if (this.stopped) return attempts;
 			const controller = new AbortController();
 			this.aborts.add(controller);
 			const timer = setTimeout(() => controller.abort(), settings.timeoutMs);
-			const entry: HookDelivery = { url: withoutQuery(url), events: count, attempt, ok: false, at: new Date().toISOString() };
+			const entry: HookDelivery = {
+				url: withoutQuery(url),
+				events: count,
+				attempt,
+				ok: false,
+				at: new Date().toISOString(),
+			};
 			try {
 				const response = await fetch(url, {
 					method: 'POST',
@@ -297,17 +326,24 @@ export class HookSender {
 				const text = await response.text();
 				entry.status = response.status;
 				entry.ok = response.status === 200 && (!matcher || matcher.test(text));
-				if (!entry.ok) entry.error = response.status === 200 ? 'body does not match responseRegex' : text.slice(0, 200);
+				if (!entry.ok)
+					entry.error =
+						response.status === 200 ? 'body does not match responseRegex' : text.slice(0, 200);
 			} catch (e) {
-				entry.error = controller.signal.aborted ? `no answer within ${settings.timeoutMs} ms` : (e as Error).message;
+				entry.error = controller.signal.aborted
+					? `no answer within ${settings.timeoutMs} ms`
+					: (e as Error).message;
 			} finally {
 				clearTimeout(timer);
 				this.aborts.delete(controller);
 			}
 			attempts.push(entry);
 			this.deliveries.push(entry);
-			if (this.deliveries.length > MAX_LOG) this.deliveries.splice(0, this.deliveries.length - MAX_LOG);
-			this.log?.(`hook POST ${entry.url} ${count} event(s) attempt ${attempt}: ${entry.status ?? 'no answer'}${entry.ok ? '' : ` (failed${entry.error ? `: ${entry.error}` : ''})`}`);
+			if (this.deliveries.length > MAX_LOG)
+				this.deliveries.splice(0, this.deliveries.length - MAX_LOG);
+			this.log?.(
+				`hook POST ${entry.url} ${count} event(s) attempt ${attempt}: ${entry.status ?? 'no answer'}${entry.ok ? '' : ` (failed${entry.error ? `: ${entry.error}` : ''})`}`,
+			);
 			if (entry.ok) return attempts;
 		}
 		return attempts;
@@ -341,8 +377,18 @@ export interface ControlAnswer {
  *   POST /hooks/flush    send what is queued now and wait until everything so far is delivered or dropped
  * Undefined for any other route (the server answers 404).
  */
-export function hookControl(sender: HookSender, route: string, input: unknown): Promise<ControlAnswer> | undefined {
-	const view = () => ({ ok: true, settings: sender.settings(), ...sender.pending(), eventsRecorded: sender.eventsRecorded, deliveries: sender.deliveries });
+export function hookControl(
+	sender: HookSender,
+	route: string,
+	input: unknown,
+): Promise<ControlAnswer> | undefined {
+	const view = () => ({
+		ok: true,
+		settings: sender.settings(),
+		...sender.pending(),
+		eventsRecorded: sender.eventsRecorded,
+		deliveries: sender.deliveries,
+	});
 	const run = async (fn: () => Promise<unknown> | unknown): Promise<ControlAnswer> => {
 		try {
 			return { status: 200, body: await fn() };
@@ -361,8 +407,11 @@ export function hookControl(sender: HookSender, route: string, input: unknown): 
 			});
 		case 'POST /hooks/test':
 			return run(async () => {
-				const { is_test: isTest, ...change } = (typeof input === 'object' && input !== null ? input : {}) as Partial<PromoChange> & { is_test?: unknown };
-				if (change.kind !== undefined && !(change.kind in HOOK_EVENT_TYPES)) throw new HookError(`kind must be one of ${Object.keys(HOOK_EVENT_TYPES).join(', ')}`);
+				const { is_test: isTest, ...change } = (
+					typeof input === 'object' && input !== null ? input : {}
+				) as Partial<PromoChange> & { is_test?: unknown };
+				if (change.kind !== undefined && !(change.kind in HOOK_EVENT_TYPES))
+					throw new HookError(`kind must be one of ${Object.keys(HOOK_EVENT_TYPES).join(', ')}`);
 				return { ok: true, deliveries: await sender.sendTestEvent(change, isTest !== false) };
 			});
 		case 'POST /hooks/flush':

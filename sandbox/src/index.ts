@@ -165,8 +165,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 	store.onPromoChange = (change) => hooks.record(change);
 	let saver: StateSaver | undefined;
 	if (options.statePath) {
-		const onError = options.onError ?? ((e: Error) => process.stderr.write(`sandbox: could not save state: ${e.message}\n`));
-		saver = new StateSaver(options.statePath, () => serializeState(store.snapshot(false), new Date()), onError);
+		const onError =
+			options.onError ??
+			((e: Error) => process.stderr.write(`sandbox: could not save state: ${e.message}\n`));
+		saver = new StateSaver(
+			options.statePath,
+			() => serializeState(store.snapshot(false), new Date()),
+			onError,
+		);
 		const s = saver;
 		store.onChange = () => s.schedule();
 		s.schedule();
@@ -179,7 +185,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		baseline = raw;
 	};
 	const keepAliveTimeout = options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS;
-	if (!Number.isInteger(keepAliveTimeout) || keepAliveTimeout < 5000) throw new Error('keepAliveTimeoutMs must be an integer >= 5000');
+	if (!Number.isInteger(keepAliveTimeout) || keepAliveTimeout < 5000)
+		throw new Error('keepAliveTimeoutMs must be an integer >= 5000');
 	const stats = new StatsCounter(keepAliveTimeout);
 	const resetAll = (): void => {
 		resetState();
@@ -188,12 +195,26 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		handler.clearRequests();
 		stats.reset();
 	};
-	const handler = new SandboxHttpHandler(store, token, { reset: resetAll, loadSeed, log: options.log, control: (route, input) => hookControl(hooks, route, input) }, options.maxRequestLog ?? 1000, stats);
+	const handler = new SandboxHttpHandler(
+		store,
+		token,
+		{
+			reset: resetAll,
+			loadSeed,
+			log: options.log,
+			control: (route, input) => hookControl(hooks, route, input),
+		},
+		options.maxRequestLog ?? 1000,
+		stats,
+	);
 	let cert: GeneratedCertificate | undefined;
 	let server: Server | HttpsServer;
 	if (options.tls) {
 		cert = await generateCertificate();
-		server = createHttpsServer({ key: cert.keyPem, cert: cert.certPem, keepAlive: true }, handler.listener);
+		server = createHttpsServer(
+			{ key: cert.keyPem, cert: cert.certPem, keepAlive: true },
+			handler.listener,
+		);
 	} else {
 		server = createServer({ keepAlive: true }, handler.listener);
 	}

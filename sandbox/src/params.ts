@@ -65,7 +65,8 @@ export function strArray(p: Params, name: string): string[] | undefined {
 	const a = optArray(p, name);
 	if (a === undefined) return undefined;
 	return a.map((x) => {
-		if (typeof x !== 'string' || x === '') throw badRequest(`${name} must contain non-empty strings`);
+		if (typeof x !== 'string' || x === '')
+			throw badRequest(`${name} must contain non-empty strings`);
 		return x;
 	});
 }

@@ -20,7 +20,10 @@ function tempPrefix(path: string): string {
 /** Write `data` to `path` atomically (temp file + fsync + rename). */
 export async function writeFileAtomic(path: string, data: string): Promise<void> {
 	const dir = dirname(path);
-	const tmp = join(dir, `${tempPrefix(path)}${process.pid}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
+	const tmp = join(
+		dir,
+		`${tempPrefix(path)}${process.pid}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`,
+	);
 	const fh = await open(tmp, 'w', 0o600);
 	try {
 		await fh.writeFile(data, 'utf8');
@@ -52,7 +55,8 @@ export function removeStaleTempFiles(path: string): void {
 	if (!existsSync(dir)) return;
 	const prefix = tempPrefix(path);
 	for (const name of readdirSync(dir)) {
-		if (name.startsWith(prefix) && name.endsWith(TEMP_SUFFIX)) rmSync(join(dir, name), { force: true });
+		if (name.startsWith(prefix) && name.endsWith(TEMP_SUFFIX))
+			rmSync(join(dir, name), { force: true });
 	}
 }
 
@@ -65,7 +69,9 @@ export function readStateFile(path: string): unknown {
 	try {
 		return JSON.parse(text) as unknown;
 	} catch (e) {
-		throw new StateFileError(`state file ${path} is not valid JSON (${(e as Error).message}); move it away to start fresh`);
+		throw new StateFileError(
+			`state file ${path} is not valid JSON (${(e as Error).message}); move it away to start fresh`,
+		);
 	}
 }
 

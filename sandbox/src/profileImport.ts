@@ -22,7 +22,12 @@ export interface ProfileData {
 }
 
 function fieldValue(name: string, v: unknown): FieldValue {
-	if (typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) return v;
+	if (
+		typeof v === 'string' ||
+		typeof v === 'boolean' ||
+		(typeof v === 'number' && Number.isFinite(v))
+	)
+		return v;
 	if (Array.isArray(v) && v.every((t) => typeof t === 'string')) return [...(v as string[])];
 	throw badRequest(`data.${name} must be a string, number, boolean or array of strings`);
 }
@@ -31,12 +36,14 @@ function fieldValue(name: string, v: unknown): FieldValue {
 export function readProfileData(p: Params): ProfileData {
 	const raw = p.data;
 	// An empty XML element <data/> arrives as "".
-	if (raw === '' ) return { fields: {} };
-	if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw badRequest('data is required and must be an object');
+	if (raw === '') return { fields: {} };
+	if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+		throw badRequest('data is required and must be an object');
 	const data: ProfileData = { fields: {} };
 	for (const [name, value] of Object.entries(raw as Params)) {
 		if (!FIELD_NAME.test(name)) throw badRequest(`data: "${name}" is not a field name`);
-		if (NOT_IMPORTABLE.includes(name)) throw badRequest(`data.${name} cannot be imported in the sandbox`);
+		if (NOT_IMPORTABLE.includes(name))
+			throw badRequest(`data.${name} cannot be imported in the sandbox`);
 		if (name === 'email' || name === 'phone') {
 			if (typeof value !== 'string') throw badRequest(`data.${name} must be a string`);
 			data[name] = value;

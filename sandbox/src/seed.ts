@@ -148,7 +148,8 @@ function optStr(v: unknown, path: string): string | undefined {
 }
 
 function int(v: unknown, path: string, min: number): number {
-	if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) fail(path, `must be an integer >= ${min}`);
+	if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min)
+		fail(path, `must be an integer >= ${min}`);
 	return v;
 }
 
@@ -181,11 +182,17 @@ const KNOWN_KEYS: Record<string, string[]> = {
 const RESERVED_FIELDS = ['id', 'email', 'phones', 'subscriptions'];
 
 function noUnknownKeys(o: Obj, kind: string, path: string): void {
-	for (const k of Object.keys(o)) if (!KNOWN_KEYS[kind].includes(k)) fail(`${path}.${k}`, 'unknown key');
+	for (const k of Object.keys(o))
+		if (!KNOWN_KEYS[kind].includes(k)) fail(`${path}.${k}`, 'unknown key');
 }
 
 function fieldValue(v: unknown, path: string): FieldValue {
-	if (typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) return v;
+	if (
+		typeof v === 'string' ||
+		typeof v === 'boolean' ||
+		(typeof v === 'number' && Number.isFinite(v))
+	)
+		return v;
 	if (Array.isArray(v) && v.every((t) => typeof t === 'string')) return [...(v as string[])];
 	return fail(path, 'must be a string, number, boolean or array of strings');
 }
@@ -197,7 +204,8 @@ function normalizeProfile(raw: unknown, path: string): ProfileState {
 	if (p.fields !== undefined) {
 		for (const [k, v] of Object.entries(obj(p.fields, `${path}.fields`))) {
 			// profiles/get answers fields next to these keys (as Altcraft's profile data object does).
-			if (RESERVED_FIELDS.includes(k)) fail(`${path}.fields.${k}`, `is reserved (${RESERVED_FIELDS.join(', ')})`);
+			if (RESERVED_FIELDS.includes(k))
+				fail(`${path}.fields.${k}`, `is reserved (${RESERVED_FIELDS.join(', ')})`);
 			fields[k] = fieldValue(v, `${path}.fields.${k}`);
 		}
 	}
@@ -206,7 +214,8 @@ function normalizeProfile(raw: unknown, path: string): ProfileState {
 		subscriptions: arr(p.subscriptions, `${path}.subscriptions`).map((s, i) => {
 			const sp = `${path}.subscriptions[${i}]`;
 			const so = obj(s, sp);
-			if (so.channel !== 'email' && so.channel !== 'sms') fail(`${sp}.channel`, 'must be "email" or "sms"');
+			if (so.channel !== 'email' && so.channel !== 'sms')
+				fail(`${sp}.channel`, 'must be "email" or "sms"');
 			return { channel: so.channel, address: str(so.address, `${sp}.address`) };
 		}),
 		fields,
@@ -221,8 +230,14 @@ function normalizeProfile(raw: unknown, path: string): ProfileState {
 function normalizeDatabase(raw: unknown, path: string): DatabaseState {
 	const d = obj(raw, path);
 	noUnknownKeys(d, 'database', path);
-	const profiles = arr(d.profiles, `${path}.profiles`).map((p, i) => normalizeProfile(p, `${path}.profiles[${i}]`));
-	unique(profiles.map((p) => p.id), `${path}.profiles`, 'profile id');
+	const profiles = arr(d.profiles, `${path}.profiles`).map((p, i) =>
+		normalizeProfile(p, `${path}.profiles[${i}]`),
+	);
+	unique(
+		profiles.map((p) => p.id),
+		`${path}.profiles`,
+		'profile id',
+	);
 	return {
 		id: int(d.id, `${path}.id`, 1),
 		name: str(d.name, `${path}.name`),
@@ -236,9 +251,20 @@ function normalizeDatabase(raw: unknown, path: string): DatabaseState {
 	};
 }
 
-function normalizeCode(raw: unknown, path: string, now: string, dbs: Map<number, Set<string>>): CodeState {
+function normalizeCode(
+	raw: unknown,
+	path: string,
+	now: string,
+	dbs: Map<number, Set<string>>,
+): CodeState {
 	if (typeof raw === 'string') {
-		return { code: str(raw, path), created: now, attachments: [], activated: null, expireDate: null };
+		return {
+			code: str(raw, path),
+			created: now,
+			attachments: [],
+			activated: null,
+			expireDate: null,
+		};
 	}
 	const c = obj(raw, path);
 	noUnknownKeys(c, 'code', path);
@@ -248,11 +274,13 @@ function normalizeCode(raw: unknown, path: string, now: string, dbs: Map<number,
 		noUnknownKeys(ao, 'attachment', ap);
 		const databaseId = int(ao.databaseId, `${ap}.databaseId`, 1);
 		const profileId = str(ao.profileId, `${ap}.profileId`);
-		if (!dbs.get(databaseId)?.has(profileId)) fail(ap, `no profile ${profileId} in database ${databaseId}`);
+		if (!dbs.get(databaseId)?.has(profileId))
+			fail(ap, `no profile ${profileId} in database ${databaseId}`);
 		return { databaseId, profileId, attached: time(ao.attached, `${ap}.attached`, now) };
 	});
 	const activated = optTime(c.activated, `${path}.activated`);
-	if (activated !== null && attachments.length === 0) fail(`${path}.activated`, 'an activated code must be attached');
+	if (activated !== null && attachments.length === 0)
+		fail(`${path}.activated`, 'an activated code must be attached');
 	return {
 		code: str(c.code, `${path}.code`),
 		created: time(c.created, `${path}.created`, now),
@@ -262,19 +290,38 @@ function normalizeCode(raw: unknown, path: string, now: string, dbs: Map<number,
 	};
 }
 
-function normalizeProgram(raw: unknown, path: string, now: string, dbs: Map<number, Set<string>>): ProgramState {
+function normalizeProgram(
+	raw: unknown,
+	path: string,
+	now: string,
+	dbs: Map<number, Set<string>>,
+): ProgramState {
 	const p = obj(raw, path);
 	noUnknownKeys(p, 'program', path);
 	const id = int(p.id, `${path}.id`, 1);
-	const codes = arr(p.codes, `${path}.codes`).map((c, i) => normalizeCode(c, `${path}.codes[${i}]`, now, dbs));
-	unique(codes.map((c) => c.code), `${path}.codes`, 'code');
+	const codes = arr(p.codes, `${path}.codes`).map((c, i) =>
+		normalizeCode(c, `${path}.codes[${i}]`, now, dbs),
+	);
+	unique(
+		codes.map((c) => c.code),
+		`${path}.codes`,
+		'code',
+	);
 	const multiProfileCodes = bool(p.multiProfileCodes, `${path}.multiProfileCodes`, false);
 	if (!multiProfileCodes) {
 		const several = codes.find((c) => c.attachments.length > 1);
-		if (several) fail(`${path}.codes`, `code ${several.code} has several attachments but multiProfileCodes is false`);
+		if (several)
+			fail(
+				`${path}.codes`,
+				`code ${several.code} has several attachments but multiProfileCodes is false`,
+			);
 	}
-	const codeLimit = p.codeLimit === undefined || p.codeLimit === null ? null : int(p.codeLimit, `${path}.codeLimit`, 0);
-	if (codeLimit !== null && codes.length > codeLimit) fail(`${path}.codes`, `has ${codes.length} codes, more than codeLimit ${codeLimit}`);
+	const codeLimit =
+		p.codeLimit === undefined || p.codeLimit === null
+			? null
+			: int(p.codeLimit, `${path}.codeLimit`, 0);
+	if (codeLimit !== null && codes.length > codeLimit)
+		fail(`${path}.codes`, `has ${codes.length} codes, more than codeLimit ${codeLimit}`);
 	return {
 		id,
 		name: p.name === undefined ? `Loyalty program #${id}` : str(p.name, `${path}.name`),
@@ -298,13 +345,23 @@ export function normalizeSeed(raw: unknown, now: Date = new Date()): SandboxStat
 	const s = obj(raw, '(root)');
 	noUnknownKeys(s, 'seed', '(root)');
 	const nowText = time(s.defaultCreated, 'defaultCreated', formatTime(now));
-	const databases = arr(s.databases, 'databases').map((d, i) => normalizeDatabase(d, `databases[${i}]`));
-	unique(databases.map((d) => d.id), 'databases', 'database id');
+	const databases = arr(s.databases, 'databases').map((d, i) =>
+		normalizeDatabase(d, `databases[${i}]`),
+	);
+	unique(
+		databases.map((d) => d.id),
+		'databases',
+		'database id',
+	);
 	const dbs = new Map(databases.map((d) => [d.id, new Set(d.profiles.map((p) => p.id))]));
 	const loyaltyPrograms = arr(s.loyaltyPrograms, 'loyaltyPrograms').map((p, i) =>
 		normalizeProgram(p, `loyaltyPrograms[${i}]`, nowText, dbs),
 	);
-	unique(loyaltyPrograms.map((p) => p.id), 'loyaltyPrograms', 'loyalty program id');
+	unique(
+		loyaltyPrograms.map((p) => p.id),
+		'loyaltyPrograms',
+		'loyalty program id',
+	);
 	return { databases, loyaltyPrograms };
 }
 

@@ -5,7 +5,15 @@
 import { timingSafeEqual } from 'crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'http';
 import { ERRORS, ErrorSpec, SandboxApiError, badRequest } from './errors';
-import { FaultError, FaultKind, FaultQueue, SandboxFault, appliesBefore, normalizeFault, parseFaultHeader } from './faults';
+import {
+	FaultError,
+	FaultKind,
+	FaultQueue,
+	SandboxFault,
+	appliesBefore,
+	normalizeFault,
+	parseFaultHeader,
+} from './faults';
 import { Chaos } from './chaos';
 import { AnswerHold } from './hold';
 import type { Params } from './params';
@@ -81,7 +89,10 @@ export interface ServerHooks {
 	/** Called after each API request with a one-line summary (never contains the token). */
 	log?: (line: string) => void;
 	/** Further control routes ("METHOD /sub"), e.g. the action hooks (hooks.ts); undefined = not one of them. */
-	control?: (route: string, input: unknown) => Promise<{ status: number; body: unknown }> | undefined;
+	control?: (
+		route: string,
+		input: unknown,
+	) => Promise<{ status: number; body: unknown }> | undefined;
 }
 
 function normalizePath(pathname: string): string {
@@ -93,7 +104,12 @@ function isControlPath(path: string): boolean {
 	return path === CONTROL_PREFIX || path.startsWith(`${CONTROL_PREFIX}/`);
 }
 
-function envelope(data: unknown, spec: ErrorSpec, text: string, extra?: Record<string, unknown>): Record<string, unknown> {
+function envelope(
+	data: unknown,
+	spec: ErrorSpec,
+	text: string,
+	extra?: Record<string, unknown>,
+): Record<string, unknown> {
 	const env: Record<string, unknown> = { data, error: spec.error, error_text: text, ...extra };
 	// Altcraft's top-level keys come in alphabetical order in every example.
 	const sorted: Record<string, unknown> = {};
@@ -101,7 +117,12 @@ function envelope(data: unknown, spec: ErrorSpec, text: string, extra?: Record<s
 	return sorted;
 }
 
-const HTML_TITLES: Record<number, string> = { 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Temporarily Unavailable', 504: 'Gateway Time-out' };
+const HTML_TITLES: Record<number, string> = {
+	500: 'Internal Server Error',
+	502: 'Bad Gateway',
+	503: 'Service Temporarily Unavailable',
+	504: 'Gateway Time-out',
+};
 
 function retryAfterHeader(seconds: number | undefined): Record<string, string> {
 	return seconds === undefined ? {} : { 'Retry-After': String(seconds) };
@@ -168,7 +189,8 @@ export class SandboxHttpHandler {
 		});
 		req.on('error', () => res.destroy());
 		req.on('end', () => {
-			const raw = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
+			const raw =
+				chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
 			const handle = (): void => {
 				try {
 					this.dispatch(req, res, raw, tooLarge);
@@ -176,7 +198,9 @@ export class SandboxHttpHandler {
 					this.sendUnexpected(res, e as Error);
 				}
 			};
-			const latency = isControlPath(normalizePath(q < 0 ? url : url.slice(0, q))) ? 0 : this.chaos.delayMs();
+			const latency = isControlPath(normalizePath(q < 0 ? url : url.slice(0, q)))
+				? 0
+				: this.chaos.delayMs();
 			if (latency === 0) return handle();
 			const timer = setTimeout(() => {
 				this.delayTimers.delete(timer);
@@ -186,7 +210,12 @@ export class SandboxHttpHandler {
 		});
 	};
 
-	private dispatch(req: IncomingMessage, res: ServerResponse, raw: string, tooLarge: boolean): void {
+	private dispatch(
+		req: IncomingMessage,
+		res: ServerResponse,
+		raw: string,
+		tooLarge: boolean,
+	): void {
 		const url = req.url ?? '/';
 		const q = url.indexOf('?');
 		const pathname = q < 0 ? url : url.slice(0, q);
@@ -208,13 +237,17 @@ export class SandboxHttpHandler {
 			receivedAt: new Date().toISOString(),
 		};
 		this.requests.push(entry);
-		if (this.requests.length > this.maxLog) this.requests.splice(0, this.requests.length - this.maxLog);
+		if (this.requests.length > this.maxLog)
+			this.requests.splice(0, this.requests.length - this.maxLog);
 		const started = process.hrtime.bigint();
 		const done = (): void => {
 			if (!this.hooks.log) return;
 			const ms = Number(process.hrtime.bigint() - started) / 1e6;
-			const outcome = entry.status === undefined ? 'no answer' : `${entry.status} error=${entry.error ?? '-'}`;
-			this.hooks.log(`${entry.method} ${pathname} ${outcome}${entry.fault ? ` fault=${entry.fault}` : ''} ${ms.toFixed(1)}ms`);
+			const outcome =
+				entry.status === undefined ? 'no answer' : `${entry.status} error=${entry.error ?? '-'}`;
+			this.hooks.log(
+				`${entry.method} ${pathname} ${outcome}${entry.fault ? ` fault=${entry.fault}` : ''} ${ms.toFixed(1)}ms`,
+			);
 		};
 		res.once('finish', done);
 		res.once('close', () => {
@@ -238,7 +271,8 @@ export class SandboxHttpHandler {
 		}
 		const rawFormat = body?.format ?? params.get('format') ?? 'json';
 		const format: Format | undefined =
-			typeof rawFormat === 'string' && (rawFormat.toLowerCase() === 'json' || rawFormat.toLowerCase() === 'xml')
+			typeof rawFormat === 'string' &&
+			(rawFormat.toLowerCase() === 'json' || rawFormat.toLowerCase() === 'xml')
 				? (rawFormat.toLowerCase() as Format)
 				: undefined;
 
@@ -259,7 +293,8 @@ export class SandboxHttpHandler {
 		const run = (): Outcome => this.compute(req, path, body, bodyError, format, rawFormat, params);
 		if (!fault) {
 			const outcome = run();
-			if (outcome.spec.error === 0 && this.hold.matches(path)) return this.hold.add(res, path, body ?? {}, () => this.reply(res, entry, fmt, outcome));
+			if (outcome.spec.error === 0 && this.hold.matches(path))
+				return this.hold.add(res, path, body ?? {}, () => this.reply(res, entry, fmt, outcome));
 			return this.reply(res, entry, fmt, outcome);
 		}
 		entry.fault = fault.kind;
@@ -290,10 +325,15 @@ export class SandboxHttpHandler {
 		const fail = (e: SandboxApiError): Outcome => ({ spec: e.spec, text: e.text });
 		if (!route) return { spec: ERRORS.methodNotFound, text: ERRORS.methodNotFound.text };
 		if (req.method !== 'POST') {
-			return { spec: ERRORS.httpMethodNotAllowed, text: ERRORS.httpMethodNotAllowed.text, headers: { Allow: 'POST' } };
+			return {
+				spec: ERRORS.httpMethodNotAllowed,
+				text: ERRORS.httpMethodNotAllowed.text,
+				headers: { Allow: 'POST' },
+			};
 		}
 		if (bodyError || !body) return fail(bodyError ?? badRequest('empty body'));
-		if (!format) return fail(badRequest(`format must be "json" or "xml", got ${JSON.stringify(rawFormat)}`));
+		if (!format)
+			return fail(badRequest(`format must be "json" or "xml", got ${JSON.stringify(rawFormat)}`));
 		const authError = this.checkToken(req, body, query);
 		if (authError) return fail(new SandboxApiError(authError));
 		let result: ApiResult;
@@ -334,11 +374,16 @@ export class SandboxHttpHandler {
 		} catch (e) {
 			throw badRequest(`invalid JSON: ${(e as Error).message}`);
 		}
-		if (typeof v !== 'object' || v === null || Array.isArray(v)) throw badRequest('JSON body must be an object');
+		if (typeof v !== 'object' || v === null || Array.isArray(v))
+			throw badRequest('JSON body must be an object');
 		return v as Params;
 	}
 
-	private checkToken(req: IncomingMessage, body: Params, query: URLSearchParams): 'tokenRequired' | 'tokenInvalid' | undefined {
+	private checkToken(
+		req: IncomingMessage,
+		body: Params,
+		query: URLSearchParams,
+	): 'tokenRequired' | 'tokenInvalid' | undefined {
 		let given: unknown = body.token;
 		if (given === undefined || given === '') {
 			const auth = req.headers.authorization;
@@ -353,7 +398,12 @@ export class SandboxHttpHandler {
 		return timingSafeEqual(buf, this.tokenBytes) ? undefined : 'tokenInvalid';
 	}
 
-	private sendError(res: ServerResponse, entry: RequestLogEntry, format: Format, e: SandboxApiError): void {
+	private sendError(
+		res: ServerResponse,
+		entry: RequestLogEntry,
+		format: Format,
+		e: SandboxApiError,
+	): void {
 		this.send(res, entry, format, e.spec, e.text);
 	}
 
@@ -373,13 +423,19 @@ export class SandboxHttpHandler {
 		entry.error = spec.error;
 		res.writeHead(spec.httpStatus, {
 			...headers,
-			'Content-Type': format === 'xml' ? 'application/xml; charset=utf-8' : 'application/json; charset=utf-8',
+			'Content-Type':
+				format === 'xml' ? 'application/xml; charset=utf-8' : 'application/json; charset=utf-8',
 			'Content-Length': Buffer.byteLength(body),
 		});
 		res.end(body);
 	}
 
-	private applyFault(res: ServerResponse, entry: RequestLogEntry, fault: SandboxFault, format: Format): void {
+	private applyFault(
+		res: ServerResponse,
+		entry: RequestLogEntry,
+		fault: SandboxFault,
+		format: Format,
+	): void {
 		switch (fault.kind) {
 			case 'status429': {
 				const seconds = fault.retryAfter ?? 1;
@@ -387,20 +443,47 @@ export class SandboxHttpHandler {
 				const retryAfter = fault.retryAfterDate
 					? new Date(Math.ceil((Date.now() + seconds * 1000) / 1000) * 1000).toUTCString()
 					: String(seconds);
-				return this.send(res, entry, format, ERRORS.faultTooManyRequests, ERRORS.faultTooManyRequests.text, null, undefined, {
-					'Retry-After': retryAfter,
-				});
+				return this.send(
+					res,
+					entry,
+					format,
+					ERRORS.faultTooManyRequests,
+					ERRORS.faultTooManyRequests.text,
+					null,
+					undefined,
+					{
+						'Retry-After': retryAfter,
+					},
+				);
 			}
 			case 'status500':
 				return this.send(res, entry, format, ERRORS.faultInternal, ERRORS.faultInternal.text);
 			case 'status502':
 				return this.send(res, entry, format, ERRORS.faultBadGateway, ERRORS.faultBadGateway.text);
 			case 'status503':
-				return this.send(res, entry, format, ERRORS.faultUnavailable, ERRORS.faultUnavailable.text, null, undefined, retryAfterHeader(fault.retryAfter));
+				return this.send(
+					res,
+					entry,
+					format,
+					ERRORS.faultUnavailable,
+					ERRORS.faultUnavailable.text,
+					null,
+					undefined,
+					retryAfterHeader(fault.retryAfter),
+				);
 			case 'status504':
-				return this.send(res, entry, format, ERRORS.faultGatewayTimeout, ERRORS.faultGatewayTimeout.text);
+				return this.send(
+					res,
+					entry,
+					format,
+					ERRORS.faultGatewayTimeout,
+					ERRORS.faultGatewayTimeout.text,
+				);
 			case 'apiError': {
-				const spec: ErrorSpec = { ...ERRORS.faultApiError, error: fault.error ?? ERRORS.faultApiError.error };
+				const spec: ErrorSpec = {
+					...ERRORS.faultApiError,
+					error: fault.error ?? ERRORS.faultApiError.error,
+				};
 				return this.send(res, entry, format, spec, fault.errorText ?? spec.text);
 			}
 			case 'reset':
@@ -420,7 +503,8 @@ export class SandboxHttpHandler {
 				const body = full.slice(0, Math.floor(full.length / 2));
 				entry.status = 200;
 				res.writeHead(200, {
-					'Content-Type': format === 'xml' ? 'application/xml; charset=utf-8' : 'application/json; charset=utf-8',
+					'Content-Type':
+						format === 'xml' ? 'application/xml; charset=utf-8' : 'application/json; charset=utf-8',
 					'Content-Length': Buffer.byteLength(body),
 				});
 				res.end(body);
@@ -430,7 +514,10 @@ export class SandboxHttpHandler {
 				const status = fault.status ?? 502;
 				const body = htmlPage(status);
 				entry.status = status;
-				res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+				res.writeHead(status, {
+					'Content-Type': 'text/html; charset=utf-8',
+					'Content-Length': Buffer.byteLength(body),
+				});
 				res.end(body);
 				return;
 			}
@@ -444,8 +531,15 @@ export class SandboxHttpHandler {
 			res.destroy();
 			return;
 		}
-		const body = JSON.stringify({ data: null, error: 500, error_text: `Sandbox internal error: ${e.message}` });
-		res.writeHead(500, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+		const body = JSON.stringify({
+			data: null,
+			error: 500,
+			error_text: `Sandbox internal error: ${e.message}`,
+		});
+		res.writeHead(500, {
+			'Content-Type': 'application/json; charset=utf-8',
+			'Content-Length': Buffer.byteLength(body),
+		});
 		res.end(body);
 	}
 
@@ -453,7 +547,10 @@ export class SandboxHttpHandler {
 
 	private controlReply(res: ServerResponse, status: number, value: unknown): void {
 		const body = JSON.stringify(value);
-		res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+		res.writeHead(status, {
+			'Content-Type': 'application/json; charset=utf-8',
+			'Content-Length': Buffer.byteLength(body),
+		});
 		res.end(body);
 	}
 
@@ -464,7 +561,10 @@ export class SandboxHttpHandler {
 			try {
 				input = JSON.parse(raw);
 			} catch (e) {
-				return this.controlReply(res, 400, { ok: false, error: `invalid JSON: ${(e as Error).message}` });
+				return this.controlReply(res, 400, {
+					ok: false,
+					error: `invalid JSON: ${(e as Error).message}`,
+				});
 			}
 		}
 		try {
@@ -481,14 +581,25 @@ export class SandboxHttpHandler {
 				case 'GET /faults':
 					return this.controlReply(res, 200, { ok: true, pending: this.faults.list() });
 				case 'POST /faults': {
-					const o = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
+					const o = (typeof input === 'object' && input !== null ? input : {}) as Record<
+						string,
+						unknown
+					>;
 					const list = Array.isArray(o.faults) ? o.faults : [o];
 					for (const item of list) {
-						const it = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
+						const it = (typeof item === 'object' && item !== null ? item : {}) as Record<
+							string,
+							unknown
+						>;
 						const count = it.count === undefined ? undefined : Number(it.count);
 						const skip = it.skip === undefined ? undefined : Number(it.skip);
-						if (it.path !== undefined && typeof it.path !== 'string') throw new FaultError('path must be a string');
-						this.faults.add(normalizeFault(it.fault), { count, path: it.path as string | undefined, skip });
+						if (it.path !== undefined && typeof it.path !== 'string')
+							throw new FaultError('path must be a string');
+						this.faults.add(normalizeFault(it.fault), {
+							count,
+							path: it.path as string | undefined,
+							skip,
+						});
 					}
 					return this.controlReply(res, 200, { ok: true, pending: this.faults.list() });
 				}
@@ -496,7 +607,10 @@ export class SandboxHttpHandler {
 					this.faults.clear();
 					return this.controlReply(res, 200, { ok: true });
 				case 'GET /requests':
-					return this.controlReply(res, 200, { ok: true, requests: this.requests.map((r) => this.redact(r)) });
+					return this.controlReply(res, 200, {
+						ok: true,
+						requests: this.requests.map((r) => this.redact(r)),
+					});
 				case 'DELETE /requests':
 					this.clearRequests();
 					return this.controlReply(res, 200, { ok: true });
@@ -513,7 +627,8 @@ export class SandboxHttpHandler {
 					return this.controlReply(res, 200, { ok: true, stats: this.stats.snapshot() });
 				default: {
 					const answer = this.hooks.control?.(key, input);
-					if (!answer) return this.controlReply(res, 404, { ok: false, error: `no control endpoint ${key}` });
+					if (!answer)
+						return this.controlReply(res, 404, { ok: false, error: `no control endpoint ${key}` });
 					answer.then(
 						(a) => this.controlReply(res, a.status, a.body),
 						(e: Error) => this.sendUnexpected(res, e),

@@ -8,7 +8,14 @@ import { SandboxApiError, badRequest, ERRORS } from './errors';
 import { applyProfileData, newProfile, readProfileData } from './profileImport';
 import { Params, optBool, optInt, optStr, reqInt, reqStr, intArray, strArray } from './params';
 import type { PromoChange } from './hooks';
-import type { AttachmentState, CodeState, DatabaseState, ProfileState, ProgramState, SandboxState } from './seed';
+import type {
+	AttachmentState,
+	CodeState,
+	DatabaseState,
+	ProfileState,
+	ProgramState,
+	SandboxState,
+} from './seed';
 import { Clock, formatTime, normalizeTime } from './time';
 
 /** What an API method answers: `data` plus extra top-level envelope keys (import counters, paging). */
@@ -83,7 +90,13 @@ export class SandboxStore {
 		this.databaseIds = [...this.databases.keys()].sort((a, b) => a - b);
 		for (const p of state.loyaltyPrograms) {
 			const { codes, ...settings } = p;
-			const program: Program = { ...settings, codes: new Map(), order: [], position: new Map(), cursor: 0 };
+			const program: Program = {
+				...settings,
+				codes: new Map(),
+				order: [],
+				position: new Map(),
+				cursor: 0,
+			};
 			for (const c of codes) this.insertCode(program, c);
 			this.programs.set(p.id, program);
 		}
@@ -126,10 +139,25 @@ export class SandboxStore {
 		this.onChange?.();
 	}
 
-	private promoChanged(kind: PromoChange['kind'], program: Program, c: CodeState, databaseId: number, profileId: string, at: string): void {
+	private promoChanged(
+		kind: PromoChange['kind'],
+		program: Program,
+		c: CodeState,
+		databaseId: number,
+		profileId: string,
+		at: string,
+	): void {
 		if (!this.onPromoChange) return;
 		const email = this.databases.get(databaseId)?.byId.get(profileId)?.email;
-		this.onPromoChange({ kind, loyaltyId: program.id, code: c.code, databaseId, profileId, email, at });
+		this.onPromoChange({
+			kind,
+			loyaltyId: program.id,
+			code: c.code,
+			databaseId,
+			profileId,
+			email,
+			at,
+		});
 	}
 
 	private lastNow = '';
@@ -165,7 +193,13 @@ export class SandboxStore {
 	}
 
 	private addCode(program: Program, code: string, now: string): CodeState {
-		const c: CodeState = { code, created: now, attachments: NO_ATTACHMENTS, activated: null, expireDate: null };
+		const c: CodeState = {
+			code,
+			created: now,
+			attachments: NO_ATTACHMENTS,
+			activated: null,
+			expireDate: null,
+		};
 		this.insertCode(program, c);
 		return c;
 	}
@@ -188,11 +222,14 @@ export class SandboxStore {
 			case 'custom': {
 				const field = reqStr(p, 'field_name');
 				const raw = p.field_value;
-				if (typeof raw === 'number' || typeof raw === 'boolean') return { mode, field, value: String(raw) };
+				if (typeof raw === 'number' || typeof raw === 'boolean')
+					return { mode, field, value: String(raw) };
 				return { mode, field, value: reqStr(p, 'field_value') };
 			}
 			default:
-				throw badRequest(`unsupported matching "${mode}" (use one of ${MATCHING_MODES.join(', ')})`);
+				throw badRequest(
+					`unsupported matching "${mode}" (use one of ${MATCHING_MODES.join(', ')})`,
+				);
 		}
 	}
 
@@ -203,18 +240,25 @@ export class SandboxStore {
 				if (profile.email !== undefined && profile.email.toLowerCase() === m.email) return true;
 				return (
 					m.mode === 'email' &&
-					profile.subscriptions.some((s) => s.channel === 'email' && s.address.toLowerCase() === m.email)
+					profile.subscriptions.some(
+						(s) => s.channel === 'email' && s.address.toLowerCase() === m.email,
+					)
 				);
 			case 'phone':
 				if (profile.phone !== undefined && digits(profile.phone) === m.phone) return true;
-				return profile.subscriptions.some((s) => s.channel === 'sms' && digits(s.address) === m.phone);
+				return profile.subscriptions.some(
+					(s) => s.channel === 'sms' && digits(s.address) === m.phone,
+				);
 			case 'profile_id':
 				return profile.id === m.id;
 			case 'custom': {
 				const v = profile.fields[m.field];
 				if (v === undefined) return false;
 				if (Array.isArray(v)) {
-					const wanted = m.value.split(',').map((t) => t.trim()).filter((t) => t !== '');
+					const wanted = m.value
+						.split(',')
+						.map((t) => t.trim())
+						.filter((t) => t !== '');
 					return wanted.length > 0 && wanted.every((t) => v.includes(t));
 				}
 				return String(v) === m.value.trim();
@@ -225,7 +269,10 @@ export class SandboxStore {
 	private findProfile(dbId: number, m: Matcher): ProfileState {
 		const db = this.databases.get(dbId);
 		if (!db) throw new SandboxApiError('databaseNotFound');
-		const profile = m.mode === 'profile_id' ? db.byId.get(m.id) : db.state.profiles.find((pr) => this.matches(pr, m));
+		const profile =
+			m.mode === 'profile_id'
+				? db.byId.get(m.id)
+				: db.state.profiles.find((pr) => this.matches(pr, m));
 		if (!profile) throw new SandboxApiError('profileNotFound');
 		return profile;
 	}
@@ -246,10 +293,18 @@ export class SandboxStore {
 		for (const code of codes) {
 			if (seen.has(code) || program.codes.has(code)) {
 				duplicated++;
-				data.push({ code, error: ERRORS.codeDuplicated.error, error_text: ERRORS.codeDuplicated.text });
+				data.push({
+					code,
+					error: ERRORS.codeDuplicated.error,
+					error_text: ERRORS.codeDuplicated.text,
+				});
 			} else if (this.limitReached(program)) {
 				discarded++;
-				data.push({ code, error: ERRORS.codeLimitReached.error, error_text: ERRORS.codeLimitReached.text });
+				data.push({
+					code,
+					error: ERRORS.codeLimitReached.error,
+					error_text: ERRORS.codeLimitReached.text,
+				});
 			} else {
 				this.addCode(program, code, now);
 				inserted++;
@@ -300,7 +355,14 @@ export class SandboxStore {
 		if (c.activated !== null) throw new SandboxApiError('codeAlreadyActivated');
 		c.activated = now;
 		this.changed();
-		this.promoChanged('activate', program, c, c.attachments[0].databaseId, c.attachments[0].profileId, now);
+		this.promoChanged(
+			'activate',
+			program,
+			c,
+			c.attachments[0].databaseId,
+			c.attachments[0].profileId,
+			now,
+		);
 		return { data: null };
 	}
 
@@ -315,11 +377,13 @@ export class SandboxStore {
 		let expireDate: string | undefined;
 		if (rawExpire !== undefined) {
 			expireDate = normalizeTime(rawExpire);
-			if (expireDate === undefined) throw badRequest('expire_date must be an RFC 3339 time, e.g. 2024-08-25T08:00:00Z');
+			if (expireDate === undefined)
+				throw badRequest('expire_date must be an RFC 3339 time, e.g. 2024-08-25T08:00:00Z');
 		}
 		const program = this.program(p);
 		const c = this.code(program, code);
-		if (activated === true && c.attachments.length === 0) throw new SandboxApiError('codeNotAttached');
+		if (activated === true && c.attachments.length === 0)
+			throw new SandboxApiError('codeNotAttached');
 		const newlyActivated = activated === true && c.activated === null;
 		if (newlyActivated) c.activated = this.now();
 		if (activated === false) c.activated = null;
@@ -328,7 +392,15 @@ export class SandboxStore {
 			this.reconsider(program, c);
 		}
 		this.changed();
-		if (newlyActivated) this.promoChanged('activate', program, c, c.attachments[0].databaseId, c.attachments[0].profileId, c.activated as string);
+		if (newlyActivated)
+			this.promoChanged(
+				'activate',
+				program,
+				c,
+				c.attachments[0].databaseId,
+				c.attachments[0].profileId,
+				c.activated as string,
+			);
 		return { data: null };
 	}
 
@@ -353,9 +425,12 @@ export class SandboxStore {
 			} else {
 				if (this.isExpired(c, now)) throw new SandboxApiError('codeExpired');
 				if (c.attachments.some((a) => a.databaseId === dbId && a.profileId === profile.id)) {
-					throw new SandboxApiError(program.multiProfileCodes ? 'codeAlreadyAttachedToProfile' : 'codeAlreadyAttached');
+					throw new SandboxApiError(
+						program.multiProfileCodes ? 'codeAlreadyAttachedToProfile' : 'codeAlreadyAttached',
+					);
 				}
-				if (c.attachments.length > 0 && !program.multiProfileCodes) throw new SandboxApiError('codeAlreadyAttached');
+				if (c.attachments.length > 0 && !program.multiProfileCodes)
+					throw new SandboxApiError('codeAlreadyAttached');
 			}
 		}
 		// A new array: free codes share the frozen NO_ATTACHMENTS.
@@ -390,7 +465,8 @@ export class SandboxStore {
 		const profile = this.findProfile(dbId, matcher);
 		if (c.attachments.length > 1) throw new SandboxApiError('codeAttachedToSeveral');
 		const a = c.attachments[0];
-		if (!a || a.databaseId !== dbId || a.profileId !== profile.id) throw new SandboxApiError('codeNotAttachedToProfile');
+		if (!a || a.databaseId !== dbId || a.profileId !== profile.id)
+			throw new SandboxApiError('codeNotAttachedToProfile');
 		c.attachments = NO_ATTACHMENTS;
 		c.activated = null;
 		this.reconsider(program, c);
@@ -413,7 +489,9 @@ export class SandboxStore {
 		data.phones = profile.phone === undefined ? [] : [profile.phone];
 		for (const [k, v] of Object.entries(profile.fields)) data[k] = Array.isArray(v) ? [...v] : v;
 		data.subscriptions = profile.subscriptions.map((s) =>
-			s.channel === 'email' ? { channel: 'email', email: s.address } : { channel: 'sms', phone: s.address },
+			s.channel === 'email'
+				? { channel: 'email', email: s.address }
+				: { channel: 'sms', phone: s.address },
 		);
 		return { data };
 	}
@@ -430,7 +508,9 @@ export class SandboxStore {
 		const db = this.databases.get(dbId);
 		if (!db) throw new SandboxApiError('databaseNotFound');
 		let profile =
-			matcher.mode === 'profile_id' ? db.byId.get(matcher.id) : db.state.profiles.find((pr) => this.matches(pr, matcher));
+			matcher.mode === 'profile_id'
+				? db.byId.get(matcher.id)
+				: db.state.profiles.find((pr) => this.matches(pr, matcher));
 		if (!profile) {
 			if (matcher.mode === 'profile_id') throw new SandboxApiError('profileNotFound');
 			profile = newProfile(p, (id) => db.byId.has(id));

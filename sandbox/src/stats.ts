@@ -46,7 +46,8 @@ export class StatsCounter {
 		server.on('connection', (socket) => {
 			this.connectionsTotal++;
 			this.connectionsOpen++;
-			if (this.connectionsOpen > this.connectionsMaxOpen) this.connectionsMaxOpen = this.connectionsOpen;
+			if (this.connectionsOpen > this.connectionsMaxOpen)
+				this.connectionsMaxOpen = this.connectionsOpen;
 			socket.once('close', () => this.connectionsOpen--);
 		});
 	}

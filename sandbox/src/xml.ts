@@ -31,7 +31,8 @@ export function decodeXml(text: string): Params {
 	}
 	const root = (doc as { xml: unknown }).xml;
 	if (root === '' || root === undefined) return {};
-	if (typeof root !== 'object' || root === null || Array.isArray(root)) throw badRequest('XML root element must be <xml>');
+	if (typeof root !== 'object' || root === null || Array.isArray(root))
+		throw badRequest('XML root element must be <xml>');
 	return root as Params;
 }
 
@@ -40,7 +41,15 @@ const NEEDS_ESCAPE = /[&<>"']/;
 function escapeXml(s: string): string {
 	if (!NEEDS_ESCAPE.test(s)) return s;
 	return s.replace(/[&<>"']/g, (ch) =>
-		ch === '&' ? '&amp;' : ch === '<' ? '&lt;' : ch === '>' ? '&gt;' : ch === '"' ? '&quot;' : '&apos;',
+		ch === '&'
+			? '&amp;'
+			: ch === '<'
+				? '&lt;'
+				: ch === '>'
+					? '&gt;'
+					: ch === '"'
+						? '&quot;'
+						: '&apos;',
 	);
 }
 

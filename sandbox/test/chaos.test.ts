@@ -17,7 +17,13 @@ beforeEach(() => sb.reset());
 const get = () => call(sb, 'promocodes/get', { loyalty_id: 1, code: 'WELCOME-0001' });
 
 test('faults come at about their probability, and only on their path', async () => {
-	sb.setChaos({ seed: 7, rules: [{ fault: 'status503', probability: 0.1 }, { fault: 'resetAfterApply', probability: 0.05, path: 'promocodes/attach' }] });
+	sb.setChaos({
+		seed: 7,
+		rules: [
+			{ fault: 'status503', probability: 0.1 },
+			{ fault: 'resetAfterApply', probability: 0.05, path: 'promocodes/attach' },
+		],
+	});
 	const statuses = new Map<number, number>();
 	for (let i = 0; i < 400; i++) {
 		const reply = await get();
@@ -53,7 +59,14 @@ test('latency stays within its range', async () => {
 });
 
 test('probabilities above 1 in sum are refused', () => {
-	expect(() => sb.setChaos({ rules: [{ fault: 'status503', probability: 0.6 }, { fault: 'reset', probability: 0.6 }] })).toThrow(/more than 1/);
+	expect(() =>
+		sb.setChaos({
+			rules: [
+				{ fault: 'status503', probability: 0.6 },
+				{ fault: 'reset', probability: 0.6 },
+			],
+		}),
+	).toThrow(/more than 1/);
 });
 
 test('an outage refuses connections; afterwards the same port serves again', async () => {

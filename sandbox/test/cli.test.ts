@@ -34,7 +34,10 @@ for (const name of fs.readdirSync(src).filter((n) => n.endsWith('.ts'))) {
 }`;
 
 beforeAll(() => {
-	execFileSync(process.execPath, ['-e', TRANSPILE, join(SANDBOX, 'src'), DIST], { cwd: resolve(SANDBOX, '..'), stdio: 'pipe' });
+	execFileSync(process.execPath, ['-e', TRANSPILE, join(SANDBOX, 'src'), DIST], {
+		cwd: resolve(SANDBOX, '..'),
+		stdio: 'pipe',
+	});
 });
 beforeEach(() => {
 	dir = mkdtempSync(join(tmpdir(), 'sandbox-cli-'));
@@ -65,7 +68,10 @@ function startCli(args: string[], timeoutMs = 10000): Promise<Started> {
 	child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
 	child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
 	return new Promise((resolvePromise, reject) => {
-		const timer = setTimeout(() => reject(new Error(`CLI did not start in ${timeoutMs} ms: ${out}`)), timeoutMs);
+		const timer = setTimeout(
+			() => reject(new Error(`CLI did not start in ${timeoutMs} ms: ${out}`)),
+			timeoutMs,
+		);
 		const check = (): void => {
 			const m = /Base URL: (https?:\/\/\S+)/.exec(out);
 			if (m && /Token: /.test(out)) {
@@ -81,7 +87,11 @@ function startCli(args: string[], timeoutMs = 10000): Promise<Started> {
 	});
 }
 
-async function post(baseUrl: string, method: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+async function post(
+	baseUrl: string,
+	method: string,
+	body: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
 	const res = await fetch(`${baseUrl}/api/v1.1/${method}`, {
 		method: 'POST',
 		headers: { 'Content-Type': 'application/json' },
@@ -92,8 +102,29 @@ async function post(baseUrl: string, method: string, body: Record<string, unknow
 
 describe('parseArgs', () => {
 	it('has the documented defaults and reads every flag (also --flag=value)', () => {
-		expect(parseArgs([])).toEqual({ port: 8787, host: '127.0.0.1', token: 'sandbox-token', tls: false, quiet: false, help: false });
-		expect(parseArgs(['--port', '9000', '--token=T', '--seed', 's.json', '--state', 'st.json', '--quiet', '--host', '0.0.0.0', '--tls'])).toEqual({
+		expect(parseArgs([])).toEqual({
+			port: 8787,
+			host: '127.0.0.1',
+			token: 'sandbox-token',
+			tls: false,
+			quiet: false,
+			help: false,
+		});
+		expect(
+			parseArgs([
+				'--port',
+				'9000',
+				'--token=T',
+				'--seed',
+				's.json',
+				'--state',
+				'st.json',
+				'--quiet',
+				'--host',
+				'0.0.0.0',
+				'--tls',
+			]),
+		).toEqual({
 			port: 9000,
 			host: '0.0.0.0',
 			token: 'T',
@@ -117,9 +148,17 @@ describe('CLI process', () => {
 	it('prints the base URL and token, serves the default seed, logs requests without the token, stops on SIGTERM', async () => {
 		const s = await startCli(['--port', '0', '--token', 'cli-secret-token']);
 		expect(s.output()).toMatch(/Token: +cli-secret-token/);
-		const r = await post(s.baseUrl, 'promocodes/get', { token: 'cli-secret-token', loyalty_id: 1, code: 'WELCOME-0001' });
+		const r = await post(s.baseUrl, 'promocodes/get', {
+			token: 'cli-secret-token',
+			loyalty_id: 1,
+			code: 'WELCOME-0001',
+		});
 		expect(r.error).toBe(0);
-		const denied = await post(s.baseUrl, 'promocodes/get', { token: 'sandbox-token', loyalty_id: 1, code: 'WELCOME-0001' });
+		const denied = await post(s.baseUrl, 'promocodes/get', {
+			token: 'sandbox-token',
+			loyalty_id: 1,
+			code: 'WELCOME-0001',
+		});
 		expect(denied.error).toBe(401);
 		s.child.kill('SIGTERM');
 		expect(await exited(s.child)).toBe(0);
@@ -142,7 +181,11 @@ describe('CLI process', () => {
 		a.child.kill('SIGTERM');
 		expect(await exited(a.child)).toBe(0);
 		const b = await startCli(['--port', '0', '--quiet', '--seed', statePath]);
-		const got = await post(b.baseUrl, 'promocodes/get', { token: 'sandbox-token', loyalty_id: 1, code: 'WELCOME-0009' });
+		const got = await post(b.baseUrl, 'promocodes/get', {
+			token: 'sandbox-token',
+			loyalty_id: 1,
+			code: 'WELCOME-0009',
+		});
 		expect(got.data).toMatchObject({ is_attached: true, profile_id: '64b000000000000000000002' });
 		b.child.kill('SIGTERM');
 		await exited(b.child);
@@ -156,7 +199,11 @@ describe('CLI process', () => {
 		expect(await exited(bad)).toBe(1);
 		expect(err).toMatch(/unknown option "--bogus"/);
 
-		const seedless = spawn(process.execPath, [CLI, '--port', '0', '--seed', join(dir, 'absent.json')], { stdio: ['ignore', 'pipe', 'pipe'] });
+		const seedless = spawn(
+			process.execPath,
+			[CLI, '--port', '0', '--seed', join(dir, 'absent.json')],
+			{ stdio: ['ignore', 'pipe', 'pipe'] },
+		);
 		children.add(seedless);
 		expect(await exited(seedless)).toBe(1);
 
@@ -173,11 +220,15 @@ describe('CLI --tls', () => {
 		const ca = readFileSync(certPath, 'utf8');
 		expect(ca).toContain('BEGIN CERTIFICATE');
 		const body = await new Promise<string>((resolvePromise, reject) => {
-			const req = httpsRequest(`${baseUrl}/api/v1.1/databases/list`, { method: 'POST', ca, headers: { 'Content-Type': 'application/json' } }, (res) => {
-				let text = '';
-				res.on('data', (d: Buffer) => (text += d.toString()));
-				res.on('end', () => resolvePromise(text));
-			});
+			const req = httpsRequest(
+				`${baseUrl}/api/v1.1/databases/list`,
+				{ method: 'POST', ca, headers: { 'Content-Type': 'application/json' } },
+				(res) => {
+					let text = '';
+					res.on('data', (d: Buffer) => (text += d.toString()));
+					res.on('end', () => resolvePromise(text));
+				},
+			);
 			req.on('error', reject);
 			req.end(JSON.stringify({ token: 'sandbox-token' }));
 		});
@@ -204,13 +255,18 @@ describe('a writer killed in the middle of writing', () => {
 		await new Promise((r) => setTimeout(r, 37));
 		child.kill('SIGKILL');
 		await exited(child);
-		const parsed = JSON.parse(readFileSync(target, 'utf8')) as { $comment: string; loyaltyPrograms: Array<{ id: number }> };
+		const parsed = JSON.parse(readFileSync(target, 'utf8')) as {
+			$comment: string;
+			loyaltyPrograms: Array<{ id: number }>;
+		};
 		expect(parsed.loyaltyPrograms[0].id).toBeGreaterThanOrEqual(3);
 		expect(parsed.$comment).toHaveLength(2e6);
 		// A sandbox started on that path loads the complete file and removes any temp file left behind.
 		const sb = await startSandbox({ port: 0, statePath: target });
 		try {
-			expect(sb.getState().loyaltyPrograms).toEqual([expect.objectContaining({ id: parsed.loyaltyPrograms[0].id })]);
+			expect(sb.getState().loyaltyPrograms).toEqual([
+				expect.objectContaining({ id: parsed.loyaltyPrograms[0].id }),
+			]);
 		} finally {
 			await sb.stop();
 		}

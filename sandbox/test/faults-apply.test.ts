@@ -16,17 +16,29 @@ afterAll(async () => {
 beforeEach(() => sb.reset());
 
 const attach = { loyalty_id: 1, db_id: 1, email: 'alice@example.com', code: 'WELCOME-0001' };
-const holders = (code = 'WELCOME-0001', program = 1) => sb.getCode(program, code)?.attachments.map((a) => a.profileId) ?? [];
+const holders = (code = 'WELCOME-0001', program = 1) =>
+	sb.getCode(program, code)?.attachments.map((a) => a.profileId) ?? [];
 const ALICE = '64b000000000000000000001';
 
 /** POST with a client-side timeout; resolves how the request ended. */
-function post(path: string, body: unknown, timeoutMs: number, headers: Record<string, string> = {}): Promise<{ outcome: 'answered' | 'timeout' | 'error'; ms: number; status?: number }> {
+function post(
+	path: string,
+	body: unknown,
+	timeoutMs: number,
+	headers: Record<string, string> = {},
+): Promise<{ outcome: 'answered' | 'timeout' | 'error'; ms: number; status?: number }> {
 	const t0 = Date.now();
 	return new Promise((resolve) => {
-		const req = request(`${sb.baseUrl}/api/v1.1/${path}`, { method: 'POST', agent: false, headers: { 'Content-Type': 'application/json', ...headers } }, (res) => {
-			res.resume();
-			res.on('end', () => resolve({ outcome: 'answered', ms: Date.now() - t0, status: res.statusCode }));
-		});
+		const req = request(
+			`${sb.baseUrl}/api/v1.1/${path}`,
+			{ method: 'POST', agent: false, headers: { 'Content-Type': 'application/json', ...headers } },
+			(res) => {
+				res.resume();
+				res.on('end', () =>
+					resolve({ outcome: 'answered', ms: Date.now() - t0, status: res.statusCode }),
+				);
+			},
+		);
 		req.setTimeout(timeoutMs, () => {
 			req.destroy();
 			resolve({ outcome: 'timeout', ms: Date.now() - t0 });
@@ -45,14 +57,17 @@ const waitFor = async (cond: () => boolean, ms = 2000): Promise<void> => {
 };
 
 describe('reset before / after apply', () => {
-	it.each(['reset', 'resetBeforeApply'] as const)('%s: connection dropped, nothing applied', async (kind) => {
-		sb.injectFault(kind);
-		await expect(call(sb, 'promocodes/attach', attach)).rejects.toThrow();
-		expect(holders()).toEqual([]);
-		expect(sb.requests[0]).toMatchObject({ fault: kind });
-		expect(sb.requests[0].status).toBeUndefined();
-		expect(sb.requests[0].appliedError).toBeUndefined();
-	});
+	it.each(['reset', 'resetBeforeApply'] as const)(
+		'%s: connection dropped, nothing applied',
+		async (kind) => {
+			sb.injectFault(kind);
+			await expect(call(sb, 'promocodes/attach', attach)).rejects.toThrow();
+			expect(holders()).toEqual([]);
+			expect(sb.requests[0]).toMatchObject({ fault: kind });
+			expect(sb.requests[0].status).toBeUndefined();
+			expect(sb.requests[0].appliedError).toBeUndefined();
+		},
+	);
 
 	it('resetAfterApply: the attach is made, then the connection is dropped', async () => {
 		sb.injectFault('resetAfterApply', { path: 'promocodes/attach' });
@@ -67,20 +82,32 @@ describe('reset before / after apply', () => {
 
 	it('resetAfterApply of an attach without a code consumes exactly one free code', async () => {
 		sb.injectFault('resetAfterApply');
-		await expect(call(sb, 'promocodes/attach', { loyalty_id: 4, db_id: 1, email: 'customer01@example.com' })).rejects.toThrow();
-		const taken = sb.getState().loyaltyPrograms.find((p) => p.id === 4)?.codes.filter((c) => c.attachments.length > 0) ?? [];
-		expect(taken.map((c) => [c.code, c.attachments[0].profileId])).toEqual([['SHOP-0001', '64c000000000000000000001']]);
+		await expect(
+			call(sb, 'promocodes/attach', { loyalty_id: 4, db_id: 1, email: 'customer01@example.com' }),
+		).rejects.toThrow();
+		const taken =
+			sb
+				.getState()
+				.loyaltyPrograms.find((p) => p.id === 4)
+				?.codes.filter((c) => c.attachments.length > 0) ?? [];
+		expect(taken.map((c) => [c.code, c.attachments[0].profileId])).toEqual([
+			['SHOP-0001', '64c000000000000000000001'],
+		]);
 	});
 
 	it('resetAfterApply of a request that fails applies nothing (appliedError says why)', async () => {
 		sb.injectFault('resetAfterApply');
-		await expect(call(sb, 'promocodes/attach', { ...attach, email: 'nobody@example.com' })).rejects.toThrow();
+		await expect(
+			call(sb, 'promocodes/attach', { ...attach, email: 'nobody@example.com' }),
+		).rejects.toThrow();
 		expect(sb.requests[0].appliedError).toBe(404);
 		expect(holders()).toEqual([]);
 	});
 
 	it('the header form works too', async () => {
-		await expect(call(sb, 'promocodes/attach', attach, { headers: { 'X-Sandbox-Fault': 'resetAfterApply' } })).rejects.toThrow();
+		await expect(
+			call(sb, 'promocodes/attach', attach, { headers: { 'X-Sandbox-Fault': 'resetAfterApply' } }),
+		).rejects.toThrow();
 		expect(holders()).toEqual([ALICE]);
 	});
 });
@@ -118,7 +145,11 @@ describe('hang', () => {
 		const pending = [1, 2, 3].map(
 			() =>
 				new Promise<string>((resolve) => {
-					const req = request(`${other.baseUrl}/api/v1.1/databases/list`, { method: 'POST', agent: false }, () => resolve('answered'));
+					const req = request(
+						`${other.baseUrl}/api/v1.1/databases/list`,
+						{ method: 'POST', agent: false },
+						() => resolve('answered'),
+					);
 					req.on('error', () => resolve('closed'));
 					req.end('{}');
 				}),
@@ -147,7 +178,11 @@ describe('5xx as envelopes and HTML pages, before or after apply', () => {
 
 	it('status504 envelope text', async () => {
 		sb.injectFault('status504');
-		expect((await call(sb, 'databases/list')).body).toEqual({ data: null, error: 504, error_text: 'Gateway timeout' });
+		expect((await call(sb, 'databases/list')).body).toEqual({
+			data: null,
+			error: 504,
+			error_text: 'Gateway timeout',
+		});
 	});
 
 	it.each([502, 503, 504])('html %i: a proxy page, nothing applied', async (status) => {
@@ -163,7 +198,12 @@ describe('5xx as envelopes and HTML pages, before or after apply', () => {
 		sb.injectFault({ kind: 'status504', afterApply: true });
 		expect((await call(sb, 'promocodes/attach', attach)).status).toBe(504);
 		expect(holders()).toEqual([ALICE]);
-		const r = await call(sb, 'promocodes/attach', { ...attach, code: 'WELCOME-0002' }, { headers: { 'X-Sandbox-Fault': 'html=502; afterApply' } });
+		const r = await call(
+			sb,
+			'promocodes/attach',
+			{ ...attach, code: 'WELCOME-0002' },
+			{ headers: { 'X-Sandbox-Fault': 'html=502; afterApply' } },
+		);
 		expect(r.status).toBe(502);
 		expect(holders('WELCOME-0002')).toEqual([ALICE]);
 		expect(sb.requests.map((q) => [q.fault, q.appliedError])).toEqual([
@@ -173,7 +213,9 @@ describe('5xx as envelopes and HTML pages, before or after apply', () => {
 	});
 
 	it('afterApply is refused where it makes no sense', () => {
-		expect(() => sb.injectFault({ kind: 'html', afterApply: 'yes' } as never)).toThrow(/afterApply/);
+		expect(() => sb.injectFault({ kind: 'html', afterApply: 'yes' } as never)).toThrow(
+			/afterApply/,
+		);
 	});
 });
 
@@ -193,8 +235,14 @@ describe('429 Retry-After', () => {
 	});
 
 	it('header forms 429=5 and 429=date:5', async () => {
-		expect((await call(sb, 'databases/list', {}, { headers: { 'X-Sandbox-Fault': '429=5' } })).headers.get('retry-after')).toBe('5');
-		const d = (await call(sb, 'databases/list', {}, { headers: { 'X-Sandbox-Fault': '429=date:5' } })).headers.get('retry-after');
+		expect(
+			(
+				await call(sb, 'databases/list', {}, { headers: { 'X-Sandbox-Fault': '429=5' } })
+			).headers.get('retry-after'),
+		).toBe('5');
+		const d = (
+			await call(sb, 'databases/list', {}, { headers: { 'X-Sandbox-Fault': '429=date:5' } })
+		).headers.get('retry-after');
 		expect(d).toMatch(/GMT$/);
 	});
 });
@@ -206,7 +254,12 @@ describe('count, path and skip', () => {
 		const outcomes: string[] = [];
 		for (const code of codes) {
 			await call(sb, 'promocodes/get', { loyalty_id: 1, code });
-			outcomes.push(await call(sb, 'promocodes/attach', { ...attach, code }).then((r) => String(r.status), () => 'dropped'));
+			outcomes.push(
+				await call(sb, 'promocodes/attach', { ...attach, code }).then(
+					(r) => String(r.status),
+					() => 'dropped',
+				),
+			);
 		}
 		expect(outcomes).toEqual(['200', '200', 'dropped', '200']);
 		expect(codes.map((c) => holders(c))).toEqual([[ALICE], [ALICE], [ALICE], [ALICE]]);
@@ -229,11 +282,17 @@ describe('count, path and skip', () => {
 	it('over the control endpoint with skip', async () => {
 		const r = await fetch(`${sb.baseUrl}/__sandbox/faults`, {
 			method: 'POST',
-			body: JSON.stringify({ fault: { kind: 'status502', afterApply: true }, path: 'promocodes/attach', skip: 1 }),
+			body: JSON.stringify({
+				fault: { kind: 'status502', afterApply: true },
+				path: 'promocodes/attach',
+				skip: 1,
+			}),
 		});
 		expect(r.status).toBe(200);
 		expect((await call(sb, 'promocodes/attach', attach)).status).toBe(200);
-		expect((await call(sb, 'promocodes/attach', { ...attach, code: 'WELCOME-0002' })).status).toBe(502);
+		expect((await call(sb, 'promocodes/attach', { ...attach, code: 'WELCOME-0002' })).status).toBe(
+			502,
+		);
 		expect(holders('WELCOME-0002')).toEqual([ALICE]);
 	});
 });

@@ -21,7 +21,9 @@ describe('programmatic faults', () => {
 		expect(r.status).toBe(429);
 		expect(r.headers.get('retry-after')).toBe('7');
 		expect(r.body).toEqual({ data: null, error: 429, error_text: 'Too many requests' });
-		expect((await call(sb, 'promocodes/get', { loyalty_id: 1, code: 'WELCOME-0001' })).status).toBe(200);
+		expect((await call(sb, 'promocodes/get', { loyalty_id: 1, code: 'WELCOME-0001' })).status).toBe(
+			200,
+		);
 		expect(sb.requests.map((q) => q.fault)).toEqual(['status429', undefined]);
 	});
 
@@ -48,8 +50,12 @@ describe('programmatic faults', () => {
 	it('path limits the fault to one endpoint (with or without prefix and slashes)', async () => {
 		sb.injectFault('status500', { path: 'promocodes/attach' });
 		sb.injectFault('status502', { path: '/api/v1.1/databases/list/' });
-		expect((await call(sb, 'promocodes/get', { loyalty_id: 1, code: 'WELCOME-0001' })).status).toBe(200);
-		expect((await call(sb, 'promocodes/attach', attach, { path: 'promocodes/attach/' })).status).toBe(500);
+		expect((await call(sb, 'promocodes/get', { loyalty_id: 1, code: 'WELCOME-0001' })).status).toBe(
+			200,
+		);
+		expect(
+			(await call(sb, 'promocodes/attach', attach, { path: 'promocodes/attach/' })).status,
+		).toBe(500);
 		expect((await call(sb, 'databases/list')).status).toBe(502);
 		expect((await call(sb, 'promocodes/attach', attach)).status).toBe(200);
 	});
@@ -94,7 +100,9 @@ describe('programmatic faults', () => {
 		expect(a.status).toBe(502);
 		expect(a.headers.get('content-type')).toBe('text/html; charset=utf-8');
 		expect(a.text).toContain('<title>502 Bad Gateway</title>');
-		expect((await call(sb, 'promocodes/get', { loyalty_id: 1, code: 'WELCOME-0001' })).status).toBe(504);
+		expect((await call(sb, 'promocodes/get', { loyalty_id: 1, code: 'WELCOME-0001' })).status).toBe(
+			504,
+		);
 	});
 
 	it('apiError answers HTTP 200 with error != 0, in the requested format', async () => {
@@ -127,7 +135,9 @@ describe('X-Sandbox-Fault header (one request)', () => {
 		['html=503', 503],
 		['apiError=402', 200],
 	])('%s → HTTP %i', async (header, status) => {
-		const r = await call(sb, 'promocodes/attach', attach, { headers: { 'X-Sandbox-Fault': header } });
+		const r = await call(sb, 'promocodes/attach', attach, {
+			headers: { 'X-Sandbox-Fault': header },
+		});
 		expect(r.status).toBe(status);
 		if (header === '429=2') expect(r.headers.get('retry-after')).toBe('2');
 		if (header === 'apiError=402') expect(r.body.error).toBe(402);
@@ -135,9 +145,16 @@ describe('X-Sandbox-Fault header (one request)', () => {
 	});
 
 	it('delay=ms and reset work per request; a bad header is a 400', async () => {
-		const r = await call(sb, 'promocodes/get', { loyalty_id: 1, code: 'WELCOME-0001' }, { headers: { 'X-Sandbox-Fault': 'delay=50' } });
+		const r = await call(
+			sb,
+			'promocodes/get',
+			{ loyalty_id: 1, code: 'WELCOME-0001' },
+			{ headers: { 'X-Sandbox-Fault': 'delay=50' } },
+		);
 		expect(r.body.error).toBe(0);
-		await expect(call(sb, 'databases/list', {}, { headers: { 'X-Sandbox-Fault': 'reset' } })).rejects.toThrow();
+		await expect(
+			call(sb, 'databases/list', {}, { headers: { 'X-Sandbox-Fault': 'reset' } }),
+		).rejects.toThrow();
 		const bad = await call(sb, 'databases/list', {}, { headers: { 'X-Sandbox-Fault': 'explode' } });
 		expect(bad.body.error).toBe(400);
 		expect(String(bad.body.error_text)).toMatch(/unknown fault kind/);
@@ -147,27 +164,44 @@ describe('X-Sandbox-Fault header (one request)', () => {
 
 	it('the header does not use up queued faults', async () => {
 		sb.injectFault('status502');
-		expect((await call(sb, 'databases/list', {}, { headers: { 'X-Sandbox-Fault': '500' } })).status).toBe(500);
+		expect(
+			(await call(sb, 'databases/list', {}, { headers: { 'X-Sandbox-Fault': '500' } })).status,
+		).toBe(500);
 		expect((await call(sb, 'databases/list')).status).toBe(502);
 	});
 });
 
 describe('POST /__sandbox/faults', () => {
 	const post = (body: unknown, method = 'POST') =>
-		fetch(`${sb.baseUrl}/__sandbox/faults`, { method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+		fetch(`${sb.baseUrl}/__sandbox/faults`, {
+			method,
+			headers: { 'Content-Type': 'application/json' },
+			body: JSON.stringify(body),
+		});
 
 	it('queues faults for out-of-process tests; GET lists, DELETE clears', async () => {
-		const r = await post({ faults: [{ fault: { kind: 'status429', retryAfter: 1 }, count: 2, path: 'promocodes/get' }, { fault: 'html' }] });
+		const r = await post({
+			faults: [
+				{ fault: { kind: 'status429', retryAfter: 1 }, count: 2, path: 'promocodes/get' },
+				{ fault: 'html' },
+			],
+		});
 		expect(r.status).toBe(200);
-		const listed = (await (await fetch(`${sb.baseUrl}/__sandbox/faults`)).json()) as { pending: unknown[] };
+		const listed = (await (await fetch(`${sb.baseUrl}/__sandbox/faults`)).json()) as {
+			pending: unknown[];
+		};
 		expect(listed.pending).toEqual([
 			{ fault: { kind: 'status429', retryAfter: 1 }, remaining: 2, path: 'promocodes/get' },
 			{ fault: { kind: 'html' }, remaining: 1 },
 		]);
 		expect((await call(sb, 'databases/list')).status).toBe(502);
-		expect((await call(sb, 'promocodes/get', { loyalty_id: 1, code: 'WELCOME-0001' })).status).toBe(429);
+		expect((await call(sb, 'promocodes/get', { loyalty_id: 1, code: 'WELCOME-0001' })).status).toBe(
+			429,
+		);
 		await fetch(`${sb.baseUrl}/__sandbox/faults`, { method: 'DELETE' });
-		expect((await call(sb, 'promocodes/get', { loyalty_id: 1, code: 'WELCOME-0001' })).status).toBe(200);
+		expect((await call(sb, 'promocodes/get', { loyalty_id: 1, code: 'WELCOME-0001' })).status).toBe(
+			200,
+		);
 	});
 
 	it('rejects an invalid fault with HTTP 400', async () => {
@@ -182,7 +216,9 @@ describe('stop while a delayed request is pending', () => {
 		const other = await startSandbox({ port: 0 });
 		other.injectFault({ kind: 'delay', ms: 60000 });
 		const pending = new Promise<string>((resolve) => {
-			const req = request(`${other.baseUrl}/api/v1.1/databases/list`, { method: 'POST' }, () => resolve('answered'));
+			const req = request(`${other.baseUrl}/api/v1.1/databases/list`, { method: 'POST' }, () =>
+				resolve('answered'),
+			);
 			req.on('error', () => resolve('closed'));
 			req.end('{}');
 		});

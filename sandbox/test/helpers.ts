@@ -45,7 +45,8 @@ export async function call(
 	});
 	const text = await res.text();
 	let body: Record<string, unknown> = {};
-	if (params.format === 'xml') body = (xmlParser.parse(text) as { xml: Record<string, unknown> }).xml;
+	if (params.format === 'xml')
+		body = (xmlParser.parse(text) as { xml: Record<string, unknown> }).xml;
 	else if ((res.headers.get('content-type') ?? '').includes('json')) {
 		try {
 			body = JSON.parse(text) as Record<string, unknown>;
@@ -57,7 +58,12 @@ export async function call(
 }
 
 /** call() and expect HTTP 200 + error 0; returns the envelope. */
-export async function ok(sb: Sandbox, method: string, params: Record<string, unknown> = {}, opts: CallOptions = {}): Promise<Record<string, unknown>> {
+export async function ok(
+	sb: Sandbox,
+	method: string,
+	params: Record<string, unknown> = {},
+	opts: CallOptions = {},
+): Promise<Record<string, unknown>> {
 	const r = await call(sb, method, params, opts);
 	if (r.status !== 200 || String(r.body.error) !== '0') {
 		throw new Error(`${method} failed: HTTP ${r.status} ${r.text}`);
@@ -66,7 +72,12 @@ export async function ok(sb: Sandbox, method: string, params: Record<string, unk
 }
 
 /** call() and return [error, error_text] of the envelope (as numbers/strings). */
-export async function fails(sb: Sandbox, method: string, params: Record<string, unknown> = {}, opts: CallOptions = {}): Promise<[number, string]> {
+export async function fails(
+	sb: Sandbox,
+	method: string,
+	params: Record<string, unknown> = {},
+	opts: CallOptions = {},
+): Promise<[number, string]> {
 	const r = await call(sb, method, params, opts);
 	return [Number(r.body.error), String(r.body.error_text)];
 }

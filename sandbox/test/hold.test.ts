@@ -18,18 +18,30 @@ beforeEach(() => {
 });
 
 const ALICE = '64b000000000000000000001';
-const attach = (code: string, email = 'alice@example.com') => ({ loyalty_id: 1, db_id: 1, email, code });
+const attach = (code: string, email = 'alice@example.com') => ({
+	loyalty_id: 1,
+	db_id: 1,
+	email,
+	code,
+});
 const holders = (code: string) => sb.getCode(1, code)?.attachments.map((a) => a.profileId) ?? [];
 
 /** POSTs without an agent (one connection per request); `abort` closes it from the client side. */
-function post(path: string, body: object): { done: Promise<{ status?: number; text: string; error?: string }>; abort: () => void } {
+function post(
+	path: string,
+	body: object,
+): { done: Promise<{ status?: number; text: string; error?: string }>; abort: () => void } {
 	let abort = () => {};
 	const done = new Promise<{ status?: number; text: string; error?: string }>((resolve) => {
-		const req = request(`${sb.baseUrl}/api/v1.1/${path}`, { method: 'POST', agent: false, headers: { 'Content-Type': 'application/json' } }, (res) => {
-			let text = '';
-			res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-			res.on('end', () => resolve({ status: res.statusCode, text }));
-		});
+		const req = request(
+			`${sb.baseUrl}/api/v1.1/${path}`,
+			{ method: 'POST', agent: false, headers: { 'Content-Type': 'application/json' } },
+			(res) => {
+				let text = '';
+				res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+				res.on('end', () => resolve({ status: res.statusCode, text }));
+			},
+		);
 		req.on('error', (error) => resolve({ text: '', error: error.message }));
 		req.end(JSON.stringify({ token: sb.token, ...body }));
 		abort = () => req.destroy();
@@ -94,11 +106,17 @@ test('a client that goes away drops out of the hold, and its attach stays applie
 
 test('over HTTP: POST starts, GET lists, DELETE releases', async () => {
 	const control = async (method: string, body?: unknown) => {
-		const response = await fetch(`${sb.baseUrl}/__sandbox/hold`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
+		const response = await fetch(`${sb.baseUrl}/__sandbox/hold`, {
+			method,
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
 		return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 	};
 	expect((await control('POST', {})).status).toBe(400);
-	expect((await control('POST', { path: 'promocodes/attach' })).json).toMatchObject({ ok: true, paths: ['promocodes/attach'] });
+	expect((await control('POST', { path: 'promocodes/attach' })).json).toMatchObject({
+		ok: true,
+		paths: ['promocodes/attach'],
+	});
 	const held = post('promocodes/attach', attach('WELCOME-0003'));
 	await until(() => sb.heldAnswers().length === 1);
 	const listed = await control('GET');

@@ -13,37 +13,65 @@ afterAll(async () => {
 
 const N = 100000;
 // 40-character codes: longer than usual promo codes, so the measurement has headroom.
-const codes = (prefix: string) => Array.from({ length: N }, (_, i) => `${prefix}-${String(i).padStart(8, '0')}-${'X'.repeat(40 - prefix.length - 10)}`);
+const codes = (prefix: string) =>
+	Array.from(
+		{ length: N },
+		(_, i) => `${prefix}-${String(i).padStart(8, '0')}-${'X'.repeat(40 - prefix.length - 10)}`,
+	);
 
 /**
  * One request on a connection of its own: fetch would reuse the kept-alive connection of the
  * previous (long) import, which the server may be closing just then (a reset that says nothing
  * about the limit).
  */
-async function importBody(body: string, contentType: string): Promise<{ status: number; text: string; ms: number; bytes: number }> {
+async function importBody(
+	body: string,
+	contentType: string,
+): Promise<{ status: number; text: string; ms: number; bytes: number }> {
 	const t0 = Date.now();
-	const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-		const request = http.request(
-			`${sb.baseUrl}/api/v1.1/promocodes/import`,
-			{ method: 'POST', agent: false, headers: { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) } },
-			(response) => {
-				const chunks: Buffer[] = [];
-				response.on('data', (chunk: Buffer) => chunks.push(chunk));
-				response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-				response.on('error', reject);
-			},
-		);
-		request.on('error', reject);
-		request.end(body);
-	});
+	const { status, text } = await new Promise<{ status: number; text: string }>(
+		(resolve, reject) => {
+			const request = http.request(
+				`${sb.baseUrl}/api/v1.1/promocodes/import`,
+				{
+					method: 'POST',
+					agent: false,
+					headers: { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) },
+				},
+				(response) => {
+					const chunks: Buffer[] = [];
+					response.on('data', (chunk: Buffer) => chunks.push(chunk));
+					response.on('end', () =>
+						resolve({
+							status: response.statusCode ?? 0,
+							text: Buffer.concat(chunks).toString('utf8'),
+						}),
+					);
+					response.on('error', reject);
+				},
+			);
+			request.on('error', reject);
+			request.end(body);
+		},
+	);
 	return { status, text, ms: Date.now() - t0, bytes: Buffer.byteLength(body) };
 }
 
 it('imports 100,000 codes in one JSON request and one XML request', async () => {
-	const json = await importBody(JSON.stringify({ token: sb.token, loyalty_id: 9, codes: codes('J') }), 'application/json');
+	const json = await importBody(
+		JSON.stringify({ token: sb.token, loyalty_id: 9, codes: codes('J') }),
+		'application/json',
+	);
 	expect(json.status).toBe(200);
-	expect(JSON.parse(json.text)).toMatchObject({ error: 0, inserted: N, duplicated: 0, discarded_by_limit: 0 });
-	const xmlBody = `<xml><token>${sb.token}</token><loyalty_id>10</loyalty_id>${codes('X').map((c) => `<codes>${c}</codes>`).join('')}<format>xml</format></xml>`;
+	expect(JSON.parse(json.text)).toMatchObject({
+		error: 0,
+		inserted: N,
+		duplicated: 0,
+		discarded_by_limit: 0,
+	});
+	const xmlBody = `<xml><token>${sb.token}</token><loyalty_id>10</loyalty_id>${codes('X')
+		.map((c) => `<codes>${c}</codes>`)
+		.join('')}<format>xml</format></xml>`;
 	const xml = await importBody(xmlBody, 'application/xml');
 	expect(xml.status).toBe(200);
 	expect(xml.text).toMatch(/<inserted>100000<\/inserted>/);

@@ -1,5 +1,13 @@
 /** --state persistence: atomic writes, survival across restarts, leftovers of a crashed write. */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import {
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	readdirSync,
+	readFileSync,
+	rmSync,
+	writeFileSync,
+} from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { normalizeSeed, startSandbox } from '../src';
@@ -65,16 +73,24 @@ describe('startSandbox({ statePath })', () => {
 		await ok(sb, 'promocodes/attach', attach);
 		sb.reset();
 		await sb.stop();
-		const saved = JSON.parse(readFileSync(statePath, 'utf8')) as { loyaltyPrograms: Array<{ codes: Array<{ attachments: unknown[] }> }> };
+		const saved = JSON.parse(readFileSync(statePath, 'utf8')) as {
+			loyaltyPrograms: Array<{ codes: Array<{ attachments: unknown[] }> }>;
+		};
 		expect(saved.loyaltyPrograms[0].codes[0].attachments).toEqual([]);
 	});
 
 	it('many quick changes are coalesced and the last one wins', async () => {
 		const statePath = join(dir, 'burst.json');
 		const sb = await startSandbox({ port: 0, statePath });
-		await Promise.all(Array.from({ length: 40 }, (_, i) => ok(sb, 'promocodes/import', { loyalty_id: 1, codes: [`BURST-${i}`] })));
+		await Promise.all(
+			Array.from({ length: 40 }, (_, i) =>
+				ok(sb, 'promocodes/import', { loyalty_id: 1, codes: [`BURST-${i}`] }),
+			),
+		);
 		await sb.flushState();
-		const saved = JSON.parse(readFileSync(statePath, 'utf8')) as { loyaltyPrograms: Array<{ codes: unknown[] }> };
+		const saved = JSON.parse(readFileSync(statePath, 'utf8')) as {
+			loyaltyPrograms: Array<{ codes: unknown[] }>;
+		};
 		expect(saved.loyaltyPrograms[0].codes).toHaveLength(50);
 		await sb.stop();
 		expect(readdirSync(dir)).toEqual(['burst.json']);

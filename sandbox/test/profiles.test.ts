@@ -40,14 +40,29 @@ describe('profiles/get', () => {
 	});
 
 	it('answers with or without a trailing slash, and with the token as Bearer', async () => {
-		const r = await call(sb, 'profiles/get', { db_id: '1', email: 'bob@example.com' }, { path: 'profiles/get/' });
+		const r = await call(
+			sb,
+			'profiles/get',
+			{ db_id: '1', email: 'bob@example.com' },
+			{ path: 'profiles/get/' },
+		);
 		expect((r.body.data as { id: string }).id).toBe('64b000000000000000000002');
-		const b = await call(sb, 'profiles/get', { db_id: 1, email: 'bob@example.com' }, { noToken: true, headers: { Authorization: `Bearer ${sb.token}` } });
+		const b = await call(
+			sb,
+			'profiles/get',
+			{ db_id: 1, email: 'bob@example.com' },
+			{ noToken: true, headers: { Authorization: `Bearer ${sb.token}` } },
+		);
 		expect(b.body.error).toBe(0);
 	});
 
 	it('answers XML (phones and tags as repeated elements, subscriptions as blocks)', async () => {
-		const r = await call(sb, 'profiles/get', { db_id: 2, matching: 'profile_id', profile_id: '64b000000000000000000004', format: 'xml' }, { xml: true });
+		const r = await call(
+			sb,
+			'profiles/get',
+			{ db_id: 2, matching: 'profile_id', profile_id: '64b000000000000000000004', format: 'xml' },
+			{ xml: true },
+		);
 		expect(r.headers.get('content-type')).toBe('application/xml; charset=utf-8');
 		expect(r.text).toBe(
 			'<xml><data><CRM_ID>2001</CRM_ID><INTERESTS>sale</INTERESTS><INTERESTS>news</INTERESTS><email>dave@example.com</email>' +
@@ -58,19 +73,31 @@ describe('profiles/get', () => {
 
 	it('a profile without email or phone: no email key, empty phones', async () => {
 		const env = await ok(sb, 'profiles/get', { db_id: 2, email: 'erin@example.com' });
-		expect(env.data).toEqual({ id: '64b000000000000000000005', phones: [], CRM_ID: '2002', subscriptions: [{ channel: 'email', email: 'erin@example.com' }] });
+		expect(env.data).toEqual({
+			id: '64b000000000000000000005',
+			phones: [],
+			CRM_ID: '2002',
+			subscriptions: [{ channel: 'email', email: 'erin@example.com' }],
+		});
 	});
 
 	it('finds the shop customers', async () => {
 		const env = await ok(sb, 'profiles/get', { db_id: 1, email: 'customer42@example.com' });
-		expect(env.data).toMatchObject({ id: '64c000000000000000000042', email: 'customer42@example.com' });
+		expect(env.data).toMatchObject({
+			id: '64c000000000000000000042',
+			email: 'customer42@example.com',
+		});
 	});
 
 	it.each([
 		['no such email', { db_id: 1, email: 'nobody@example.com' }, E('profileNotFound')],
 		['profile in another database', { db_id: 2, email: 'alice@example.com' }, E('profileNotFound')],
 		['unknown database', { db_id: 99, email: 'alice@example.com' }, E('databaseNotFound')],
-		['unknown profile_id', { db_id: 1, matching: 'profile_id', profile_id: 'ffffffffffffffffffffffff' }, E('profileNotFound')],
+		[
+			'unknown profile_id',
+			{ db_id: 1, matching: 'profile_id', profile_id: 'ffffffffffffffffffffffff' },
+			E('profileNotFound'),
+		],
 	])('%s → error', async (_name, params, expected) => {
 		expect(await fails(sb, 'profiles/get', params)).toEqual(expected);
 	});
@@ -79,7 +106,11 @@ describe('profiles/get', () => {
 		['db_id missing', { email: 'alice@example.com' }, 'db_id is required'],
 		['email missing', { db_id: 1 }, 'email is required'],
 		['unsupported matching', { db_id: 1, matching: 'push_sub' }, 'unsupported matching "push_sub"'],
-		['custom without field_name', { db_id: 1, matching: 'custom', field_value: 'x' }, 'field_name is required'],
+		[
+			'custom without field_name',
+			{ db_id: 1, matching: 'custom', field_value: 'x' },
+			'field_name is required',
+		],
 	])('%s → 400', async (_name, params, detail) => {
 		const [error, text] = await fails(sb, 'profiles/get', params);
 		expect(error).toBe(400);
@@ -87,7 +118,11 @@ describe('profiles/get', () => {
 	});
 
 	it('needs the token', async () => {
-		expect(await fails(sb, 'profiles/get', { db_id: 1, email: 'alice@example.com' }, { noToken: true })).toEqual(E('tokenRequired'));
-		expect(await fails(sb, 'profiles/get', { db_id: 1, email: 'alice@example.com', token: 'wrong' })).toEqual(E('tokenInvalid'));
+		expect(
+			await fails(sb, 'profiles/get', { db_id: 1, email: 'alice@example.com' }, { noToken: true }),
+		).toEqual(E('tokenRequired'));
+		expect(
+			await fails(sb, 'profiles/get', { db_id: 1, email: 'alice@example.com', token: 'wrong' }),
+		).toEqual(E('tokenInvalid'));
 	});
 });

@@ -11,7 +11,10 @@ afterAll(async () => {
 });
 beforeEach(() => sb.reset());
 
-async function raw(path: string, init: RequestInit = {}): Promise<{ status: number; text: string; json: Record<string, unknown> }> {
+async function raw(
+	path: string,
+	init: RequestInit = {},
+): Promise<{ status: number; text: string; json: Record<string, unknown> }> {
 	const res = await fetch(`${sb.baseUrl}${path}`, { method: 'POST', ...init });
 	const text = await res.text();
 	let json: Record<string, unknown> = {};
@@ -51,7 +54,10 @@ describe('paths', () => {
 	});
 
 	it('unknown path → HTTP 404, non-POST → HTTP 405', async () => {
-		const unknown = await raw('/api/v1.1/promocodes/nope', { body: '{}', headers: { 'Content-Type': 'application/json' } });
+		const unknown = await raw('/api/v1.1/promocodes/nope', {
+			body: '{}',
+			headers: { 'Content-Type': 'application/json' },
+		});
 		expect([unknown.status, unknown.json.error]).toEqual([404, 404]);
 		const get = await fetch(`${sb.baseUrl}/api/v1.1/promocodes/get`);
 		expect(get.status).toBe(405);
@@ -65,10 +71,23 @@ describe('auth', () => {
 		['JSON', {}, {}],
 		['XML', { format: 'xml' }, { xml: true }],
 	] as const)('%s: missing or wrong token gets error 401 on HTTP 200', async (_n, fmt, opts) => {
-		const missing = await call(sb, 'promocodes/get', { ...body, ...fmt }, { ...opts, noToken: true });
+		const missing = await call(
+			sb,
+			'promocodes/get',
+			{ ...body, ...fmt },
+			{ ...opts, noToken: true },
+		);
 		expect(missing.status).toBe(200);
-		expect([Number(missing.body.error), missing.body.error_text]).toEqual([401, 'API token required']);
-		const wrong = await call(sb, 'promocodes/get', { ...body, ...fmt, token: 'nope' }, { ...opts, noToken: true });
+		expect([Number(missing.body.error), missing.body.error_text]).toEqual([
+			401,
+			'API token required',
+		]);
+		const wrong = await call(
+			sb,
+			'promocodes/get',
+			{ ...body, ...fmt, token: 'nope' },
+			{ ...opts, noToken: true },
+		);
 		expect([Number(wrong.body.error), wrong.body.error_text]).toEqual([401, 'Invalid API token']);
 		expect(wrong.text).not.toContain('wire-token');
 		const good = await call(sb, 'promocodes/get', { ...body, ...fmt }, opts);
@@ -76,33 +95,64 @@ describe('auth', () => {
 	});
 
 	it('accepts Authorization: Bearer and ?token=', async () => {
-		const bearer = await call(sb, 'promocodes/get', body, { noToken: true, headers: { Authorization: 'Bearer wire-token' } });
+		const bearer = await call(sb, 'promocodes/get', body, {
+			noToken: true,
+			headers: { Authorization: 'Bearer wire-token' },
+		});
 		expect(bearer.body.error).toBe(0);
 		const q = await raw('/api/v1.1/promocodes/get?token=wire-token', {
 			headers: { 'Content-Type': 'application/json' },
 			body: JSON.stringify(body),
 		});
 		expect(q.json.error).toBe(0);
-		const badBearer = await call(sb, 'promocodes/get', body, { noToken: true, headers: { Authorization: 'Bearer x' } });
+		const badBearer = await call(sb, 'promocodes/get', body, {
+			noToken: true,
+			headers: { Authorization: 'Bearer x' },
+		});
 		expect(badBearer.body.error).toBe(401);
 	});
 
 	it('a non-string token is invalid, not a crash', async () => {
-		expect(await fails(sb, 'promocodes/get', { ...body, token: 123 }, { noToken: true })).toEqual([401, 'Invalid API token']);
+		expect(await fails(sb, 'promocodes/get', { ...body, token: 123 }, { noToken: true })).toEqual([
+			401,
+			'Invalid API token',
+		]);
 	});
 });
 
 describe('request bodies and the format parameter', () => {
 	it('XML values arrive as strings and are coerced (numbers, booleans)', async () => {
-		await call(sb, 'promocodes/attach', { loyalty_id: 1, db_id: 1, email: 'alice@example.com', code: 'WELCOME-0001' }, { xml: true });
-		const r = await call(sb, 'promocodes/update', { loyalty_id: '1', code: 'WELCOME-0001', activated: 'true', format: 'xml' }, { xml: true });
-		expect(r.text).toBe('<xml><data/><error>0</error><error_text>Successful operation</error_text></xml>');
-		expect(sb.requests.at(-1)?.body).toEqual({ token: 'wire-token', loyalty_id: '1', code: 'WELCOME-0001', activated: 'true', format: 'xml' });
+		await call(
+			sb,
+			'promocodes/attach',
+			{ loyalty_id: 1, db_id: 1, email: 'alice@example.com', code: 'WELCOME-0001' },
+			{ xml: true },
+		);
+		const r = await call(
+			sb,
+			'promocodes/update',
+			{ loyalty_id: '1', code: 'WELCOME-0001', activated: 'true', format: 'xml' },
+			{ xml: true },
+		);
+		expect(r.text).toBe(
+			'<xml><data/><error>0</error><error_text>Successful operation</error_text></xml>',
+		);
+		expect(sb.requests.at(-1)?.body).toEqual({
+			token: 'wire-token',
+			loyalty_id: '1',
+			code: 'WELCOME-0001',
+			activated: 'true',
+			format: 'xml',
+		});
 		expect(sb.getCode(1, 'WELCOME-0001')?.activated).not.toBeNull();
 	});
 
 	it('format is json by default, xml on request, anything else is a 400 in JSON', async () => {
-		const bad = await call(sb, 'promocodes/get', { loyalty_id: 1, code: 'WELCOME-0001', format: 'yaml' });
+		const bad = await call(sb, 'promocodes/get', {
+			loyalty_id: 1,
+			code: 'WELCOME-0001',
+			format: 'yaml',
+		});
 		expect(bad.body.error).toBe(400);
 		expect(String(bad.body.error_text)).toMatch(/format must be/);
 		const q = await raw('/api/v1.1/promocodes/get?format=xml', {
@@ -113,7 +163,12 @@ describe('request bodies and the format parameter', () => {
 	});
 
 	it('the response format follows `format`, not the request Content-Type', async () => {
-		const r = await call(sb, 'promocodes/get', { loyalty_id: 1, code: 'WELCOME-0001' }, { xml: true });
+		const r = await call(
+			sb,
+			'promocodes/get',
+			{ loyalty_id: 1, code: 'WELCOME-0001' },
+			{ xml: true },
+		);
 		expect(r.text.startsWith('{"data"')).toBe(true);
 	});
 
@@ -132,22 +187,37 @@ describe('request bodies and the format parameter', () => {
 			headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
 			body: 'token=wire-token',
 		});
-		expect(form.json).toMatchObject({ error: 400, error_text: 'Incorrect request: unsupported Content-Type' });
-		const sniffed = await raw('/api/v1.1/databases/list', { body: new Blob(['<xml><token>wire-token</token></xml>']) });
+		expect(form.json).toMatchObject({
+			error: 400,
+			error_text: 'Incorrect request: unsupported Content-Type',
+		});
+		const sniffed = await raw('/api/v1.1/databases/list', {
+			body: new Blob(['<xml><token>wire-token</token></xml>']),
+		});
 		expect(sniffed.json.error).toBe(0);
 	});
 
 	it('XML entities are decoded and encoded', async () => {
 		await call(sb, 'promocodes/import', { loyalty_id: 1, codes: ['A&amp;B'] }, { xml: true });
 		expect(sb.getCode(1, 'A&B')).toBeDefined();
-		const r = await call(sb, 'promocodes/get', { loyalty_id: 1, code: 'A&amp;B', format: 'xml' }, { xml: true });
+		const r = await call(
+			sb,
+			'promocodes/get',
+			{ loyalty_id: 1, code: 'A&amp;B', format: 'xml' },
+			{ xml: true },
+		);
 		expect(r.text).toContain('<code>A&amp;B</code>');
 	});
 });
 
 describe('request log', () => {
 	it('records method, path, content type, headers, raw and parsed body, time and outcome', async () => {
-		await call(sb, 'promocodes/get', { loyalty_id: 1, code: 'WELCOME-0001' }, { path: 'promocodes/get/' });
+		await call(
+			sb,
+			'promocodes/get',
+			{ loyalty_id: 1, code: 'WELCOME-0001' },
+			{ path: 'promocodes/get/' },
+		);
 		const [entry] = sb.requests;
 		expect(entry).toMatchObject({
 			method: 'POST',
@@ -165,7 +235,13 @@ describe('request log', () => {
 	it('is bounded and can be cleared; control requests are not logged', async () => {
 		for (let i = 0; i < 7; i++) await call(sb, 'promocodes/get', { loyalty_id: 1, code: `C${i}` });
 		await fetch(`${sb.baseUrl}/__sandbox/state`);
-		expect(sb.requests.map((r) => (r.body as { code: string }).code)).toEqual(['C2', 'C3', 'C4', 'C5', 'C6']);
+		expect(sb.requests.map((r) => (r.body as { code: string }).code)).toEqual([
+			'C2',
+			'C3',
+			'C4',
+			'C5',
+			'C6',
+		]);
 		sb.clearRequests();
 		expect(sb.requests).toHaveLength(0);
 	});
@@ -174,14 +250,23 @@ describe('request log', () => {
 describe('control endpoints', () => {
 	it('GET /__sandbox/state, POST /__sandbox/reset (with and without a seed)', async () => {
 		await call(sb, 'promocodes/import', { loyalty_id: 1, codes: ['EXTRA'] });
-		const state = (await (await fetch(`${sb.baseUrl}/__sandbox/state`)).json()) as { loyaltyPrograms: Array<{ codes: unknown[] }> };
+		const state = (await (await fetch(`${sb.baseUrl}/__sandbox/state`)).json()) as {
+			loyaltyPrograms: Array<{ codes: unknown[] }>;
+		};
 		expect(state.loyaltyPrograms[0].codes).toHaveLength(11);
 		expect((await raw('/__sandbox/reset')).json).toEqual({ ok: true });
 		expect(sb.getCode(1, 'EXTRA')).toBeUndefined();
-		const seeded = await raw('/__sandbox/reset', { body: JSON.stringify({ loyaltyPrograms: [{ id: 9, codes: ['ONLY'] }] }) });
+		const seeded = await raw('/__sandbox/reset', {
+			body: JSON.stringify({ loyaltyPrograms: [{ id: 9, codes: ['ONLY'] }] }),
+		});
 		expect(seeded.json).toEqual({ ok: true });
-		expect(sb.getState()).toMatchObject({ databases: [], loyaltyPrograms: [{ id: 9, codes: [{ code: 'ONLY' }] }] });
-		const bad = await raw('/__sandbox/reset', { body: JSON.stringify({ loyaltyPrograms: [{ id: 'x' }] }) });
+		expect(sb.getState()).toMatchObject({
+			databases: [],
+			loyaltyPrograms: [{ id: 9, codes: [{ code: 'ONLY' }] }],
+		});
+		const bad = await raw('/__sandbox/reset', {
+			body: JSON.stringify({ loyaltyPrograms: [{ id: 'x' }] }),
+		});
 		expect(bad.status).toBe(400);
 		expect(String(bad.json.error)).toMatch(/loyaltyPrograms\[0\]\.id/);
 		sb.reset(); // back to the baseline: the last loaded seed
@@ -191,7 +276,12 @@ describe('control endpoints', () => {
 
 	it('GET /__sandbox/requests redacts the token; DELETE clears', async () => {
 		await call(sb, 'promocodes/get', { loyalty_id: 1, code: 'X' }, { xml: true });
-		await call(sb, 'promocodes/get', { loyalty_id: 1, code: 'Y' }, { headers: { Authorization: 'Bearer wire-token' } });
+		await call(
+			sb,
+			'promocodes/get',
+			{ loyalty_id: 1, code: 'Y' },
+			{ headers: { Authorization: 'Bearer wire-token' } },
+		);
 		const text = await (await fetch(`${sb.baseUrl}/__sandbox/requests`)).text();
 		expect(text).not.toContain('wire-token');
 		expect(text).toContain('<token>[redacted]</token>');

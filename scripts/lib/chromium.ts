@@ -13,11 +13,18 @@ export async function ensureChromium(): Promise<void> {
 	log('Chromium is missing: installing the Debian package (apt-get install chromium)…');
 	const started = Date.now();
 	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-	for (const args of [['update'], ['install', '-y', '--no-install-recommends', 'chromium', 'fonts-liberation']]) {
+	for (const args of [
+		['update'],
+		['install', '-y', '--no-install-recommends', 'chromium', 'fonts-liberation'],
+	]) {
 		const result = await runCommand('apt-get', args, { env, timeoutMs: 15 * 60_000 });
-		if (result.code !== 0) throw new Error(`apt-get ${args.join(' ')} failed (${result.code}):\n${(result.stdout + result.stderr).slice(-3000)}`);
+		if (result.code !== 0)
+			throw new Error(
+				`apt-get ${args.join(' ')} failed (${result.code}):\n${(result.stdout + result.stderr).slice(-3000)}`,
+			);
 	}
-	if (!existsSync(CHROMIUM)) throw new Error(`apt-get installed chromium but ${CHROMIUM} does not exist`);
+	if (!existsSync(CHROMIUM))
+		throw new Error(`apt-get installed chromium but ${CHROMIUM} does not exist`);
 	log(`  Chromium installed in ${formatDuration(Date.now() - started)}`);
 }
 

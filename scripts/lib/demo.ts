@@ -20,7 +20,10 @@ export interface DemoData {
 
 /** A saved ID: a number (node version 1) or a resource locator's value (version 2). */
 function savedId(value: unknown): number | undefined {
-	const raw = typeof value === 'object' && value !== null && 'value' in value ? (value as { value: unknown }).value : value;
+	const raw =
+		typeof value === 'object' && value !== null && 'value' in value
+			? (value as { value: unknown }).value
+			: value;
 	const id = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : raw;
 	return typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : undefined;
 }
@@ -30,8 +33,12 @@ export function demoData(state: SandboxState): DemoData {
 		nodes: Array<{ type: string; parameters: Record<string, unknown> }>;
 	};
 	const altcraftNodes = shop.nodes.filter((node) => /altcraftPromo$/.test(node.type));
-	const loyaltyId = altcraftNodes.map((node) => savedId(node.parameters.loyaltyId)).find((id) => id !== undefined);
-	const databaseId = altcraftNodes.map((node) => savedId(node.parameters.databaseId)).find((id) => id !== undefined);
+	const loyaltyId = altcraftNodes
+		.map((node) => savedId(node.parameters.loyaltyId))
+		.find((id) => id !== undefined);
+	const databaseId = altcraftNodes
+		.map((node) => savedId(node.parameters.databaseId))
+		.find((id) => id !== undefined);
 	const program = state.loyaltyPrograms.find((entry) => entry.id === loyaltyId);
 	const database = state.databases.find((entry) => entry.id === databaseId) ?? state.databases[0];
 	const emails = (database?.profiles ?? [])
@@ -62,27 +69,45 @@ export function describeEmails(emails: string[]): string {
 		numbered.set(key, [...(numbered.get(key) ?? []), email]);
 	}
 	const run = [...numbered.values()].sort((a, b) => b.length - a.length)[0] ?? [];
-	if (run.length < 3) return emails.slice(0, 5).join(', ') + (emails.length > 5 ? `, … (${emails.length} in all)` : '');
+	if (run.length < 3)
+		return (
+			emails.slice(0, 5).join(', ') + (emails.length > 5 ? `, … (${emails.length} in all)` : '')
+		);
 	const named = emails.filter((email) => !run.includes(email));
 	const range = `${run[0]} … ${run[run.length - 1]}`;
-	return named.length > 0 ? `${named.slice(0, 3).join(', ')}${named.length > 3 ? ', …' : ''} and ${range}` : range;
+	return named.length > 0
+		? `${named.slice(0, 3).join(', ')}${named.length > 3 ? ', …' : ''} and ${range}`
+		: range;
 }
 
 /** Lines of `npm start`'s closing summary about the demo data. */
-export function demoLines(demo: DemoData, { seedLoaded, stateUrl, stateFile }: { seedLoaded: boolean; stateUrl: string; stateFile: string }): string[] {
-	const origin = seedLoaded ? '(demo seed, loaded now)' : `(kept from earlier runs in ${stateFile}, not the fresh demo seed)`;
+export function demoLines(
+	demo: DemoData,
+	{ seedLoaded, stateUrl, stateFile }: { seedLoaded: boolean; stateUrl: string; stateFile: string },
+): string[] {
+	const origin = seedLoaded
+		? '(demo seed, loaded now)'
+		: `(kept from earlier runs in ${stateFile}, not the fresh demo seed)`;
 	const lines = ['', `  Demo data in the sandbox ${origin}, for a new Altcraft Promo node:`];
 	if (demo.program) {
 		const { id, name, freeCodes, codes } = demo.program;
 		lines.push(`    Loyalty Program ID: ${id}  (${name}; ${freeCodes} of ${codes} codes free)`);
 		if (freeCodes === 0) {
-			lines.push('    No free codes left: the shop example will answer "no free code". `npm start -- --reset-sandbox` restores the demo seed.');
+			lines.push(
+				'    No free codes left: the shop example will answer "no free code". `npm start -- --reset-sandbox` restores the demo seed.',
+			);
 		} else if (!seedLoaded) {
-			lines.push('    (codes given out in earlier runs stay given out; `npm start -- --reset-sandbox` restores the demo seed)');
+			lines.push(
+				'    (codes given out in earlier runs stay given out; `npm start -- --reset-sandbox` restores the demo seed)',
+			);
 		}
 	}
-	if (demo.database) lines.push(`    Database:           ${demo.database.name} (ID ${demo.database.id})`);
-	if (demo.emails.length > 0) lines.push(`    Customers:          ${demo.emails.length} profiles: ${describeEmails(demo.emails)}`);
+	if (demo.database)
+		lines.push(`    Database:           ${demo.database.name} (ID ${demo.database.id})`);
+	if (demo.emails.length > 0)
+		lines.push(
+			`    Customers:          ${demo.emails.length} profiles: ${describeEmails(demo.emails)}`,
+		);
 	lines.push(`    Sandbox state:      ${stateUrl}  (every program, code and profile as JSON)`);
 	return lines;
 }

@@ -4,7 +4,14 @@
  * Why not a devDependency: n8n is ~2 GB and FIRST_INSTALL_TIME to install; only the heavy e2e suites and
  * `npm start` need it, so `npm ci && npm test` stays fast and the package's lockfile stays small.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import {
+	existsSync,
+	mkdirSync,
+	readdirSync,
+	readFileSync,
+	readlinkSync,
+	writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { RUNTIME_ROOT } from './paths';
 import { formatDuration, log, runCommand, startProcess } from './processes';
@@ -87,8 +94,12 @@ function installScripts(npmPid: number): string[] {
 			if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) !== npmPid) continue; // not in npm's process group
 			const cwd = readlinkSync(`/proc/${entry}/cwd`);
 			const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)$/.exec(cwd)?.[1];
-			const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
-			if (pkg && !found.some((f) => f.startsWith(`${pkg}:`))) found.push(`${pkg}: ${command.slice(0, 60)}`);
+			const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8')
+				.split('\0')
+				.filter(Boolean)
+				.join(' ');
+			if (pkg && !found.some((f) => f.startsWith(`${pkg}:`)))
+				found.push(`${pkg}: ${command.slice(0, 60)}`);
 		} catch {
 			// exited meanwhile
 		}
@@ -102,17 +113,22 @@ function installScripts(npmPid: number): string[] {
  * the tail of npm's log plus where the whole log is.
  */
 export async function installN8n(version: string, { force = false } = {}): Promise<N8nRuntime> {
-	if (!/^\d+\.\d+\.\d+$/.test(version)) throw new Error(`n8n version must be exact (x.y.z), got "${version}"`);
+	if (!/^\d+\.\d+\.\d+$/.test(version))
+		throw new Error(`n8n version must be exact (x.y.z), got "${version}"`);
 	const runtime = runtimeFor(version);
 	const marker = path.join(runtime.dir, MARKER);
 
 	if (!force && existsSync(marker)) {
 		const problem = await smokeTest(runtime);
 		if (!problem) {
-			log(`n8n ${version} is already installed in ${path.relative(process.cwd(), runtime.dir) || '.'} (smoke test ok)`);
+			log(
+				`n8n ${version} is already installed in ${path.relative(process.cwd(), runtime.dir) || '.'} (smoke test ok)`,
+			);
 			return runtime;
 		}
-		log(`n8n ${version} install in ${runtime.dir} is broken (${problem.split('\n')[0]}); reinstalling`);
+		log(
+			`n8n ${version} install in ${runtime.dir} is broken (${problem.split('\n')[0]}); reinstalling`,
+		);
 	}
 
 	mkdirSync(runtime.dir, { recursive: true });
@@ -124,7 +140,8 @@ export async function installN8n(version: string, { force = false } = {}): Promi
 			{
 				name: `n8n-runtime-${version}`,
 				private: true,
-				description: 'n8n for the e2e suites and npm start of n8n-nodes-altcraft (made by scripts/install-n8n.ts)',
+				description:
+					'n8n for the e2e suites and npm start of n8n-nodes-altcraft (made by scripts/install-n8n.ts)',
 				dependencies: { n8n: version },
 				overrides: { xlsx: '0.18.5' },
 			},
@@ -135,12 +152,17 @@ export async function installN8n(version: string, { force = false } = {}): Promi
 	// Own .npmrc: npm reads the .npmrc of the folder that holds package.json, so the repo's
 	// `ignore-scripts=true` (needed for the package's dev tooling) does not apply here; say it explicitly
 	// anyway, because n8n needs its install scripts (sqlite3 builds its native binding with node-gyp).
-	writeFileSync(path.join(runtime.dir, '.npmrc'), 'ignore-scripts=false\nfund=false\naudit=false\nupdate-notifier=false\n');
+	writeFileSync(
+		path.join(runtime.dir, '.npmrc'),
+		'ignore-scripts=false\nfund=false\naudit=false\nupdate-notifier=false\n',
+	);
 
 	const logFile = path.join(runtime.dir, 'npm-install.log');
 	writeFileSync(logFile, `npm install n8n@${version} started ${new Date().toISOString()}\n`);
 	log(`Installing n8n ${version} into ${runtime.dir}`);
-	log(`  (${FIRST_INSTALL_TIME} and ~2 GB on first use, measured; a line every 20 s names the phase; npm's log: ${logFile})`);
+	log(
+		`  (${FIRST_INSTALL_TIME} and ~2 GB on first use, measured; a line every 20 s names the phase; npm's log: ${logFile})`,
+	);
 	const started = Date.now();
 	let requests = 0;
 	let tarballs = 0;
@@ -159,8 +181,14 @@ export async function installN8n(version: string, { force = false } = {}): Promi
 		},
 	);
 	const ticker = setInterval(() => {
-		const phase = installPhase(npm.child.pid, countPackages(path.join(runtime.dir, 'node_modules')), tarballs);
-		log(`  … still installing n8n ${version}: ${formatDuration(Date.now() - started)}, ${requests} registry requests; ${phase}`);
+		const phase = installPhase(
+			npm.child.pid,
+			countPackages(path.join(runtime.dir, 'node_modules')),
+			tarballs,
+		);
+		log(
+			`  … still installing n8n ${version}: ${formatDuration(Date.now() - started)}, ${requests} registry requests; ${phase}`,
+		);
 	}, 20_000);
 	const code = await npm.exited;
 	clearInterval(ticker);
@@ -175,7 +203,14 @@ export async function installN8n(version: string, { force = false } = {}): Promi
 	}
 	const problem = await smokeTest(runtime);
 	if (problem) throw new Error(`n8n ${version} installed but does not run: ${problem}`);
-	writeFileSync(marker, JSON.stringify({ version, installedAt: new Date().toISOString(), durationMs: Date.now() - started }) + '\n');
+	writeFileSync(
+		marker,
+		JSON.stringify({
+			version,
+			installedAt: new Date().toISOString(),
+			durationMs: Date.now() - started,
+		}) + '\n',
+	);
 	log(`n8n ${version} installed in ${formatDuration(Date.now() - started)}`);
 	return runtime;
 }

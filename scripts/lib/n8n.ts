@@ -4,11 +4,27 @@
  * Used by `npm start` and by the e2e suites, so both exercise exactly the same path.
  */
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+	cpSync,
+	existsSync,
+	mkdirSync,
+	readdirSync,
+	readFileSync,
+	rmSync,
+	symlinkSync,
+	writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import type { N8nRuntime } from './install';
 import { CREDENTIAL_ID, CREDENTIAL_NAME, PACKAGE_NAME, REPO_ROOT } from './paths';
-import { freePort, runCommand, startProcess, waitFor, type RunResult, type Tracked } from './processes';
+import {
+	freePort,
+	runCommand,
+	startProcess,
+	waitFor,
+	type RunResult,
+	type Tracked,
+} from './processes';
 
 export interface N8nSetup {
 	runtime: N8nRuntime;
@@ -35,7 +51,11 @@ export function isN8n1(runtime: N8nRuntime): boolean {
 export async function prepareN8n(
 	runtime: N8nRuntime,
 	userFolder: string,
-	{ port, logDir, extraEnv = {} }: { port: number; logDir: string; extraEnv?: Record<string, string> },
+	{
+		port,
+		logDir,
+		extraEnv = {},
+	}: { port: number; logDir: string; extraEnv?: Record<string, string> },
 ): Promise<N8nSetup> {
 	mkdirSync(path.join(userFolder, '.n8n'), { recursive: true });
 	mkdirSync(logDir, { recursive: true });
@@ -86,9 +106,16 @@ export async function prepareN8n(
 let logCounter = 0;
 
 /** Runs `n8n <args>` to completion; its output is captured and also kept in logDir. */
-export async function n8nCli(setup: N8nSetup, args: string[], { timeoutMs = 5 * 60_000 } = {}): Promise<RunResult> {
+export async function n8nCli(
+	setup: N8nSetup,
+	args: string[],
+	{ timeoutMs = 5 * 60_000 } = {},
+): Promise<RunResult> {
 	logCounter += 1;
-	const logFile = path.join(setup.logDir, `n8n-cli-${String(logCounter).padStart(2, '0')}-${args[0].replace(/[^a-z0-9]+/gi, '-')}.log`);
+	const logFile = path.join(
+		setup.logDir,
+		`n8n-cli-${String(logCounter).padStart(2, '0')}-${args[0].replace(/[^a-z0-9]+/gi, '-')}.log`,
+	);
 	return runCommand(process.execPath, [setup.runtime.bin, ...args], {
 		cwd: setup.userFolder,
 		env: setup.env,
@@ -101,13 +128,28 @@ export async function n8nCli(setup: N8nSetup, args: string[], { timeoutMs = 5 * 
 export async function n8nCliOk(setup: N8nSetup, args: string[]): Promise<RunResult> {
 	const result = await n8nCli(setup, args);
 	if (result.code !== 0) {
-		throw new Error(`n8n ${args.join(' ')} exited ${result.code}\n${(result.stdout + result.stderr).slice(-4000)}`);
+		throw new Error(
+			`n8n ${args.join(' ')} exited ${result.code}\n${(result.stdout + result.stderr).slice(-4000)}`,
+		);
 	}
 	return result;
 }
 
 /** Top-level repo entries that are neither build inputs nor shipped: left out of the staging copy. */
-const NOT_PACKAGE_INPUTS = new Set(['node_modules', '.git', '.n8n-runtime', 'artifacts', 'dist', 'coverage', '.sandbox-state', 'test', 'sandbox', 'scripts', 'examples', '.ci']);
+const NOT_PACKAGE_INPUTS = new Set([
+	'node_modules',
+	'.git',
+	'.n8n-runtime',
+	'artifacts',
+	'dist',
+	'coverage',
+	'.sandbox-state',
+	'test',
+	'sandbox',
+	'scripts',
+	'examples',
+	'.ci',
+]);
 
 /**
  * Builds the package from a private staging copy of the repo and `npm pack`s it into `workDir`;
@@ -118,12 +160,15 @@ export async function buildAndPack(workDir: string): Promise<string> {
 	const stage = path.join(workDir, 'package-src');
 	mkdirSync(stage, { recursive: true });
 	for (const entry of readdirSync(REPO_ROOT)) {
-		if (!NOT_PACKAGE_INPUTS.has(entry)) cpSync(path.join(REPO_ROOT, entry), path.join(stage, entry), { recursive: true });
+		if (!NOT_PACKAGE_INPUTS.has(entry))
+			cpSync(path.join(REPO_ROOT, entry), path.join(stage, entry), { recursive: true });
 	}
 	symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(stage, 'node_modules'), 'dir');
 	const build = await runCommand('npm', ['run', 'build'], { cwd: stage });
 	if (build.code !== 0) throw new Error(`npm run build failed:\n${build.stdout}${build.stderr}`);
-	const result = await runCommand('npm', ['pack', '--json', '--pack-destination', workDir], { cwd: stage });
+	const result = await runCommand('npm', ['pack', '--json', '--pack-destination', workDir], {
+		cwd: stage,
+	});
 	if (result.code !== 0) throw new Error(`npm pack failed:\n${result.stderr}`);
 	const [info] = JSON.parse(result.stdout) as Array<{ filename: string }>;
 	return path.join(workDir, info.filename);
@@ -140,21 +185,38 @@ export async function installPackageIntoN8n(setup: N8nSetup, tarball: string): P
 	const packageDir = path.join(nodesDir, 'node_modules', PACKAGE_NAME);
 	rmSync(packageDir, { recursive: true, force: true });
 	mkdirSync(packageDir, { recursive: true });
-	const untar = await runCommand('tar', ['-xzf', tarball, '-C', packageDir, '--strip-components=1']);
+	const untar = await runCommand('tar', [
+		'-xzf',
+		tarball,
+		'-C',
+		packageDir,
+		'--strip-components=1',
+	]);
 	if (untar.code !== 0) throw new Error(`tar failed: ${untar.stderr}`);
 
 	const manifestPath = path.join(packageDir, 'package.json');
-	const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown> & { version: string };
+	const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown> & {
+		version: string;
+	};
 	delete manifest.devDependencies;
 	delete manifest.peerDependencies;
 	delete manifest.optionalDependencies;
 	writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
 	const install = await runCommand(
 		'npm',
-		['install', '--audit=false', '--fund=false', '--bin-links=false', '--install-strategy=shallow', '--ignore-scripts=true', '--package-lock=false'],
+		[
+			'install',
+			'--audit=false',
+			'--fund=false',
+			'--bin-links=false',
+			'--install-strategy=shallow',
+			'--ignore-scripts=true',
+			'--package-lock=false',
+		],
 		{ cwd: packageDir },
 	);
-	if (install.code !== 0) throw new Error(`npm install of the package's dependencies failed:\n${install.stderr}`);
+	if (install.code !== 0)
+		throw new Error(`npm install of the package's dependencies failed:\n${install.stderr}`);
 
 	const nodesManifest = path.join(nodesDir, 'package.json');
 	const nodesPackage = existsSync(nodesManifest)
@@ -170,11 +232,18 @@ export async function installPackageIntoN8n(setup: N8nSetup, tarball: string): P
  * import:credentials encrypts plaintext `data` with the instance's key. The file holding the plaintext
  * token lives in a temp folder only for the duration of the call.
  */
-export async function importCredential(setup: N8nSetup, data: { baseUrl: string; token: string }): Promise<void> {
+export async function importCredential(
+	setup: N8nSetup,
+	data: { baseUrl: string; token: string },
+): Promise<void> {
 	const file = path.join(setup.userFolder, `credentials-${randomBytes(4).toString('hex')}.json`);
 	writeFileSync(
 		file,
-		JSON.stringify([{ id: CREDENTIAL_ID, name: CREDENTIAL_NAME, type: 'altcraftApi', data }], null, 2),
+		JSON.stringify(
+			[{ id: CREDENTIAL_ID, name: CREDENTIAL_NAME, type: 'altcraftApi', data }],
+			null,
+			2,
+		),
 		{ mode: 0o600 },
 	);
 	try {
@@ -222,7 +291,8 @@ export function logMessages(output: string): string[] {
  * 2.x: `publish:workflow` (workflows have draft and published versions); 1.x: `update:workflow --active=true`.
  */
 export async function activateWorkflow(setup: N8nSetup, id: string): Promise<void> {
-	if (isN8n1(setup.runtime)) await n8nCliOk(setup, ['update:workflow', `--id=${id}`, '--active=true']);
+	if (isN8n1(setup.runtime))
+		await n8nCliOk(setup, ['update:workflow', `--id=${id}`, '--active=true']);
 	else await n8nCliOk(setup, ['publish:workflow', `--id=${id}`]);
 }
 
@@ -236,7 +306,10 @@ export interface ExecuteResult {
 export interface N8nRun {
 	data: {
 		resultData: {
-			runData: Record<string, Array<{ data?: { main: Array<Array<{ json: Record<string, unknown> }> | null> } }>>;
+			runData: Record<
+				string,
+				Array<{ data?: { main: Array<Array<{ json: Record<string, unknown> }> | null> } }>
+			>;
 			error?: { message: string };
 			lastNodeExecuted?: string;
 		};
@@ -267,9 +340,16 @@ export async function executeWorkflow(setup: N8nSetup, id: string): Promise<Exec
 }
 
 /** Items a node produced on its given output in the first run of that node. */
-export function nodeOutput(run: N8nRun, nodeName: string, outputIndex = 0): Array<Record<string, unknown>> {
+export function nodeOutput(
+	run: N8nRun,
+	nodeName: string,
+	outputIndex = 0,
+): Array<Record<string, unknown>> {
 	const runs = run.data.resultData.runData[nodeName];
-	if (!runs) throw new Error(`node "${nodeName}" did not run (ran: ${Object.keys(run.data.resultData.runData).join(', ')})`);
+	if (!runs)
+		throw new Error(
+			`node "${nodeName}" did not run (ran: ${Object.keys(run.data.resultData.runData).join(', ')})`,
+		);
 	return (runs[0].data?.main[outputIndex] ?? []).map((item) => item.json);
 }
 
@@ -282,7 +362,10 @@ export interface N8nServer {
 }
 
 /** `n8n start` on 127.0.0.1:<port>; resolves once the REST API is up and active workflows are registered. */
-export async function startN8n(setup: N8nSetup, { echo = false }: { echo?: boolean } = {}): Promise<N8nServer> {
+export async function startN8n(
+	setup: N8nSetup,
+	{ echo = false }: { echo?: boolean } = {},
+): Promise<N8nServer> {
 	const logFile = path.join(setup.logDir, 'n8n-server.log');
 	let output = '';
 	const child = startProcess('n8n', process.execPath, [setup.runtime.bin, 'start'], {
@@ -315,7 +398,11 @@ export class N8nRest {
 
 	constructor(readonly baseUrl: string) {}
 
-	async request<T = unknown>(method: string, route: string, body?: unknown): Promise<{ status: number; data: T }> {
+	async request<T = unknown>(
+		method: string,
+		route: string,
+		body?: unknown,
+	): Promise<{ status: number; data: T }> {
 		const response = await fetch(`${this.baseUrl}/rest${route}`, {
 			method,
 			headers: {
@@ -334,29 +421,48 @@ export class N8nRest {
 		} catch {
 			// not JSON (e.g. an HTML error page)
 		}
-		const data = (parsed && typeof parsed === 'object' && 'data' in parsed ? (parsed as { data: T }).data : parsed) as T;
+		const data = (
+			parsed && typeof parsed === 'object' && 'data' in parsed
+				? (parsed as { data: T }).data
+				: parsed
+		) as T;
 		return { status: response.status, data };
 	}
 
 	/** GET of a signed-in page outside /rest (e.g. /types/nodes.json, /icons/...), with the session cookie. */
 	async getSignedIn(route: string): Promise<Response> {
-		return fetch(`${this.baseUrl}${route}`, { headers: { 'browser-id': this.browserId, ...(this.cookie ? { cookie: this.cookie } : {}) } });
+		return fetch(`${this.baseUrl}${route}`, {
+			headers: { 'browser-id': this.browserId, ...(this.cookie ? { cookie: this.cookie } : {}) },
+		});
 	}
 
 	/** True once an owner exists (the editor would otherwise show the setup page). */
 	async ownerExists(): Promise<boolean> {
-		const { data } = await this.request<{ userManagement: { showSetupOnFirstLoad?: boolean } }>('GET', '/settings');
+		const { data } = await this.request<{ userManagement: { showSetupOnFirstLoad?: boolean } }>(
+			'GET',
+			'/settings',
+		);
 		return data.userManagement.showSetupOnFirstLoad === false;
 	}
 
 	/** POST /rest/owner/setup: turns the instance's shell owner into a real account (only once per instance). */
-	async setupOwner(owner: { email: string; password: string; firstName: string; lastName: string }): Promise<void> {
+	async setupOwner(owner: {
+		email: string;
+		password: string;
+		firstName: string;
+		lastName: string;
+	}): Promise<void> {
 		const { status, data } = await this.request('POST', '/owner/setup', owner);
 		if (status !== 200) throw new Error(`owner setup failed (${status}): ${JSON.stringify(data)}`);
 	}
 
 	async login(email: string, password: string): Promise<void> {
-		const { status, data } = await this.request('POST', '/login', { emailOrLdapLoginId: email, email, password });
-		if (status !== 200) throw new Error(`login as ${email} failed (${status}): ${JSON.stringify(data)}`);
+		const { status, data } = await this.request('POST', '/login', {
+			emailOrLdapLoginId: email,
+			email,
+			password,
+		});
+		if (status !== 200)
+			throw new Error(`login as ${email} failed (${status}): ${JSON.stringify(data)}`);
 	}
 }

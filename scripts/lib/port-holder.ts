@@ -6,7 +6,14 @@
  * that inode among its file descriptors); elsewhere `lsof` answers, when installed.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import {
+	existsSync,
+	readdirSync,
+	readFileSync,
+	readlinkSync,
+	rmSync,
+	writeFileSync,
+} from 'node:fs';
 
 export interface PortHolder {
 	pid: number;
@@ -65,7 +72,8 @@ function holderFromProc(port: number): PortHolder | undefined {
 		}
 		for (const fd of fds) {
 			try {
-				if (wanted.has(readlinkSync(`/proc/${entry}/fd/${fd}`))) return { pid: Number(entry), command: commandOf(Number(entry)) };
+				if (wanted.has(readlinkSync(`/proc/${entry}/fd/${fd}`)))
+					return { pid: Number(entry), command: commandOf(Number(entry)) };
 			} catch {
 				// closed meanwhile
 			}
@@ -76,7 +84,10 @@ function holderFromProc(port: number): PortHolder | undefined {
 
 function holderFromLsof(port: number): PortHolder | undefined {
 	try {
-		const out = execFileSync('lsof', ['-nP', `-iTCP:${port}`, '-sTCP:LISTEN', '-Fpc'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+		const out = execFileSync('lsof', ['-nP', `-iTCP:${port}`, '-sTCP:LISTEN', '-Fpc'], {
+			encoding: 'utf8',
+			stdio: ['ignore', 'pipe', 'ignore'],
+		});
 		const pid = /^p(\d+)$/m.exec(out)?.[1];
 		const command = /^c(.+)$/m.exec(out)?.[1] ?? '';
 		return pid ? { pid: Number(pid), command } : undefined;
@@ -135,7 +146,8 @@ export function describePortHolder(port: number, pidFile: string): string {
 	if (!holder) return `127.0.0.1:${port} is already in use (by a process this user cannot see)`;
 	const recorded = readStartPids(pidFile);
 	const group = processGroup(holder.pid);
-	const shortCommand = holder.command.length > 120 ? `${holder.command.slice(0, 117)}…` : holder.command;
+	const shortCommand =
+		holder.command.length > 120 ? `${holder.command.slice(0, 117)}…` : holder.command;
 	const where = `127.0.0.1:${port} is already in use by PID ${holder.pid} (${shortCommand || 'command unknown'})`;
 	if (recorded?.n8n !== undefined && (holder.pid === recorded.n8n || group === recorded.n8n)) {
 		const scriptNote = isAlive(recorded.script)

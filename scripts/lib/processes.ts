@@ -47,12 +47,20 @@ export function startProcess(
 	name: string,
 	command: string,
 	args: string[],
-	options: SpawnOptions & { logFile?: string; echo?: boolean; onOutput?: (chunk: string) => void } = {},
+	options: SpawnOptions & {
+		logFile?: string;
+		echo?: boolean;
+		onOutput?: (chunk: string) => void;
+	} = {},
 ): Tracked {
 	// After Ctrl-C the cleanup has already listed what to stop: a child started now would be missed.
 	if (signalled) throw new Error(`not starting ${name}: shutting down`);
 	const { logFile, echo, onOutput, ...spawnOptions } = options;
-	const child = spawn(command, args, { ...spawnOptions, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+	const child = spawn(command, args, {
+		...spawnOptions,
+		detached: true,
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
 	let file: WriteStream | undefined;
 	if (logFile) file = createWriteStream(logFile, { flags: 'a' });
 	const forward = (chunk: Buffer) => {
@@ -87,7 +95,9 @@ export async function stopProcess(entry: Tracked, graceMs = 10_000): Promise<voi
 		return;
 	}
 	killGroup(pid, 'SIGTERM');
-	const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs).unref());
+	const timer = new Promise<'timeout'>((resolve) =>
+		setTimeout(() => resolve('timeout'), graceMs).unref(),
+	);
 	if ((await Promise.race([entry.exited, timer])) === 'timeout') {
 		log(`  ${entry.name} did not stop within ${graceMs / 1000}s; killing it`);
 	}
@@ -194,8 +204,10 @@ export async function runCommand(
 	}, timeoutMs);
 	const result = await entry.exited;
 	clearTimeout(timer);
-	if (timedOut) throw new Error(`${command} ${args.join(' ')} timed out after ${formatDuration(timeoutMs)}`);
-	if (typeof result === 'string' && result.startsWith('spawn error')) throw new Error(`${command}: ${result}`);
+	if (timedOut)
+		throw new Error(`${command} ${args.join(' ')} timed out after ${formatDuration(timeoutMs)}`);
+	if (typeof result === 'string' && result.startsWith('spawn error'))
+		throw new Error(`${command}: ${result}`);
 	return { code: typeof result === 'number' ? result : 1, stdout, stderr };
 }
 
@@ -235,7 +247,11 @@ export function sleep(ms: number): Promise<void> {
 export async function waitFor<T>(
 	what: string,
 	check: () => Promise<T | undefined>,
-	{ timeoutMs = 120_000, intervalMs = 500, watch }: { timeoutMs?: number; intervalMs?: number; watch?: Tracked } = {},
+	{
+		timeoutMs = 120_000,
+		intervalMs = 500,
+		watch,
+	}: { timeoutMs?: number; intervalMs?: number; watch?: Tracked } = {},
 ): Promise<T> {
 	const deadline = Date.now() + timeoutMs;
 	let exitedWith: number | string | undefined;
@@ -247,8 +263,10 @@ export async function waitFor<T>(
 		} catch {
 			// not ready yet
 		}
-		if (exitedWith !== undefined) throw new Error(`${watch?.name} exited (${exitedWith}) while waiting for ${what}`);
-		if (Date.now() > deadline) throw new Error(`timed out after ${formatDuration(timeoutMs)} waiting for ${what}`);
+		if (exitedWith !== undefined)
+			throw new Error(`${watch?.name} exited (${exitedWith}) while waiting for ${what}`);
+		if (Date.now() > deadline)
+			throw new Error(`timed out after ${formatDuration(timeoutMs)} waiting for ${what}`);
 		await sleep(intervalMs);
 	}
 }

@@ -4,12 +4,29 @@
  * data in a temp folder, tracked like every other child (killed on exit, Ctrl-C, failure).
  */
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+	chownSync,
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	readdirSync,
+	rmSync,
+	writeFileSync,
+} from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { formatDuration, freePort, log, runCommand, startProcess, stopProcess, waitFor, type Tracked } from './processes';
+import {
+	formatDuration,
+	freePort,
+	log,
+	runCommand,
+	startProcess,
+	stopProcess,
+	waitFor,
+	type Tracked,
+} from './processes';
 
 let aptUpdated = false;
 
@@ -17,23 +34,36 @@ let aptUpdated = false;
  * `apt-get install`s the Debian packages whose marker file is missing (`apt-get update` once first).
  * Needs root, as CI runs; a developer without root gets the command to run instead.
  */
-export async function ensureDebianPackages(wanted: Array<{ pkg: string; marker: () => boolean }>): Promise<void> {
+export async function ensureDebianPackages(
+	wanted: Array<{ pkg: string; marker: () => boolean }>,
+): Promise<void> {
 	const missing = wanted.filter((w) => !w.marker()).map((w) => w.pkg);
 	if (missing.length === 0) return;
 	if (process.getuid?.() !== 0) {
-		throw new Error(`missing Debian package(s) ${missing.join(', ')}: run \`sudo apt-get install -y ${missing.join(' ')}\``);
+		throw new Error(
+			`missing Debian package(s) ${missing.join(', ')}: run \`sudo apt-get install -y ${missing.join(' ')}\``,
+		);
 	}
 	log(`Installing Debian package(s) ${missing.join(', ')} (apt-get)…`);
 	const started = Date.now();
 	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-	const steps = [...(aptUpdated ? [] : [['update']]), ['install', '-y', '--no-install-recommends', ...missing]];
+	const steps = [
+		...(aptUpdated ? [] : [['update']]),
+		['install', '-y', '--no-install-recommends', ...missing],
+	];
 	for (const args of steps) {
 		const result = await runCommand('apt-get', args, { env, timeoutMs: 15 * 60_000 });
-		if (result.code !== 0) throw new Error(`apt-get ${args.join(' ')} failed (${result.code}):\n${(result.stdout + result.stderr).slice(-3000)}`);
+		if (result.code !== 0)
+			throw new Error(
+				`apt-get ${args.join(' ')} failed (${result.code}):\n${(result.stdout + result.stderr).slice(-3000)}`,
+			);
 		if (args[0] === 'update') aptUpdated = true;
 	}
 	const still = wanted.filter((w) => !w.marker()).map((w) => w.pkg);
-	if (still.length > 0) throw new Error(`apt-get installed ${missing.join(', ')} but ${still.join(', ')} still missing`);
+	if (still.length > 0)
+		throw new Error(
+			`apt-get installed ${missing.join(', ')} but ${still.join(', ')} still missing`,
+		);
 	log(`  installed in ${formatDuration(Date.now() - started)}`);
 }
 
@@ -89,14 +119,33 @@ export async function startRedis(logDir: string): Promise<Service> {
 	const child = startProcess(
 		'redis',
 		REDIS_SERVER,
-		['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--logfile', ''],
+		[
+			'--port',
+			String(port),
+			'--bind',
+			'127.0.0.1',
+			'--save',
+			'',
+			'--appendonly',
+			'no',
+			'--dir',
+			dir,
+			'--daemonize',
+			'no',
+			'--logfile',
+			'',
+		],
 		{ logFile: path.join(logDir, 'redis.log') },
 	);
-	await waitFor(`redis on 127.0.0.1:${port}`, async () => ((await redisPing(port)) ? true : undefined), {
-		timeoutMs: 30_000,
-		intervalMs: 200,
-		watch: child,
-	});
+	await waitFor(
+		`redis on 127.0.0.1:${port}`,
+		async () => ((await redisPing(port)) ? true : undefined),
+		{
+			timeoutMs: 30_000,
+			intervalMs: 200,
+			watch: child,
+		},
+	);
 	let stopping: Promise<void> | undefined;
 	const stop = () =>
 		(stopping ??= (async () => {
@@ -115,7 +164,8 @@ export interface Postgres extends Service {
 /** uid/gid of the account PostgreSQL runs as: it refuses to run as root, so root uses `postgres`. */
 function postgresAccount(): { uid: number; gid: number } | undefined {
 	if (process.getuid?.() !== 0) return undefined;
-	const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+	const id = (flag: string) =>
+		Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
 	return { uid: id('-u'), gid: id('-g') };
 }
 
@@ -139,27 +189,78 @@ export async function startPostgres(logDir: string): Promise<Postgres> {
 
 	const init = await runCommand(
 		path.join(bin, 'initdb'),
-		['-D', data, '-U', 'n8n', `--pwfile=${pwfile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--no-sync'],
-		{ ...asAccount, cwd: root, env, timeoutMs: 120_000, logFile: path.join(logDir, 'postgres-initdb.log') },
+		[
+			'-D',
+			data,
+			'-U',
+			'n8n',
+			`--pwfile=${pwfile}`,
+			'--auth=scram-sha-256',
+			'-E',
+			'UTF8',
+			'--no-sync',
+		],
+		{
+			...asAccount,
+			cwd: root,
+			env,
+			timeoutMs: 120_000,
+			logFile: path.join(logDir, 'postgres-initdb.log'),
+		},
 	);
 	rmSync(pwfile, { force: true });
-	if (init.code !== 0) throw new Error(`initdb failed (${init.code}):\n${(init.stdout + init.stderr).slice(-3000)}`);
+	if (init.code !== 0)
+		throw new Error(`initdb failed (${init.code}):\n${(init.stdout + init.stderr).slice(-3000)}`);
 
 	const port = await freePort();
 	// Unix socket in our temp folder (the default /var/run/postgresql may not exist or be writable).
 	const child = startProcess(
 		'postgres',
 		path.join(bin, 'postgres'),
-		['-D', data, '-p', String(port), '-k', root, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200'],
+		[
+			'-D',
+			data,
+			'-p',
+			String(port),
+			'-k',
+			root,
+			'-c',
+			'listen_addresses=127.0.0.1',
+			'-c',
+			'fsync=off',
+			'-c',
+			'synchronous_commit=off',
+			'-c',
+			'full_page_writes=off',
+			'-c',
+			'max_connections=200',
+		],
 		{ ...asAccount, cwd: root, env, logFile: path.join(logDir, 'postgres.log') },
 	);
-	const pgEnv = { ...env, PGPASSWORD: password, PGHOST: '127.0.0.1', PGPORT: String(port), PGUSER: 'n8n' };
+	const pgEnv = {
+		...env,
+		PGPASSWORD: password,
+		PGHOST: '127.0.0.1',
+		PGPORT: String(port),
+		PGUSER: 'n8n',
+	};
 	await waitFor(
 		`postgres on 127.0.0.1:${port}`,
-		async () => ((await runCommand(path.join(bin, 'pg_isready'), ['-q', '-d', 'postgres'], { env: pgEnv, timeoutMs: 10_000 })).code === 0 ? true : undefined),
+		async () =>
+			(
+				await runCommand(path.join(bin, 'pg_isready'), ['-q', '-d', 'postgres'], {
+					env: pgEnv,
+					timeoutMs: 10_000,
+				})
+			).code === 0
+				? true
+				: undefined,
 		{ timeoutMs: 60_000, intervalMs: 300, watch: child },
 	);
-	const created = await runCommand(path.join(bin, 'createdb'), ['n8n'], { env: pgEnv, timeoutMs: 30_000 });
+	const created = await runCommand(path.join(bin, 'createdb'), ['n8n'], {
+		env: pgEnv,
+		timeoutMs: 30_000,
+	});
 	if (created.code !== 0) throw new Error(`createdb n8n failed:\n${created.stderr}`);
 
 	let stopping: Promise<void> | undefined;
@@ -185,10 +286,20 @@ export async function startPostgres(logDir: string): Promise<Postgres> {
 export async function psqlQuery(pg: Postgres, sql: string): Promise<string[][]> {
 	const bin = postgresBinDir();
 	if (!bin) throw new Error('psql not found');
-	const result = await runCommand(path.join(bin, 'psql'), ['-X', '-A', '-t', '-F', '|', '-v', 'ON_ERROR_STOP=1', '-d', pg.database, '-c', sql], {
-		env: { ...process.env, PGPASSWORD: pg.password, PGHOST: '127.0.0.1', PGPORT: String(pg.port), PGUSER: pg.user },
-		timeoutMs: 60_000,
-	});
+	const result = await runCommand(
+		path.join(bin, 'psql'),
+		['-X', '-A', '-t', '-F', '|', '-v', 'ON_ERROR_STOP=1', '-d', pg.database, '-c', sql],
+		{
+			env: {
+				...process.env,
+				PGPASSWORD: pg.password,
+				PGHOST: '127.0.0.1',
+				PGPORT: String(pg.port),
+				PGUSER: pg.user,
+			},
+			timeoutMs: 60_000,
+		},
+	);
 	if (result.code !== 0) throw new Error(`psql failed: ${result.stderr}`);
 	return result.stdout
 		.split('\n')

@@ -19,7 +19,9 @@ export function wireTriggerDemo(sandbox: Sandbox, n8nBaseUrl: string): string[] 
 	};
 	const trigger = workflow.nodes.find((node) => node.type === 'n8n-nodes-altcraft.altcraftTrigger');
 	if (!trigger?.webhookId) return [];
-	const secret = trigger.parameters.secret ? `?secret=${encodeURIComponent(trigger.parameters.secret)}` : '';
+	const secret = trigger.parameters.secret
+		? `?secret=${encodeURIComponent(trigger.parameters.secret)}`
+		: '';
 	const url = `${n8nBaseUrl}/webhook/${trigger.webhookId}/altcraft${secret}`;
 	sandbox.hooks.configure({ urls: [url], batchSize: 10, flushMs: 1000 });
 	const code = `DEMO-${randomBytes(2).toString('hex').toUpperCase()}`;

@@ -8,7 +8,14 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PACKAGE_NAME } from './paths';
-import { freePort, runCommand, startProcess, stopProcess, waitFor, type Tracked } from './processes';
+import {
+	freePort,
+	runCommand,
+	startProcess,
+	stopProcess,
+	waitFor,
+	type Tracked,
+} from './processes';
 
 export interface Registry {
 	url: string;
@@ -64,42 +71,75 @@ export async function startVerdaccio(workDir: string, logDir: string): Promise<R
 	const child = startProcess(
 		'verdaccio',
 		process.execPath,
-		[require.resolve('verdaccio/bin/verdaccio'), '--config', configFile, '--listen', `127.0.0.1:${port}`],
+		[
+			require.resolve('verdaccio/bin/verdaccio'),
+			'--config',
+			configFile,
+			'--listen',
+			`127.0.0.1:${port}`,
+		],
 		{ cwd: root, env: withoutNpmRunEnv(process.env), logFile: path.join(logDir, 'verdaccio.log') },
 	);
-	await waitFor(`verdaccio on ${url}`, async () => ((await fetch(`${url}/-/ping`)).ok ? true : undefined), {
-		timeoutMs: 60_000,
-		intervalMs: 300,
-		watch: child,
-	});
+	await waitFor(
+		`verdaccio on ${url}`,
+		async () => ((await fetch(`${url}/-/ping`)).ok ? true : undefined),
+		{
+			timeoutMs: 60_000,
+			intervalMs: 300,
+			watch: child,
+		},
+	);
 
 	// A publisher account (CouchDB-style user creation, what `npm adduser` sends) and its token.
 	const user = `e2e-${randomBytes(4).toString('hex')}`;
 	const response = await fetch(`${url}/-/user/org.couchdb.user:${user}`, {
 		method: 'PUT',
 		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify({ name: user, password: randomBytes(12).toString('hex'), type: 'user', roles: [], date: new Date().toISOString() }),
+		body: JSON.stringify({
+			name: user,
+			password: randomBytes(12).toString('hex'),
+			type: 'user',
+			roles: [],
+			date: new Date().toISOString(),
+		}),
 	});
 	const { token } = (await response.json()) as { token?: string };
-	if (!response.ok || !token) throw new Error(`verdaccio: creating the publisher account failed (${response.status})`);
+	if (!response.ok || !token)
+		throw new Error(`verdaccio: creating the publisher account failed (${response.status})`);
 	const npmrc = path.join(root, 'publisher.npmrc');
 	writeFileSync(npmrc, `//127.0.0.1:${port}/:_authToken=${token}\n`, { mode: 0o600 });
 
 	const publish = async (tarball: string, tag = 'latest'): Promise<void> => {
-		const result = await runCommand('npm', ['publish', tarball, `--registry=${url}`, `--tag=${tag}`, `--userconfig=${npmrc}`, '--ignore-scripts'], {
-			cwd: root,
-			env: withoutNpmRunEnv(process.env),
-			timeoutMs: 120_000,
-			logFile: path.join(logDir, 'npm-publish.log'),
-		});
-		if (result.code !== 0) throw new Error(`npm publish ${path.basename(tarball)} failed (${result.code}):\n${(result.stdout + result.stderr).slice(-3000)}`);
+		const result = await runCommand(
+			'npm',
+			[
+				'publish',
+				tarball,
+				`--registry=${url}`,
+				`--tag=${tag}`,
+				`--userconfig=${npmrc}`,
+				'--ignore-scripts',
+			],
+			{
+				cwd: root,
+				env: withoutNpmRunEnv(process.env),
+				timeoutMs: 120_000,
+				logFile: path.join(logDir, 'npm-publish.log'),
+			},
+		);
+		if (result.code !== 0)
+			throw new Error(
+				`npm publish ${path.basename(tarball)} failed (${result.code}):\n${(result.stdout + result.stderr).slice(-3000)}`,
+			);
 	};
 
 	// Verdaccio keeps each package's metadata (the packument a client asked for) in <storage>/<name>/package.json.
 	const knowsVersion = (name: string, version: string) => {
 		const file = path.join(storage, name, 'package.json');
 		if (!existsSync(file)) return false;
-		const packument = JSON.parse(readFileSync(file, 'utf8')) as { versions?: Record<string, unknown> };
+		const packument = JSON.parse(readFileSync(file, 'utf8')) as {
+			versions?: Record<string, unknown>;
+		};
 		return Boolean(packument.versions?.[version]);
 	};
 

@@ -28,14 +28,22 @@ interface ProgramSpec {
 const PROGRAMS: ProgramSpec[] = [
 	{ id: 1, label: '200 codes', codes: 200, attachedShare: 0 },
 	{ id: 2, label: '100,000 codes', codes: 100_000, attachedShare: 0 },
-	{ id: 3, label: '100,000 codes, 90 % attached in the last hour', codes: 100_000, attachedShare: 0.9 },
+	{
+		id: 3,
+		label: '100,000 codes, 90 % attached in the last hour',
+		codes: 100_000,
+		attachedShare: 0.9,
+	},
 ];
 
 const buyer = (index: number) => `buyer${index}@example.com`;
 const profileId = (index: number) => `64d${String(index).padStart(21, '0')}`;
 
 function seed(): SandboxSeed {
-	const profiles = Array.from({ length: BUYERS + 1 }, (_unused, index) => ({ id: profileId(index), email: buyer(index) }));
+	const profiles = Array.from({ length: BUYERS + 1 }, (_unused, index) => ({
+		id: profileId(index),
+		email: buyer(index),
+	}));
 	const recent = new Date(Date.now() - 30 * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 	return {
 		databases: [{ id: 1, name: 'Shop', profiles }],
@@ -48,7 +56,10 @@ function seed(): SandboxSeed {
 				const code = `P${program.id}-${String(index).padStart(6, '0')}`;
 				// Every tenth code stays free; the others are held by a customer who orders nothing here.
 				if (index % 10 === 0 || index >= program.codes * program.attachedShare) return code;
-				return { code, attachments: [{ databaseId: 1, profileId: profileId(BUYERS), attached: recent }] };
+				return {
+					code,
+					attachments: [{ databaseId: 1, profileId: profileId(BUYERS), attached: recent }],
+				};
 			}),
 		})),
 	} as unknown as SandboxSeed;
@@ -75,12 +86,22 @@ interface Row {
 }
 
 /** ORDERS orders one after another (each its own execution), as a quiet shop sends them. */
-async function sequential(sandbox: Sandbox, credentials: { baseUrl: string; token: string }, program: ProgramSpec, keyed: boolean, firstBuyer: number): Promise<Row> {
+async function sequential(
+	sandbox: Sandbox,
+	credentials: { baseUrl: string; token: string },
+	program: ProgramSpec,
+	keyed: boolean,
+	firstBuyer: number,
+): Promise<Row> {
 	sandbox.clearRequests();
 	const started = performance.now();
 	for (let index = 0; index < ORDERS; index++) {
 		const run = await runAltcraftNode({
-			...order(program.id, buyer(firstBuyer + index), keyed ? `order-${program.id}-${firstBuyer + index}` : ''),
+			...order(
+				program.id,
+				buyer(firstBuyer + index),
+				keyed ? `order-${program.id}-${firstBuyer + index}` : '',
+			),
 			credentials,
 		});
 		if (run.error) throw run.error;
@@ -117,7 +138,10 @@ async function main(): Promise<void> {
 		sandbox.clearRequests();
 		const replayStarted = performance.now();
 		for (let index = 0; index < ORDERS; index++) {
-			const run = await runAltcraftNode({ ...order(2, buyer(keyedBuyers + index), `order-2-${keyedBuyers + index}`), credentials });
+			const run = await runAltcraftNode({
+				...order(2, buyer(keyedBuyers + index), `order-2-${keyedBuyers + index}`),
+				credentials,
+			});
 			if (run.error) throw run.error;
 			if (run.output[0]?.json.replay !== true) throw new Error('a resent order was not recognised');
 		}
@@ -135,8 +159,13 @@ async function main(): Promise<void> {
 			const first = nextBuyer;
 			nextBuyer += ORDERS_AT_ONCE;
 			const runs = await Promise.all(
-				Array.from({ length: ORDERS_AT_ONCE }, async (_unused, index) =>
-					await runAltcraftNode({ ...order(2, buyer(first + index), keyed ? `sale-${first + index}` : ''), credentials }),
+				Array.from(
+					{ length: ORDERS_AT_ONCE },
+					async (_unused, index) =>
+						await runAltcraftNode({
+							...order(2, buyer(first + index), keyed ? `sale-${first + index}` : ''),
+							credentials,
+						}),
 				),
 			);
 			return {
@@ -152,29 +181,49 @@ async function main(): Promise<void> {
 
 		const risk = await replayRisk();
 
-		console.log(`Machine: ${os.cpus().length} CPUs, ${os.cpus()[0]?.model ?? ''}, Node ${process.version}, load ${os.loadavg().map((value) => value.toFixed(1)).join(' ')}`);
+		console.log(
+			`Machine: ${os.cpus().length} CPUs, ${os.cpus()[0]?.model ?? ''}, Node ${process.version}, load ${os
+				.loadavg()
+				.map((value) => value.toFixed(1))
+				.join(' ')}`,
+		);
 		console.log('');
-		console.log(`| Program | Orders (${ORDERS}, one after another, each reads the program) | Time per order | Requests per order | Time vs without key |`);
+		console.log(
+			`| Program | Orders (${ORDERS}, one after another, each reads the program) | Time per order | Requests per order | Time vs without key |`,
+		);
 		console.log('|---|---|--:|--:|--:|');
 		const all = [...rows, replayRow];
 		for (const row of all) {
-			const base = rows.find((entry) => entry.program === row.program && entry.mode === 'without key') as Row;
-			console.log(`| ${row.program} | ${row.mode} | ${row.msPerOrder.toFixed(0)} ms | ${row.requestsPerOrder.toFixed(1)} | ${(row.msPerOrder / base.msPerOrder).toFixed(2)}× |`);
+			const base = rows.find(
+				(entry) => entry.program === row.program && entry.mode === 'without key',
+			) as Row;
+			console.log(
+				`| ${row.program} | ${row.mode} | ${row.msPerOrder.toFixed(0)} ms | ${row.requestsPerOrder.toFixed(1)} | ${(row.msPerOrder / base.msPerOrder).toFixed(2)}× |`,
+			);
 		}
 		console.log('');
-		console.log(`| ${ORDERS_AT_ONCE} orders at once, program of 100,000 codes | Time for all | Distinct codes | Failed | Program reads |`);
+		console.log(
+			`| ${ORDERS_AT_ONCE} orders at once, program of 100,000 codes | Time for all | Distinct codes | Failed | Program reads |`,
+		);
 		console.log('|---|--:|--:|--:|--:|');
 		for (const [label, result] of [
 			['without key, one n8n process (list shared for 15 s)', sharedPlain],
 			['with Order ID, one n8n process (list shared for 15 s)', sharedKeyed],
 			[`with Order ID, list not shared (as ${ORDERS_AT_ONCE} separate processes)`, separateKeyed],
 		] as const) {
-			console.log(`| ${label} | ${result.seconds.toFixed(2)} s | ${result.codes} | ${result.failed} | ${result.reads} |`);
+			console.log(
+				`| ${label} | ${result.seconds.toFixed(2)} s | ${result.codes} | ${result.failed} | ${result.reads} |`,
+			);
 		}
 		console.log('');
-		console.log('| Returning customers: every order a new Order ID | Orders | Answered as a replay (another order\'s code) | Rate |');
+		console.log(
+			"| Returning customers: every order a new Order ID | Orders | Answered as a replay (another order's code) | Rate |",
+		);
 		console.log('|---|--:|--:|--:|');
-		for (const row of risk) console.log(`| ${row.label} | ${row.orders} | ${row.falseReplays} | ${((100 * row.falseReplays) / row.orders).toFixed(2)} % |`);
+		for (const row of risk)
+			console.log(
+				`| ${row.label} | ${row.orders} | ${row.falseReplays} | ${((100 * row.falseReplays) / row.orders).toFixed(2)} % |`,
+			);
 	} finally {
 		await sandbox.stop();
 		shutdownEngine();
@@ -186,21 +235,47 @@ async function main(): Promise<void> {
  * risk of recognising orders by reading Altcraft only): customers order again and again, each order
  * with a new key, 10 at a time, until the program is used up to the given share.
  */
-async function replayRisk(): Promise<Array<{ label: string; orders: number; falseReplays: number }>> {
+async function replayRisk(): Promise<
+	Array<{ label: string; orders: number; falseReplays: number }>
+> {
 	const rows: Array<{ label: string; orders: number; falseReplays: number }> = [];
 	for (const spec of [
-		{ label: '1,000 codes, 100 customers ordering 3 times each (30 % used)', codes: 1_000, customers: 100, rounds: 3 },
-		{ label: '1,000 codes, 100 customers ordering 9 times each (90 % used)', codes: 1_000, customers: 100, rounds: 9 },
-		{ label: '200 codes, 60 customers ordering 3 times each (90 % used)', codes: 200, customers: 60, rounds: 3 },
+		{
+			label: '1,000 codes, 100 customers ordering 3 times each (30 % used)',
+			codes: 1_000,
+			customers: 100,
+			rounds: 3,
+		},
+		{
+			label: '1,000 codes, 100 customers ordering 9 times each (90 % used)',
+			codes: 1_000,
+			customers: 100,
+			rounds: 9,
+		},
+		{
+			label: '200 codes, 60 customers ordering 3 times each (90 % used)',
+			codes: 200,
+			customers: 60,
+			rounds: 3,
+		},
 	]) {
-		const profiles = Array.from({ length: spec.customers }, (_unused, index) => ({ id: profileId(index), email: buyer(index) }));
+		const profiles = Array.from({ length: spec.customers }, (_unused, index) => ({
+			id: profileId(index),
+			email: buyer(index),
+		}));
 		const riskSandbox = await startSandbox({
 			port: 0,
 			token: TOKEN,
 			seed: {
 				databases: [{ id: 1, name: 'Shop', profiles }],
 				loyaltyPrograms: [
-					{ id: 7, name: 'Risk', allowNewCodes: false, multiProfileCodes: false, codes: Array.from({ length: spec.codes }, (_unused, index) => `R-${index}`) },
+					{
+						id: 7,
+						name: 'Risk',
+						allowNewCodes: false,
+						multiProfileCodes: false,
+						codes: Array.from({ length: spec.codes }, (_unused, index) => `R-${index}`),
+					},
 				],
 			} as unknown as SandboxSeed,
 		});
@@ -211,11 +286,13 @@ async function replayRisk(): Promise<Array<{ label: string; orders: number; fals
 			for (let round = 0; round < spec.rounds; round++) {
 				for (let first = 0; first < spec.customers; first += 10) {
 					const runs = await Promise.all(
-						Array.from({ length: Math.min(10, spec.customers - first) }, async (_unused, offset) =>
-							await runAltcraftNode({
-								...order(7, buyer(first + offset), `risk-${round}-${first + offset}`),
-								credentials: { baseUrl: riskSandbox.baseUrl, token: TOKEN },
-							}),
+						Array.from(
+							{ length: Math.min(10, spec.customers - first) },
+							async (_unused, offset) =>
+								await runAltcraftNode({
+									...order(7, buyer(first + offset), `risk-${round}-${first + offset}`),
+									credentials: { baseUrl: riskSandbox.baseUrl, token: TOKEN },
+								}),
 						),
 					);
 					for (const run of runs) {

@@ -19,7 +19,12 @@ import path from 'node:path';
 import { ARTIFACTS_DIR, REPO_ROOT, RUNTIME_ROOT } from '../../scripts/lib/paths';
 import { runCommand } from '../../scripts/lib/processes';
 import { startLatencyProxy } from '../support/latency-proxy';
-import { N8N_RUNTIME_VERSION, NODES_BASE_DIR, nodeFeatures, snapshotDist } from './lib/engine-clients';
+import {
+	N8N_RUNTIME_VERSION,
+	NODES_BASE_DIR,
+	nodeFeatures,
+	snapshotDist,
+} from './lib/engine-clients';
 import { SandboxProcess, runGroup, type RowDeps } from './lib/children';
 import { renderReport, type RowOutcome } from './lib/report';
 import { FULL, QUICK, scenarioGroups } from './lib/scenarios';
@@ -42,7 +47,8 @@ function machine(loadBefore: number[]): string {
 }
 
 function nodeBuild(): string {
-	const git = (...args: string[]) => execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+	const git = (...args: string[]) =>
+		execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
 	const head = git('rev-parse', '--short', 'HEAD');
 	const nodeCommit = git('log', '-1', '--format=%h %s', '--', 'nodes', 'credentials');
 	const dirty = git('status', '--porcelain', '--', 'nodes', 'credentials') !== '';
@@ -50,9 +56,19 @@ function nodeBuild(): string {
 }
 
 async function ensureN8nRuntime(): Promise<void> {
-	if (existsSync(path.join(RUNTIME_ROOT, N8N_RUNTIME_VERSION, '.installed.json')) && existsSync(NODES_BASE_DIR)) return;
-	log(`n8n ${N8N_RUNTIME_VERSION} (for the HTTP Request node) is not installed: running npm run n8n:install (4–5 minutes)…`);
-	const result = await runCommand('npm', ['run', 'n8n:install', '--', N8N_RUNTIME_VERSION], { cwd: REPO_ROOT, echo: true, timeoutMs: 15 * 60_000 });
+	if (
+		existsSync(path.join(RUNTIME_ROOT, N8N_RUNTIME_VERSION, '.installed.json')) &&
+		existsSync(NODES_BASE_DIR)
+	)
+		return;
+	log(
+		`n8n ${N8N_RUNTIME_VERSION} (for the HTTP Request node) is not installed: running npm run n8n:install (4–5 minutes)…`,
+	);
+	const result = await runCommand('npm', ['run', 'n8n:install', '--', N8N_RUNTIME_VERSION], {
+		cwd: REPO_ROOT,
+		echo: true,
+		timeoutMs: 15 * 60_000,
+	});
 	if (result.code !== 0) throw new Error(`npm run n8n:install failed (exit ${result.code})`);
 }
 
@@ -71,10 +87,15 @@ async function main(): Promise<void> {
 	const groups = scenarioGroups(sizes, features, defaultConcurrency, chunkSize)
 		.map((group) => group.filter((s) => !only || s.id.includes(only)))
 		.filter((group) => group.length > 0);
-	log(`Node features in dist/: concurrency ${features.concurrency ? `yes (default ${defaultConcurrency})` : 'no'}, chunkSize ${features.chunkSize ? `yes (default ${chunkSize})` : 'no'}, importMode ${features.importMode ? 'yes' : 'no'}, version ${features.defaultVersion}`);
+	log(
+		`Node features in dist/: concurrency ${features.concurrency ? `yes (default ${defaultConcurrency})` : 'no'}, chunkSize ${features.chunkSize ? `yes (default ${chunkSize})` : 'no'}, importMode ${features.importMode ? 'yes' : 'no'}, version ${features.defaultVersion}`,
+	);
 
 	const sandbox = await SandboxProcess.start();
-	const proxy = await startLatencyProxy({ upstreamPort: sandbox.port, oneWayDelayMs: ONE_WAY_DELAY_MS });
+	const proxy = await startLatencyProxy({
+		upstreamPort: sandbox.port,
+		oneWayDelayMs: ONE_WAY_DELAY_MS,
+	});
 	const outcomes: RowOutcome[] = [];
 	const logRow = ({ scenario, result: r, error }: RowOutcome) =>
 		log(
@@ -84,7 +105,8 @@ async function main(): Promise<void> {
 		);
 	try {
 		const deps: RowDeps = { sandbox, proxy, features, direct: `http://127.0.0.1:${sandbox.port}` };
-		for (const group of groups) outcomes.push(...(await runGroup(group, deps, outcomes.length, logRow)));
+		for (const group of groups)
+			outcomes.push(...(await runGroup(group, deps, outcomes.length, logRow)));
 	} finally {
 		await proxy.stop();
 		sandbox.stop();
@@ -100,7 +122,8 @@ async function main(): Promise<void> {
 			concurrencyOption: features.concurrency,
 			chunkSize,
 			chunkSizeOption: features.chunkSize,
-			connectionSource: 'counted by the latency proxy (20 ms) or the sandbox HTTP server\'s accepted connections (0 ms)',
+			connectionSource:
+				"counted by the latency proxy (20 ms) or the sandbox HTTP server's accepted connections (0 ms)",
 			durationS: (performance.now() - started) / 1000,
 			quick,
 		},

@@ -19,7 +19,10 @@ beforeAll(async () => {
 		req.on('end', () => res.end(Buffer.concat(chunks)));
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	proxy = await startLatencyProxy({ upstreamPort: (server.address() as AddressInfo).port, oneWayDelayMs: ONE_WAY_MS });
+	proxy = await startLatencyProxy({
+		upstreamPort: (server.address() as AddressInfo).port,
+		oneWayDelayMs: ONE_WAY_MS,
+	});
 });
 
 afterAll(async () => {
@@ -34,7 +37,9 @@ function post(agent: http.Agent, body: string): Promise<{ body: string; ms: numb
 		const request = http.request(`${proxy.url}/echo`, { method: 'POST', agent }, (response) => {
 			const chunks: Buffer[] = [];
 			response.on('data', (chunk: Buffer) => chunks.push(chunk));
-			response.on('end', () => resolve({ body: Buffer.concat(chunks).toString(), ms: performance.now() - started }));
+			response.on('end', () =>
+				resolve({ body: Buffer.concat(chunks).toString(), ms: performance.now() - started }),
+			);
 		});
 		request.on('error', reject);
 		request.end(body);

@@ -40,13 +40,21 @@ function send(message: SandboxReply): void {
 
 async function main(): Promise<void> {
 	countConnections();
-	const sandbox: Sandbox = await startSandbox({ port: 0, token: TOKEN, seed: benchSeed(), maxRequestLog: 5 });
+	const sandbox: Sandbox = await startSandbox({
+		port: 0,
+		token: TOKEN,
+		seed: benchSeed(),
+		maxRequestLog: 5,
+	});
 	process.on('message', (message: SandboxRequest) => {
 		if (message.type === 'reset') {
 			sandbox.reset();
 			send({ type: 'reply', id: message.id });
 		} else {
-			const stats: ConnectionStats = { connections: counted.connections, peakConcurrent: counted.peakConcurrent };
+			const stats: ConnectionStats = {
+				connections: counted.connections,
+				peakConcurrent: counted.peakConcurrent,
+			};
 			if (message.reset) {
 				counted.connections = 0;
 				counted.peakConcurrent = 0;

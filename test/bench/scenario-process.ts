@@ -18,7 +18,9 @@ function send(message: ChildToParent): void {
 }
 
 function nextMessage(): Promise<ParentToChild> {
-	return new Promise((resolve) => process.once('message', (message: ParentToChild) => resolve(message)));
+	return new Promise((resolve) =>
+		process.once('message', (message: ParentToChild) => resolve(message)),
+	);
 }
 
 /**
@@ -26,7 +28,8 @@ function nextMessage(): Promise<ParentToChild> {
  * raw client's, not n8n's.
  */
 let engine: typeof EngineClients | undefined;
-const loadEngine = (): typeof EngineClients => (engine ??= require('./lib/engine-clients') as typeof EngineClients);
+const loadEngine = (): typeof EngineClients =>
+	(engine ??= require('./lib/engine-clients') as typeof EngineClients);
 
 function httpRequestNote(): string | undefined {
 	const version = engine?.httpRequestNodeVersion();
@@ -34,10 +37,16 @@ function httpRequestNote(): string | undefined {
 }
 
 /** Successes and failures in an engine node's output (a failed item carries json.error). */
-function countOutput(job: ScenarioJob, output: INodeExecutionData[]): { ok: number; failures: number } {
+function countOutput(
+	job: ScenarioJob,
+	output: INodeExecutionData[],
+): { ok: number; failures: number } {
 	const { scenario } = job;
 	if (scenario.operation === 'import') {
-		const inserted = output.reduce((sum, item) => sum + (typeof item.json.inserted === 'number' ? item.json.inserted : 0), 0);
+		const inserted = output.reduce(
+			(sum, item) => sum + (typeof item.json.inserted === 'number' ? item.json.inserted : 0),
+			0,
+		);
 		return { ok: inserted, failures: scenario.count - inserted };
 	}
 	const good = (json: IDataObject) =>
@@ -47,7 +56,12 @@ function countOutput(job: ScenarioJob, output: INodeExecutionData[]): { ok: numb
 }
 
 /** Prepares everything a run needs (input items, code lists) and returns the part to time. */
-function prepare(job: ScenarioJob, baseUrl: string, count: number, runTag: string): () => Promise<{ ok: number; failures: number }> {
+function prepare(
+	job: ScenarioJob,
+	baseUrl: string,
+	count: number,
+	runTag: string,
+): () => Promise<{ ok: number; failures: number }> {
 	const { scenario } = job;
 	if (scenario.client === 'raw') {
 		const run: RawRun = {
@@ -92,7 +106,8 @@ function prepare(job: ScenarioJob, baseUrl: string, count: number, runTag: strin
 			return countOutput(scaled, outcome.output);
 		};
 	}
-	const items = scenario.operation === 'import' ? [{ codes: importCodes(runTag, count) }] : undefined;
+	const items =
+		scenario.operation === 'import' ? [{ codes: importCodes(runTag, count) }] : undefined;
 	return async () => {
 		const outcome = await runAltcraft(run, items);
 		if (outcome.error) throw outcome.error;
@@ -124,8 +139,16 @@ async function main(): Promise<void> {
 
 /** n8n hands workflow errors back as plain objects at times; their message is what matters. */
 function messageOf(error: unknown): string {
-	if (typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string') {
-		const description = 'description' in error && typeof error.description === 'string' ? ` (${error.description})` : '';
+	if (
+		typeof error === 'object' &&
+		error !== null &&
+		'message' in error &&
+		typeof error.message === 'string'
+	) {
+		const description =
+			'description' in error && typeof error.description === 'string'
+				? ` (${error.description})`
+				: '';
 		return `${error.message}${description}`;
 	}
 	return String(error);

@@ -28,7 +28,13 @@ import {
 import { FILE_SOURCE_NODE_TYPE, FileSource } from '../support/file-source-node';
 import { RawClient } from './lib/raw-client';
 
-export type StockRowKind = 'raw-file' | 'n8n-file' | 'raw-generated' | 'n8n-generated' | 'raw-stats' | 'n8n-stats';
+export type StockRowKind =
+	| 'raw-file'
+	| 'n8n-file'
+	| 'raw-generated'
+	| 'n8n-generated'
+	| 'raw-stats'
+	| 'n8n-stats';
 
 export interface StockRowJob {
 	kind: StockRowKind;
@@ -55,10 +61,16 @@ export interface StockRowResult {
 }
 
 const IN_FLIGHT = 2;
-const { Container } = require(require.resolve('@n8n/di', { paths: [path.dirname(require.resolve('n8n-core'))] })) as typeof DI;
+const { Container } = require(
+	require.resolve('@n8n/di', { paths: [path.dirname(require.resolve('n8n-core'))] }),
+) as typeof DI;
 
 /** The bare client: chunks of codes, two in flight on keep-alive connections, answers parsed and checked. */
-async function sendChunks(job: StockRowJob, loyaltyId: number, codes: string[]): Promise<IDataObject> {
+async function sendChunks(
+	job: StockRowJob,
+	loyaltyId: number,
+	codes: string[],
+): Promise<IDataObject> {
 	const client = new RawClient(job.baseUrl, job.token, IN_FLIGHT);
 	let next = 0;
 	let inserted = 0;
@@ -68,7 +80,11 @@ async function sendChunks(job: StockRowJob, loyaltyId: number, codes: string[]):
 			while (next < codes.length) {
 				const chunk = codes.slice(next, next + job.chunkSize);
 				next += job.chunkSize;
-				const envelope = await client.send('promocodes/import', { codes: chunk, loyalty_id: loyaltyId }, 'json');
+				const envelope = await client.send(
+					'promocodes/import',
+					{ codes: chunk, loyalty_id: loyaltyId },
+					'json',
+				);
 				if (envelope.error !== 0) throw new Error(`raw import: Altcraft error ${envelope.error}`);
 				inserted += envelope.inserted ?? 0;
 				requests++;
@@ -108,17 +124,26 @@ async function rawStats(job: StockRowJob, loyaltyId: number): Promise<IDataObjec
 	const envelope = JSON.parse(await response.text()) as { error: number; data: IDataObject[] };
 	if (envelope.error !== 0) throw new Error(`export_all: Altcraft error ${envelope.error}`);
 	let free = 0;
-	for (const entry of envelope.data) if (!entry.attached && !entry.activated && !entry.expired) free++;
+	for (const entry of envelope.data)
+		if (!entry.attached && !entry.activated && !entry.expired) free++;
 	return { total: envelope.data.length, free };
 }
 
-async function runNode(job: StockRowJob, parameters: INodeParameters, file?: string): Promise<{ output: IDataObject; ms: number }> {
+async function runNode(
+	job: StockRowJob,
+	parameters: INodeParameters,
+	file?: string,
+): Promise<{ output: IDataObject; ms: number }> {
 	const result = await runWorkflow(
 		{
 			nodes: [
 				workflowNode('Trigger', TRIGGER_NODE_TYPE),
 				workflowNode('File', FILE_SOURCE_NODE_TYPE),
-				altcraftNode(ALTCRAFT_NODE_NAME, { resource: 'promoCode', options: { chunkSize: job.chunkSize }, ...parameters }),
+				altcraftNode(ALTCRAFT_NODE_NAME, {
+					resource: 'promoCode',
+					options: { chunkSize: job.chunkSize },
+					...parameters,
+				}),
 			],
 			connections: chain('Trigger', 'File', ALTCRAFT_NODE_NAME),
 		},
@@ -136,7 +161,11 @@ async function runNode(job: StockRowJob, parameters: INodeParameters, file?: str
 	return { output, ms: taskData.executionTime };
 }
 
-async function once(job: StockRowJob, loyaltyId: number, file: string | undefined): Promise<{ output: IDataObject; ms?: number }> {
+async function once(
+	job: StockRowJob,
+	loyaltyId: number,
+	file: string | undefined,
+): Promise<{ output: IDataObject; ms?: number }> {
 	switch (job.kind) {
 		case 'raw-file':
 			return { output: await sendChunks(job, loyaltyId, readLines(file as string)) };
@@ -145,9 +174,18 @@ async function once(job: StockRowJob, loyaltyId: number, file: string | undefine
 		case 'raw-stats':
 			return { output: await rawStats(job, loyaltyId) };
 		case 'n8n-file':
-			return await runNode(job, { operation: 'import', loyaltyId: String(loyaltyId), source: 'binaryFile' }, file);
+			return await runNode(
+				job,
+				{ operation: 'import', loyaltyId: String(loyaltyId), source: 'binaryFile' },
+				file,
+			);
 		case 'n8n-generated':
-			return await runNode(job, { operation: 'import', loyaltyId: String(loyaltyId), source: 'generate', count: job.count });
+			return await runNode(job, {
+				operation: 'import',
+				loyaltyId: String(loyaltyId),
+				source: 'generate',
+				count: job.count,
+			});
 		case 'n8n-stats':
 			return await runNode(job, { operation: 'getStats', loyaltyId: String(loyaltyId) });
 	}
@@ -167,7 +205,10 @@ async function main(): Promise<void> {
 		// Warm-up: modules loaded, JIT warm, connections and binary storage set up.
 		if (engine) {
 			const warm = { ...job, count: 2000 };
-			await runWorkflow({ nodes: [workflowNode('Trigger', TRIGGER_NODE_TYPE)], connections: {} }, {});
+			await runWorkflow(
+				{ nodes: [workflowNode('Trigger', TRIGGER_NODE_TYPE)], connections: {} },
+				{},
+			);
 			await Container.get(BinaryDataService).init();
 			await once(warm, job.warmLoyaltyId, job.warmFile);
 		} else if (generatedRaw) {
@@ -185,14 +226,22 @@ async function main(): Promise<void> {
 		}, 5);
 		const maxRssBefore = process.resourceUsage().maxRSS * 1024;
 		const started = performance.now();
-		const { output, ms } = codes ? { output: await sendChunks(job, job.loyaltyId, codes), ms: undefined } : await once(job, job.loyaltyId, job.file);
+		const { output, ms } = codes
+			? { output: await sendChunks(job, job.loyaltyId, codes), ms: undefined }
+			: await once(job, job.loyaltyId, job.file);
 		const wall = performance.now() - started;
 		clearInterval(sampler);
 		peak = Math.max(peak, process.memoryUsage.rss());
 		const maxRss = process.resourceUsage().maxRSS * 1024;
 		// A new lifetime peak during the run is a peak of the run too (the sampler may miss a spike).
 		if (maxRss > maxRssBefore) peak = Math.max(peak, maxRss);
-		const result: StockRowResult = { kind: job.kind, ms: ms ?? wall, rssGrowthBytes: peak - rssBefore, peakRssBytes: peak, output };
+		const result: StockRowResult = {
+			kind: job.kind,
+			ms: ms ?? wall,
+			rssGrowthBytes: peak - rssBefore,
+			peakRssBytes: peak,
+			output,
+		};
 		process.stdout.write(`${JSON.stringify(result)}\n`);
 	} finally {
 		if (job.kind.startsWith('n8n-')) shutdownEngine();

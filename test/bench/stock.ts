@@ -39,7 +39,8 @@ function argValue(name: string): string | undefined {
 function writeCodeFile(dir: string, name: string, prefix: string, count: number): string {
 	const file = path.join(dir, name);
 	const lines: string[] = [];
-	for (let index = 0; index < count; index++) lines.push(`${prefix}${String(index).padStart(11 - prefix.length, '0')}\n`);
+	for (let index = 0; index < count; index++)
+		lines.push(`${prefix}${String(index).padStart(11 - prefix.length, '0')}\n`);
 	writeFileSync(file, lines.join(''));
 	return file;
 }
@@ -54,7 +55,8 @@ function runRow(job: StockRowJob): Promise<StockRowResult> {
 		child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
 		child.on('exit', (code) => {
 			const line = out.trim().split('\n').pop() ?? '';
-			if (code !== 0 || !line.startsWith('{')) reject(new Error(`${job.kind} exited ${code}: ${out.slice(-500)}`));
+			if (code !== 0 || !line.startsWith('{'))
+				reject(new Error(`${job.kind} exited ${code}: ${out.slice(-500)}`));
 			else resolve(JSON.parse(line) as StockRowResult);
 		});
 	});
@@ -86,11 +88,24 @@ async function main(): Promise<void> {
 	const sandbox = await SandboxProcess.start();
 	const results = new Map<string, RowStats>();
 	try {
-		const files = new Map(sizes.map((size) => [size, writeCodeFile(dir, `codes-${size}.txt`, 'CODE', size)]));
+		const files = new Map(
+			sizes.map((size) => [size, writeCodeFile(dir, `codes-${size}.txt`, 'CODE', size)]),
+		);
 		const warmFile = writeCodeFile(dir, 'warm.txt', 'WARM', 2000);
-		const base = { baseUrl: `http://127.0.0.1:${sandbox.port}`, token: sandbox.token, chunkSize: CHUNK_SIZE, warmFile };
+		const base = {
+			baseUrl: `http://127.0.0.1:${sandbox.port}`,
+			token: sandbox.token,
+			chunkSize: CHUNK_SIZE,
+			warmFile,
+		};
 		const row = async (kind: StockRowKind, size: number, extra: Partial<StockRowJob> = {}) => {
-			const job: StockRowJob = { ...base, kind, loyaltyId: IMPORT_PROGRAM, warmLoyaltyId: ATTACH_PROGRAM, ...extra };
+			const job: StockRowJob = {
+				...base,
+				kind,
+				loyaltyId: IMPORT_PROGRAM,
+				warmLoyaltyId: ATTACH_PROGRAM,
+				...extra,
+			};
 			const result = await runRow(job);
 			const key = `${kind} ${size}`;
 			const stats = results.get(key) ?? { ms: [], growth: [], peak: [] };
@@ -99,7 +114,9 @@ async function main(): Promise<void> {
 			stats.peak.push(result.peakRssBytes);
 			stats.output = result.output;
 			results.set(key, stats);
-			log(`  ${key.padEnd(22)} ${seconds(result.ms).padStart(7)} s   RSS +${mb(result.rssGrowthBytes)} MB (peak ${mb(result.peakRssBytes)} MB)   ${JSON.stringify(result.output)}`);
+			log(
+				`  ${key.padEnd(22)} ${seconds(result.ms).padStart(7)} s   RSS +${mb(result.rssGrowthBytes)} MB (peak ${mb(result.peakRssBytes)} MB)   ${JSON.stringify(result.output)}`,
+			);
 		};
 		for (let pass = 1; pass <= passes; pass++) {
 			for (const size of sizes) {
@@ -130,7 +147,12 @@ async function main(): Promise<void> {
 	const lines: string[] = [
 		`# Stock benchmark (issue 19)`,
 		'',
-		`${os.availableParallelism()} CPUs, ${os.cpus()[0]?.model.trim()}, Node ${process.version}; load average ${loadBefore.map((v) => v.toFixed(1)).join(' ')} before, ${os.loadavg().map((v) => v.toFixed(1)).join(' ')} after; ${passes} pass(es), every pass shown; chunks of ${CHUNK_SIZE} codes, two in flight; sandbox in its own process.`,
+		`${os.availableParallelism()} CPUs, ${os.cpus()[0]?.model.trim()}, Node ${process.version}; load average ${loadBefore.map((v) => v.toFixed(1)).join(' ')} before, ${os
+			.loadavg()
+			.map((v) => v.toFixed(1))
+			.join(
+				' ',
+			)} after; ${passes} pass(es), every pass shown; chunks of ${CHUNK_SIZE} codes, two in flight; sandbox in its own process.`,
 		'',
 		'| Row | Codes | Bare client | Node in n8n | Node / bare, each pass (median) | Node RSS growth, each pass (peak) |',
 		'|---|---:|---:|---:|---:|---:|',
@@ -151,7 +173,8 @@ async function main(): Promise<void> {
 			);
 		}
 	}
-	const flat = (kind: StockRowKind) => median(get(kind, large).growth) / median(get(kind, small).growth);
+	const flat = (kind: StockRowKind) =>
+		median(get(kind, large).growth) / median(get(kind, small).growth);
 	lines.push(
 		'',
 		`RSS growth ${large.toLocaleString('en-US')} / ${small.toLocaleString('en-US')} codes: file import ${flat('n8n-file').toFixed(2)}, generated ${flat('n8n-generated').toFixed(2)} (1.00 = flat).`,

@@ -27,7 +27,11 @@ const item = (i: number) =>
 const tail = '<error>0</error><error_text>Successful operation</error_text></xml>';
 const DOCUMENTS = {
 	'one code': { text: `<xml>${item(1)}${tail}`, list: false, iterations: 20_000 },
-	'100-code list': { text: `<xml>${Array.from({ length: 100 }, (_u, i) => item(i)).join('')}${tail}`, list: true, iterations: 500 },
+	'100-code list': {
+		text: `<xml>${Array.from({ length: 100 }, (_u, i) => item(i)).join('')}${tail}`,
+		list: true,
+		iterations: 500,
+	},
 };
 
 /** The node's decoding, as nodes/AltcraftPromo/transport/xmlCodec.ts does it. */
@@ -58,12 +62,18 @@ function diskUsage(dir: string): { packages: number; bytes: number } {
 		}
 	};
 	walk(dir);
-	const packages = readdirSync(dir).flatMap((name) => (name.startsWith('@') ? readdirSync(path.join(dir, name)) : name.startsWith('.') ? [] : [name])).length;
+	const packages = readdirSync(dir).flatMap((name) =>
+		name.startsWith('@') ? readdirSync(path.join(dir, name)) : name.startsWith('.') ? [] : [name],
+	).length;
 	return { packages, bytes };
 }
 
 function installInto(dir: string, spec: string): string {
-	execFileSync('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', '--ignore-scripts', spec], { cwd: dir, stdio: 'ignore' });
+	execFileSync(
+		'npm',
+		['install', '--no-audit', '--no-fund', '--no-package-lock', '--ignore-scripts', spec],
+		{ cwd: dir, stdio: 'ignore' },
+	);
 	return path.join(dir, 'node_modules');
 }
 
@@ -71,17 +81,29 @@ function main(): void {
 	const wanted = process.argv[2] ?? 'latest';
 	const work = mkdtempSync(path.join(os.tmpdir(), 'fxp-major-'));
 	try {
-		const pinned = (require(path.join(ROOT, 'package.json')) as { dependencies: Record<string, string> }).dependencies['fast-xml-parser'];
-		const dirs = { [pinned]: installInto(mkdtempSync(path.join(work, 'a-')), `fast-xml-parser@${pinned}`) } as Record<string, string>;
+		const pinned = (
+			require(path.join(ROOT, 'package.json')) as { dependencies: Record<string, string> }
+		).dependencies['fast-xml-parser'];
+		const dirs = {
+			[pinned]: installInto(mkdtempSync(path.join(work, 'a-')), `fast-xml-parser@${pinned}`),
+		} as Record<string, string>;
 		const next = installInto(mkdtempSync(path.join(work, 'b-')), `fast-xml-parser@${wanted}`);
-		const nextVersion = (require(path.join(next, 'fast-xml-parser', 'package.json')) as { version: string }).version;
+		const nextVersion = (
+			require(path.join(next, 'fast-xml-parser', 'package.json')) as { version: string }
+		).version;
 		dirs[nextVersion] = next;
 		const versions = [pinned, nextVersion];
-		const libs = Object.fromEntries(versions.map((v) => [v, require(path.join(dirs[v], 'fast-xml-parser')) as XmlLib]));
+		const libs = Object.fromEntries(
+			versions.map((v) => [v, require(path.join(dirs[v], 'fast-xml-parser')) as XmlLib]),
+		);
 
-		console.log(`fast-xml-parser ${pinned} vs ${nextVersion}, Node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}\n`);
+		console.log(
+			`fast-xml-parser ${pinned} vs ${nextVersion}, Node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}\n`,
+		);
 		for (const [name, doc] of Object.entries(DOCUMENTS)) {
-			const same = JSON.stringify(decode(libs[pinned], doc.text, doc.list)) === JSON.stringify(decode(libs[nextVersion], doc.text, doc.list));
+			const same =
+				JSON.stringify(decode(libs[pinned], doc.text, doc.list)) ===
+				JSON.stringify(decode(libs[nextVersion], doc.text, doc.list));
 			console.log(`${name}: same decoded object: ${same}`);
 		}
 		const timings: Record<string, number[]> = {};
@@ -92,7 +114,9 @@ function main(): void {
 					for (let i = 0; i < 200; i += 1) decode(libs[version], doc.text, doc.list);
 					const started = process.hrtime.bigint();
 					for (let i = 0; i < doc.iterations; i += 1) decode(libs[version], doc.text, doc.list);
-					(timings[`${name} ${version}`] ??= []).push(Number(process.hrtime.bigint() - started) / 1e3 / doc.iterations);
+					(timings[`${name} ${version}`] ??= []).push(
+						Number(process.hrtime.bigint() - started) / 1e3 / doc.iterations,
+					);
 				}
 			}
 		}
@@ -100,19 +124,27 @@ function main(): void {
 		console.log('|---|---|---|---|');
 		for (const name of Object.keys(DOCUMENTS)) {
 			const [a, b] = versions.map((v) => median(timings[`${name} ${v}`]));
-			console.log(`| ${name} | ${a.toFixed(1)} | ${b.toFixed(1)} | ${nextVersion} takes ${(b / a).toFixed(2)}× |`);
+			console.log(
+				`| ${name} | ${a.toFixed(1)} | ${b.toFixed(1)} | ${nextVersion} takes ${(b / a).toFixed(2)}× |`,
+			);
 		}
 		const load: Record<string, number[]> = {};
 		for (let round = 0; round < 10; round += 1) {
 			for (const version of round % 2 ? [...versions].reverse() : versions) {
 				const script = `const t=process.hrtime.bigint();const l=require(${JSON.stringify(path.join(dirs[version], 'fast-xml-parser'))});new l.XMLParser().parse('<xml><a>1</a></xml>');console.log(Number(process.hrtime.bigint()-t)/1e6)`;
-				(load[version] ??= []).push(Number(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })));
+				(load[version] ??= []).push(
+					Number(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })),
+				);
 			}
 		}
-		console.log(`\ncold require + first parse (median of 10 fresh processes): ${versions.map((v) => `${v} ${median(load[v]).toFixed(1)} ms`).join(', ')}`);
+		console.log(
+			`\ncold require + first parse (median of 10 fresh processes): ${versions.map((v) => `${v} ${median(load[v]).toFixed(1)} ms`).join(', ')}`,
+		);
 		for (const version of versions) {
 			const { packages, bytes } = diskUsage(dirs[version]);
-			console.log(`npm install fast-xml-parser@${version}: ${packages} packages, ${(bytes / 1024).toFixed(0)} kB on disk`);
+			console.log(
+				`npm install fast-xml-parser@${version}: ${packages} packages, ${(bytes / 1024).toFixed(0)} kB on disk`,
+			);
 		}
 	} finally {
 		rmSync(work, { recursive: true, force: true });

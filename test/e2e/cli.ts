@@ -34,7 +34,12 @@ import { ARTIFACTS_DIR, EXAMPLES_DIR, N8N_VERSIONS, REPO_ROOT } from '../../scri
 import { formatDuration, freePort, log, onCleanup, runMain } from '../../scripts/lib/processes';
 import { CHECKOUT, runCheckoutChecks, SIGNUP } from './cli/checkout';
 import { runShopChecks, SHOP } from './cli/shop';
-import { assertNoTokenAtRest, describeSearch, sandboxLogFile, searchTokenAtRest } from './lib/token-at-rest';
+import {
+	assertNoTokenAtRest,
+	describeSearch,
+	sandboxLogFile,
+	searchTokenAtRest,
+} from './lib/token-at-rest';
 import { runStockChecks, STOCK } from './cli/stock';
 
 const EXAMPLE = {
@@ -54,7 +59,11 @@ interface CheckResult {
 }
 
 /** Runs the named check; a failure is recorded and rethrown so the version's run stops there. */
-async function check(results: CheckResult[], name: string, fn: () => Promise<void> | void): Promise<void> {
+async function check(
+	results: CheckResult[],
+	name: string,
+	fn: () => Promise<void> | void,
+): Promise<void> {
 	const started = Date.now();
 	try {
 		await fn();
@@ -94,7 +103,11 @@ async function runVersion(version: string, tarball: string): Promise<CheckResult
 	const runOk = async (id: string): Promise<N8nRun> => {
 		const result = await executeWorkflow(setup, id);
 		outputs.push(result.output);
-		assert.equal(result.code, 0, `execute ${id} exited ${result.code}:\n${result.output.slice(-3000)}`);
+		assert.equal(
+			result.code,
+			0,
+			`execute ${id} exited ${result.code}:\n${result.output.slice(-3000)}`,
+		);
 		assert.ok(result.run, 'execute printed the run data');
 		return result.run;
 	};
@@ -103,43 +116,66 @@ async function runVersion(version: string, tarball: string): Promise<CheckResult
 		log(`\n── n8n ${version} ──`);
 		const runtime = await installN8n(version);
 		// Debug level: the level that logs the most, for the token-at-rest check.
-		setup = await prepareN8n(runtime, userFolder, { port: await freePort(), logDir, extraEnv: { N8N_LOG_LEVEL: 'debug' } });
-		log(`  sandbox ${sandbox.baseUrl}, n8n user folder ${userFolder}, logs ${path.relative(REPO_ROOT, logDir)}`);
+		setup = await prepareN8n(runtime, userFolder, {
+			port: await freePort(),
+			logDir,
+			extraEnv: { N8N_LOG_LEVEL: 'debug' },
+		});
+		log(
+			`  sandbox ${sandbox.baseUrl}, n8n user folder ${userFolder}, logs ${path.relative(REPO_ROOT, logDir)}`,
+		);
 
 		await check(results, 'package installs as a community package', async () => {
 			const dir = await installPackageIntoN8n(setup, tarball);
 			assert.ok(existsSync(path.join(dir, 'dist/nodes/AltcraftPromo/AltcraftPromo.node.js')));
-			assert.ok(existsSync(path.join(dir, 'node_modules/fast-xml-parser')), 'runtime dependency installed');
+			assert.ok(
+				existsSync(path.join(dir, 'node_modules/fast-xml-parser')),
+				'runtime dependency installed',
+			);
 		});
 
 		await check(results, 'credential and all example workflows import', async () => {
 			await importCredential(setup, { baseUrl: sandbox.baseUrl, token });
 			const files = readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json'));
 			assert.ok(files.length >= 3, 'at least three examples');
-			for (const file of [...files.map((f) => path.join(EXAMPLES_DIR, f)), FAILING_WORKFLOW, SLOW_GETS_WORKFLOW]) await importWorkflow(setup, file);
+			for (const file of [
+				...files.map((f) => path.join(EXAMPLES_DIR, f)),
+				FAILING_WORKFLOW,
+				SLOW_GETS_WORKFLOW,
+			])
+				await importWorkflow(setup, file);
 			const ids = await listWorkflowIds(setup);
-			for (const id of [...Object.values(EXAMPLE), 'altcraft-e2e-failing']) assert.ok(ids.includes(id), `workflow ${id} imported (have ${ids.join(', ')})`);
+			for (const id of [...Object.values(EXAMPLE), 'altcraft-e2e-failing'])
+				assert.ok(ids.includes(id), `workflow ${id} imported (have ${ids.join(', ')})`);
 		});
 
-		await check(results, 'example "import codes and summarize" runs and imports into the sandbox', async () => {
-			const before = program(sandbox, 1).codes.length;
-			const run = await runOk(EXAMPLE.importSummary);
-			const [imported] = nodeOutput(run, 'Import codes');
-			assert.deepEqual([imported.inserted, imported.duplicated, imported.discarded_by_limit], [3, 0, 0]);
-			assert.equal(nodeOutput(run, 'Get all codes').length, before + 3);
-			const [summary] = nodeOutput(run, 'Summary');
-			assert.deepEqual(summary, {
-				imported: 3,
-				duplicated: 0,
-				discarded_by_limit: 0,
-				total_codes: before + 3,
-				free_codes: before + 3,
-				attached_codes: 0,
-				activated_codes: 0,
-			});
-			const codes = program(sandbox, 1).codes.map((c) => c.code);
-			for (const code of ['SPRING-2026-01', 'SPRING-2026-02', 'SPRING-2026-03']) assert.ok(codes.includes(code), `${code} in the sandbox`);
-		});
+		await check(
+			results,
+			'example "import codes and summarize" runs and imports into the sandbox',
+			async () => {
+				const before = program(sandbox, 1).codes.length;
+				const run = await runOk(EXAMPLE.importSummary);
+				const [imported] = nodeOutput(run, 'Import codes');
+				assert.deepEqual(
+					[imported.inserted, imported.duplicated, imported.discarded_by_limit],
+					[3, 0, 0],
+				);
+				assert.equal(nodeOutput(run, 'Get all codes').length, before + 3);
+				const [summary] = nodeOutput(run, 'Summary');
+				assert.deepEqual(summary, {
+					imported: 3,
+					duplicated: 0,
+					discarded_by_limit: 0,
+					total_codes: before + 3,
+					free_codes: before + 3,
+					attached_codes: 0,
+					activated_codes: 0,
+				});
+				const codes = program(sandbox, 1).codes.map((c) => c.code);
+				for (const code of ['SPRING-2026-01', 'SPRING-2026-02', 'SPRING-2026-03'])
+					assert.ok(codes.includes(code), `${code} in the sandbox`);
+			},
+		);
 
 		await runStockChecks((name, fn) => check(results, name, fn), runOk, sandbox);
 
@@ -147,30 +183,48 @@ async function runVersion(version: string, tarball: string): Promise<CheckResult
 
 		await runCheckoutChecks((name, fn) => check(results, name, fn), setup, sandbox, outputs);
 
-		await check(results, 'a failing Altcraft call fails the execution with the API error', async () => {
-			const result = await executeWorkflow(setup, 'altcraft-e2e-failing');
-			outputs.push(result.output);
-			assert.notEqual(result.code, 0, 'execute must exit non-zero');
-			assert.match(result.output, /NO-SUCH-CODE|not found|does not exist/i, 'the error names the problem');
-		});
+		await check(
+			results,
+			'a failing Altcraft call fails the execution with the API error',
+			async () => {
+				const result = await executeWorkflow(setup, 'altcraft-e2e-failing');
+				outputs.push(result.output);
+				assert.notEqual(result.code, 0, 'execute must exit non-zero');
+				assert.match(
+					result.output,
+					/NO-SUCH-CODE|not found|does not exist/i,
+					'the error names the problem',
+				);
+			},
+		);
 
-		await check(results, 'no token at rest: n8n output, debug logs, SQLite database, event logs, sandbox log', async () => {
-			const report = await searchTokenAtRest({
-				token,
-				userFolders: [userFolder],
-				logDirs: [logDir],
-				sandboxLogs: [sandboxLog.flush()],
-				outputs: [
-					...outputs.map((text, i) => ({ label: `captured output #${i}`, text })),
-					{ label: 'sandbox request log (HTTP view)', text: await (await fetch(`${sandbox.baseUrl}/__sandbox/requests`)).text() },
-				],
-				positiveControl: { label: "the sandbox's raw request bodies", text: sandbox.requests.map((r) => r.rawBody).join('\n') },
-			});
-			log(`    searched: ${describeSearch(report)}`);
-			assertNoTokenAtRest(report, ['sqlite database', 'event logs', 'n8n logs', 'sandbox log']);
-			const leakedToSandbox = sandbox.requests.filter((r) => r.path.includes(token));
-			assert.equal(leakedToSandbox.length, 0, 'token never in a URL');
-		});
+		await check(
+			results,
+			'no token at rest: n8n output, debug logs, SQLite database, event logs, sandbox log',
+			async () => {
+				const report = await searchTokenAtRest({
+					token,
+					userFolders: [userFolder],
+					logDirs: [logDir],
+					sandboxLogs: [sandboxLog.flush()],
+					outputs: [
+						...outputs.map((text, i) => ({ label: `captured output #${i}`, text })),
+						{
+							label: 'sandbox request log (HTTP view)',
+							text: await (await fetch(`${sandbox.baseUrl}/__sandbox/requests`)).text(),
+						},
+					],
+					positiveControl: {
+						label: "the sandbox's raw request bodies",
+						text: sandbox.requests.map((r) => r.rawBody).join('\n'),
+					},
+				});
+				log(`    searched: ${describeSearch(report)}`);
+				assertNoTokenAtRest(report, ['sqlite database', 'event logs', 'n8n logs', 'sandbox log']);
+				const leakedToSandbox = sandbox.requests.filter((r) => r.path.includes(token));
+				assert.equal(leakedToSandbox.length, 0, 'token never in a URL');
+			},
+		);
 	} catch (error) {
 		// A failed check() is already recorded; anything else (n8n install, setup) is recorded here.
 		if (results.every((r) => r.ok)) {
@@ -206,12 +260,18 @@ runMain(async () => {
 		passed += ok;
 		failed += bad;
 		const note = bad > 0 ? ' (stopped at the first failure)' : '';
-		log(`  n8n ${version}: ${ok} passed, ${bad} failed${note} in ${formatDuration(Date.now() - versionStarted)}`);
+		log(
+			`  n8n ${version}: ${ok} passed, ${bad} failed${note} in ${formatDuration(Date.now() - versionStarted)}`,
+		);
 	}
 	mkdirSync(path.join(ARTIFACTS_DIR, 'e2e-cli'), { recursive: true });
 	writeFileSync(
 		path.join(ARTIFACTS_DIR, 'e2e-cli', 'results.json'),
-		JSON.stringify({ node: process.version, finishedAt: new Date().toISOString(), versions: summary }, null, 2) + '\n',
+		JSON.stringify(
+			{ node: process.version, finishedAt: new Date().toISOString(), versions: summary },
+			null,
+			2,
+		) + '\n',
 	);
 	log(`\nCLI e2e finished in ${formatDuration(Date.now() - started)}`);
 	log(`e2e-cli: ${passed} passed, ${failed} failed`);

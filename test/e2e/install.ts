@@ -29,16 +29,53 @@ import path from 'node:path';
 import { startSandbox, type Sandbox } from '../../sandbox/src';
 import { ensureChromium } from '../../scripts/lib/chromium';
 import { installN8n } from '../../scripts/lib/install';
-import { isN8n1, N8nRest, prepareN8n, startN8n, type N8nServer, type N8nSetup } from '../../scripts/lib/n8n';
-import { ARTIFACTS_DIR, DEFAULT_N8N_VERSION, NODE_TYPE, PACKAGE_NAME } from '../../scripts/lib/paths';
-import { formatDuration, freePort, log, onCleanup, runMain, stopProcess } from '../../scripts/lib/processes';
+import {
+	isN8n1,
+	N8nRest,
+	prepareN8n,
+	startN8n,
+	type N8nServer,
+	type N8nSetup,
+} from '../../scripts/lib/n8n';
+import {
+	ARTIFACTS_DIR,
+	DEFAULT_N8N_VERSION,
+	NODE_TYPE,
+	PACKAGE_NAME,
+} from '../../scripts/lib/paths';
+import {
+	formatDuration,
+	freePort,
+	log,
+	onCleanup,
+	runMain,
+	stopProcess,
+} from '../../scripts/lib/processes';
 import { startVerdaccio, withoutNpmRunEnv, type Registry } from '../../scripts/lib/verdaccio';
-import { editorTypes, installPackage, listPackages, uninstallPackage, updatePackage, type InstalledPackage } from './install/community';
+import {
+	editorTypes,
+	installPackage,
+	listPackages,
+	uninstallPackage,
+	updatePackage,
+	type InstalledPackage,
+} from './install/community';
 import { CommunityNodesPage } from './install/dialog';
 import { packCurrent, packMarkedVersion, type Release } from './install/packages';
-import { callWebhook, createCredential, createWebhookWorkflow, WORKFLOW_NAME, type WebhookWorkflow } from './install/workflow';
+import {
+	callWebhook,
+	createCredential,
+	createWebhookWorkflow,
+	WORKFLOW_NAME,
+	type WebhookWorkflow,
+} from './install/workflow';
 
-const OWNER = { email: 'owner@example.com', password: `E2e-${randomBytes(6).toString('hex')}-Pass1`, firstName: 'E2E', lastName: 'Owner' };
+const OWNER = {
+	email: 'owner@example.com',
+	password: `E2e-${randomBytes(6).toString('hex')}-Pass1`,
+	firstName: 'E2E',
+	lastName: 'Owner',
+};
 const CREDENTIAL_TYPE = 'altcraftApi';
 const UPDATE_VERSION = '0.2.1-e2e';
 const CUSTOM_REGISTRY_FEATURE = 'feat:communityNodes:customRegistry';
@@ -73,11 +110,17 @@ function packageDir(setup: N8nSetup): string {
 
 /** The custom registry is a licensed feature; E2E_TESTS=true exposes n8n's own test switch for it (in memory, per start). */
 async function enableCustomRegistry(rest: N8nRest): Promise<void> {
-	const { status } = await rest.request('PATCH', '/e2e/feature', { feature: CUSTOM_REGISTRY_FEATURE, enabled: true });
+	const { status } = await rest.request('PATCH', '/e2e/feature', {
+		feature: CUSTOM_REGISTRY_FEATURE,
+		enabled: true,
+	});
 	assert.equal(status, 200, `PATCH /rest/e2e/feature: HTTP ${status}`);
 }
 
-async function startAndSignIn(setup: N8nSetup, { enableRegistry = true } = {}): Promise<{ server: N8nServer; rest: N8nRest }> {
+async function startAndSignIn(
+	setup: N8nSetup,
+	{ enableRegistry = true } = {},
+): Promise<{ server: N8nServer; rest: N8nRest }> {
 	const server = await startN8n(setup);
 	const rest = new N8nRest(server.baseUrl);
 	if (!(await rest.ownerExists())) await rest.setupOwner(OWNER);
@@ -100,20 +143,47 @@ function ourPackage(list: InstalledPackage[]): InstalledPackage | undefined {
 /** What n8n's install left on disk: the release's files, no dev/peer dependencies, runtime deps from our registry. */
 function checkInstalledFiles(setup: N8nSetup, release: Release, registry: Registry): string[] {
 	const dir = packageDir(setup);
-	const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
+	const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as Record<
+		string,
+		unknown
+	>;
 	assert.equal(manifest.version, release.version, 'installed package.json version');
-	for (const key of ['devDependencies', 'peerDependencies', 'optionalDependencies']) assert.equal(manifest[key], undefined, `n8n removed ${key}`);
-	const modules = readdirSync(path.join(dir, 'node_modules')).filter((name) => !name.startsWith('.')).sort();
-	assert.ok(modules.includes('fast-xml-parser'), `fast-xml-parser installed (node_modules: ${modules.join(', ')})`);
-	assert.ok(!modules.includes('n8n-workflow') && !modules.includes('typescript'), `no peer/dev dependency installed (node_modules: ${modules.join(', ')})`);
+	for (const key of ['devDependencies', 'peerDependencies', 'optionalDependencies'])
+		assert.equal(manifest[key], undefined, `n8n removed ${key}`);
+	const modules = readdirSync(path.join(dir, 'node_modules'))
+		.filter((name) => !name.startsWith('.'))
+		.sort();
+	assert.ok(
+		modules.includes('fast-xml-parser'),
+		`fast-xml-parser installed (node_modules: ${modules.join(', ')})`,
+	);
+	assert.ok(
+		!modules.includes('n8n-workflow') && !modules.includes('typescript'),
+		`no peer/dev dependency installed (node_modules: ${modules.join(', ')})`,
+	);
 	// Every installed dependency was resolved through the registry n8n was pointed at (the tarball bytes
 	// may come from npm's cache by integrity: n8n 1.x runs npm with the default cache).
-	const lock = JSON.parse(readFileSync(path.join(dir, 'node_modules', '.package-lock.json'), 'utf8')) as { packages: Record<string, { version: string }> };
-	const installed = Object.entries(lock.packages).map(([where, entry]) => ({ name: where.split('node_modules/').pop() ?? where, version: entry.version }));
+	const lock = JSON.parse(
+		readFileSync(path.join(dir, 'node_modules', '.package-lock.json'), 'utf8'),
+	) as { packages: Record<string, { version: string }> };
+	const installed = Object.entries(lock.packages).map(([where, entry]) => ({
+		name: where.split('node_modules/').pop() ?? where,
+		version: entry.version,
+	}));
 	assert.ok(installed.length > 0, 'npm recorded the installed dependencies');
-	for (const { name, version } of installed) assert.ok(registry.knowsVersion(name, version), `${name}@${version} resolved through ${registry.url}`);
-	const nodesManifest = JSON.parse(readFileSync(path.join(setup.userFolder, '.n8n', 'nodes', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-	assert.equal(nodesManifest.dependencies[PACKAGE_NAME], release.version, 'nodes/package.json records the version');
+	for (const { name, version } of installed)
+		assert.ok(
+			registry.knowsVersion(name, version),
+			`${name}@${version} resolved through ${registry.url}`,
+		);
+	const nodesManifest = JSON.parse(
+		readFileSync(path.join(setup.userFolder, '.n8n', 'nodes', 'package.json'), 'utf8'),
+	) as { dependencies: Record<string, string> };
+	assert.equal(
+		nodesManifest.dependencies[PACKAGE_NAME],
+		release.version,
+		'nodes/package.json records the version',
+	);
 	return installed.map(({ name, version }) => `${name}@${version}`);
 }
 
@@ -122,8 +192,16 @@ async function checkTypesPresent(rest: N8nRest, release: Release): Promise<void>
 	const { nodes, credentials } = await editorTypes(rest);
 	const versions = nodes.filter((n) => n.name === NODE_TYPE);
 	assert.ok(versions.length > 0, `/types/nodes.json lists ${NODE_TYPE}`);
-	for (const node of versions) assert.equal(node.description, release.description, `${NODE_TYPE} description (v${String(node.version)})`);
-	assert.ok(credentials.some((c) => c.name === CREDENTIAL_TYPE), `/types/credentials.json lists ${CREDENTIAL_TYPE}`);
+	for (const node of versions)
+		assert.equal(
+			node.description,
+			release.description,
+			`${NODE_TYPE} description (v${String(node.version)})`,
+		);
+	assert.ok(
+		credentials.some((c) => c.name === CREDENTIAL_TYPE),
+		`/types/credentials.json lists ${CREDENTIAL_TYPE}`,
+	);
 	const icon = versions[0].iconUrl;
 	const iconPath = typeof icon === 'string' ? icon : icon?.light;
 	assert.ok(iconPath, `${NODE_TYPE} has an icon URL`);
@@ -135,18 +213,32 @@ async function checkTypesPresent(rest: N8nRest, release: Release): Promise<void>
 
 async function checkTypesGone(rest: N8nRest): Promise<void> {
 	const { nodes, credentials } = await editorTypes(rest);
-	assert.ok(!nodes.some((n) => n.name === NODE_TYPE), `/types/nodes.json no longer lists ${NODE_TYPE}`);
-	assert.ok(!credentials.some((c) => c.name === CREDENTIAL_TYPE), `/types/credentials.json no longer lists ${CREDENTIAL_TYPE}`);
+	assert.ok(
+		!nodes.some((n) => n.name === NODE_TYPE),
+		`/types/nodes.json no longer lists ${NODE_TYPE}`,
+	);
+	assert.ok(
+		!credentials.some((c) => c.name === CREDENTIAL_TYPE),
+		`/types/credentials.json no longer lists ${CREDENTIAL_TYPE}`,
+	);
 }
 
 /** The webhook workflow runs the installed node: the code as the sandbox has it, and the sandbox was asked. */
 async function checkWorkflowRuns(ctx: Ctx, workflow: WebhookWorkflow): Promise<void> {
 	const before = ctx.sandbox.requests.length;
 	const answer = await callWebhook(workflow, { code: CODE.code });
-	assert.equal(answer.status, 200, `webhook answer: HTTP ${answer.status} ${answer.text.slice(0, 500)}`);
-	assert.equal(answer.body.code, CODE.code, `the node's output is the code: ${answer.text.slice(0, 500)}`);
+	assert.equal(
+		answer.status,
+		200,
+		`webhook answer: HTTP ${answer.status} ${answer.text.slice(0, 500)}`,
+	);
+	assert.equal(
+		answer.body.code,
+		CODE.code,
+		`the node's output is the code: ${answer.text.slice(0, 500)}`,
+	);
 	assert.equal(answer.body.loyalty_id ?? CODE.loyaltyId, CODE.loyaltyId);
-	assert.ok(ctx.sandbox.requests.length > before, 'the sandbox received the node\'s request');
+	assert.ok(ctx.sandbox.requests.length > before, "the sandbox received the node's request");
 }
 
 runMain(async () => {
@@ -184,8 +276,17 @@ runMain(async () => {
 	// finds updates for the Community Nodes page, which asks npm's own registry (measured: without this,
 	// n8n 2.8.4 shows no update for a version published to Verdaccio), so point npm there too, as an
 	// installation with its own registry would in ~/.npmrc.
-	setup.env = { ...withoutNpmRunEnv(setup.env), npm_config_cache: path.join(work, 'npm-cache'), npm_config_registry: registry.url };
-	const ctx: Ctx = { setup, sandbox, registry, ...(await startAndSignIn(setup, { enableRegistry: false })) };
+	setup.env = {
+		...withoutNpmRunEnv(setup.env),
+		npm_config_cache: path.join(work, 'npm-cache'),
+		npm_config_registry: registry.url,
+	};
+	const ctx: Ctx = {
+		setup,
+		sandbox,
+		registry,
+		...(await startAndSignIn(setup, { enableRegistry: false })),
+	};
 	log(`n8n ${version} on ${ctx.server.baseUrl}, sandbox on ${sandbox.baseUrl}`);
 
 	let workflow: WebhookWorkflow | undefined;
@@ -193,74 +294,128 @@ runMain(async () => {
 	onCleanup(async () => ui?.close());
 	const installTimes: Record<string, number> = {};
 	try {
-		await step('without the custom-registry licence n8n refuses to install from another registry', async () => {
-			const { status, data } = await ctx.rest.request('POST', '/community-packages', { name: PACKAGE_NAME });
-			assert.notEqual(status, 200, 'the install is refused');
-			assert.match(JSON.stringify(data), new RegExp(CUSTOM_REGISTRY_FEATURE), `the refusal names the feature: ${JSON.stringify(data).slice(0, 300)}`);
-			assert.ok(!existsSync(packageDir(setup)), 'nothing was installed');
-			await enableCustomRegistry(ctx.rest);
-		});
+		await step(
+			'without the custom-registry licence n8n refuses to install from another registry',
+			async () => {
+				const { status, data } = await ctx.rest.request('POST', '/community-packages', {
+					name: PACKAGE_NAME,
+				});
+				assert.notEqual(status, 200, 'the install is refused');
+				assert.match(
+					JSON.stringify(data),
+					new RegExp(CUSTOM_REGISTRY_FEATURE),
+					`the refusal names the feature: ${JSON.stringify(data).slice(0, 300)}`,
+				);
+				assert.ok(!existsSync(packageDir(setup)), 'nothing was installed');
+				await enableCustomRegistry(ctx.rest);
+			},
+		);
 
-		await step(`install ${PACKAGE_NAME} over POST /rest/community-packages (from Verdaccio)`, async () => {
-			const t = Date.now();
-			const installed = await installPackage(ctx.rest, PACKAGE_NAME);
-			installTimes.install = Date.now() - t;
-			assert.equal(installed.installedVersion, current.version);
-			assert.deepEqual(installed.installedNodes.map((n) => n.type), [NODE_TYPE]);
-			assert.equal(ourPackage(await listPackages(ctx.rest))?.installedVersion, current.version, 'GET /rest/community-packages lists it');
-			const modules = checkInstalledFiles(setup, current, registry);
-			log(`    installed in ${formatDuration(installTimes.install)}; its dependencies: ${modules.join(', ')}`);
-		});
+		await step(
+			`install ${PACKAGE_NAME} over POST /rest/community-packages (from Verdaccio)`,
+			async () => {
+				const t = Date.now();
+				const installed = await installPackage(ctx.rest, PACKAGE_NAME);
+				installTimes.install = Date.now() - t;
+				assert.equal(installed.installedVersion, current.version);
+				assert.deepEqual(
+					installed.installedNodes.map((n) => n.type),
+					[NODE_TYPE],
+				);
+				assert.equal(
+					ourPackage(await listPackages(ctx.rest))?.installedVersion,
+					current.version,
+					'GET /rest/community-packages lists it',
+				);
+				const modules = checkInstalledFiles(setup, current, registry);
+				log(
+					`    installed in ${formatDuration(installTimes.install)}; its dependencies: ${modules.join(', ')}`,
+				);
+			},
+		);
 
-		await step('the node and the credential are in the editor\'s types; the icon is served', () => checkTypesPresent(ctx.rest, current));
+		await step("the node and the credential are in the editor's types; the icon is served", () =>
+			checkTypesPresent(ctx.rest, current),
+		);
 
 		await step('a published webhook workflow with the node runs against the sandbox', async () => {
 			const credential = await createCredential(ctx.rest, { baseUrl: sandbox.baseUrl, token });
 			const { nodes } = await editorTypes(ctx.rest);
-			const nodeVersion = Math.max(...nodes.filter((n) => n.name === NODE_TYPE).flatMap((n) => n.version));
-			workflow = await createWebhookWorkflow(ctx.rest, setup, credential, { loyaltyId: CODE.loyaltyId, nodeVersion });
+			const nodeVersion = Math.max(
+				...nodes.filter((n) => n.name === NODE_TYPE).flatMap((n) => n.version),
+			);
+			workflow = await createWebhookWorkflow(ctx.rest, setup, credential, {
+				loyaltyId: CODE.loyaltyId,
+				nodeVersion,
+			});
 			await checkWorkflowRuns(ctx, workflow);
 		});
 
 		const update = await packMarkedVersion(work, UPDATE_VERSION);
-		await step(`publish ${UPDATE_VERSION}, update over PATCH /rest/community-packages; the new build runs`, async () => {
-			await registry.publish(update.tarball);
-			const listed = ourPackage(await listPackages(ctx.rest));
-			log(`    GET /rest/community-packages before the update: installed ${listed?.installedVersion}, updateAvailable ${listed?.updateAvailable ?? '(none)'}`);
-			// n8n 1.x runs npm with only PATH/NODE_PATH/APPDATA/NODE_ENV (community-packages.service.js
-			// executeNpmCommand), so our npm_config_registry does not reach its `npm outdated`.
-			if (!isN8n1(runtime)) assert.equal(listed?.updateAvailable, UPDATE_VERSION, 'the Community Nodes page offers the update');
-			const t = Date.now();
-			const updated = await updatePackage(ctx.rest, PACKAGE_NAME);
-			installTimes.update = Date.now() - t;
-			assert.equal(updated.installedVersion, UPDATE_VERSION);
-			assert.equal(ourPackage(await listPackages(ctx.rest))?.installedVersion, UPDATE_VERSION);
-			checkInstalledFiles(setup, update, registry);
-			await checkTypesPresent(ctx.rest, update);
-			assert.ok(workflow);
-			await checkWorkflowRuns(ctx, workflow);
-		});
+		await step(
+			`publish ${UPDATE_VERSION}, update over PATCH /rest/community-packages; the new build runs`,
+			async () => {
+				await registry.publish(update.tarball);
+				const listed = ourPackage(await listPackages(ctx.rest));
+				log(
+					`    GET /rest/community-packages before the update: installed ${listed?.installedVersion}, updateAvailable ${listed?.updateAvailable ?? '(none)'}`,
+				);
+				// n8n 1.x runs npm with only PATH/NODE_PATH/APPDATA/NODE_ENV (community-packages.service.js
+				// executeNpmCommand), so our npm_config_registry does not reach its `npm outdated`.
+				if (!isN8n1(runtime))
+					assert.equal(
+						listed?.updateAvailable,
+						UPDATE_VERSION,
+						'the Community Nodes page offers the update',
+					);
+				const t = Date.now();
+				const updated = await updatePackage(ctx.rest, PACKAGE_NAME);
+				installTimes.update = Date.now() - t;
+				assert.equal(updated.installedVersion, UPDATE_VERSION);
+				assert.equal(ourPackage(await listPackages(ctx.rest))?.installedVersion, UPDATE_VERSION);
+				checkInstalledFiles(setup, update, registry);
+				await checkTypesPresent(ctx.rest, update);
+				assert.ok(workflow);
+				await checkWorkflowRuns(ctx, workflow);
+			},
+		);
 
-		await step('uninstall over DELETE /rest/community-packages: node, credential type and files are gone', async () => {
-			await uninstallPackage(ctx.rest, PACKAGE_NAME);
-			assert.equal(ourPackage(await listPackages(ctx.rest)), undefined, 'no longer listed');
-			assert.ok(!existsSync(packageDir(setup)), `${packageDir(setup)} removed`);
-			const nodesManifest = readFileSync(path.join(setup.userFolder, '.n8n', 'nodes', 'package.json'), 'utf8');
-			log(`    nodes/package.json after the uninstall: ${nodesManifest.replace(/\s+/g, ' ')}`);
-			await checkTypesGone(ctx.rest);
-			assert.ok(workflow);
-			const answer = await callWebhook(workflow, { code: CODE.code });
-			log(`    the workflow's webhook after the uninstall: HTTP ${answer.status} ${answer.text.slice(0, 160)}`);
-			assert.notEqual(answer.body.code, CODE.code, 'the uninstalled node no longer runs');
-		});
+		await step(
+			'uninstall over DELETE /rest/community-packages: node, credential type and files are gone',
+			async () => {
+				await uninstallPackage(ctx.rest, PACKAGE_NAME);
+				assert.equal(ourPackage(await listPackages(ctx.rest)), undefined, 'no longer listed');
+				assert.ok(!existsSync(packageDir(setup)), `${packageDir(setup)} removed`);
+				const nodesManifest = readFileSync(
+					path.join(setup.userFolder, '.n8n', 'nodes', 'package.json'),
+					'utf8',
+				);
+				log(`    nodes/package.json after the uninstall: ${nodesManifest.replace(/\s+/g, ' ')}`);
+				await checkTypesGone(ctx.rest);
+				assert.ok(workflow);
+				const answer = await callWebhook(workflow, { code: CODE.code });
+				log(
+					`    the workflow's webhook after the uninstall: HTTP ${answer.status} ${answer.text.slice(0, 160)}`,
+				);
+				assert.notEqual(answer.body.code, CODE.code, 'the uninstalled node no longer runs');
+			},
+		);
 
 		if (withUi) {
-			ui = await CommunityNodesPage.open(path.join(work, 'chromium-profile'), ctx.server.baseUrl, shotDir);
+			ui = await CommunityNodesPage.open(
+				path.join(work, 'chromium-profile'),
+				ctx.server.baseUrl,
+				shotDir,
+			);
 			const page = ui;
 			await step('install through Settings → Community nodes → Install (Chromium)', async () => {
 				await page.signIn(OWNER.email, OWNER.password);
 				const card = await page.install(PACKAGE_NAME);
-				assert.match(card, new RegExp(UPDATE_VERSION.replace(/\./g, '\\.')), `the card shows version ${UPDATE_VERSION}: "${card}"`);
+				assert.match(
+					card,
+					new RegExp(UPDATE_VERSION.replace(/\./g, '\\.')),
+					`the card shows version ${UPDATE_VERSION}: "${card}"`,
+				);
 				assert.equal(ourPackage(await listPackages(ctx.rest))?.installedVersion, UPDATE_VERSION);
 				checkInstalledFiles(setup, update, registry);
 				await checkTypesPresent(ctx.rest, update);
@@ -276,33 +431,48 @@ runMain(async () => {
 			});
 		}
 
-		await step('restart n8n: the package loads from disk at startup and the workflow runs', async () => {
-			if (ui) await ui.page.goto('about:blank');
-			await restart(ctx);
-			assert.equal(ourPackage(await listPackages(ctx.rest))?.installedVersion, UPDATE_VERSION);
-			await checkTypesPresent(ctx.rest, update);
-			assert.ok(workflow);
-			await checkWorkflowRuns(ctx, workflow);
-		});
+		await step(
+			'restart n8n: the package loads from disk at startup and the workflow runs',
+			async () => {
+				if (ui) await ui.page.goto('about:blank');
+				await restart(ctx);
+				assert.equal(ourPackage(await listPackages(ctx.rest))?.installedVersion, UPDATE_VERSION);
+				await checkTypesPresent(ctx.rest, update);
+				assert.ok(workflow);
+				await checkWorkflowRuns(ctx, workflow);
+			},
+		);
 
-		await step(`uninstall${withUi ? ' through the package card\'s menu (its confirmation names the workflow)' : ' over REST'}, restart: n8n starts without the package`, async () => {
-			if (ui) {
-				// The browser's session survives n8n's restart (the same instance key signs the cookie).
-				const said = await ui.uninstall(PACKAGE_NAME, WORKFLOW_NAME);
-				log(`    the uninstall confirmation said: "${said.slice(0, 300)}"`);
-			} else {
-				await uninstallPackage(ctx.rest, PACKAGE_NAME);
-			}
-			assert.ok(!existsSync(packageDir(setup)), 'package folder removed');
-			await restart(ctx);
-			assert.equal(ourPackage(await listPackages(ctx.rest)), undefined, 'not listed after the restart');
-			await checkTypesGone(ctx.rest);
-			assert.ok(!ctx.server.output().includes('some packages are missing'), 'n8n does not report a missing package');
-		});
+		await step(
+			`uninstall${withUi ? " through the package card's menu (its confirmation names the workflow)" : ' over REST'}, restart: n8n starts without the package`,
+			async () => {
+				if (ui) {
+					// The browser's session survives n8n's restart (the same instance key signs the cookie).
+					const said = await ui.uninstall(PACKAGE_NAME, WORKFLOW_NAME);
+					log(`    the uninstall confirmation said: "${said.slice(0, 300)}"`);
+				} else {
+					await uninstallPackage(ctx.rest, PACKAGE_NAME);
+				}
+				assert.ok(!existsSync(packageDir(setup)), 'package folder removed');
+				await restart(ctx);
+				assert.equal(
+					ourPackage(await listPackages(ctx.rest)),
+					undefined,
+					'not listed after the restart',
+				);
+				await checkTypesGone(ctx.rest);
+				assert.ok(
+					!ctx.server.output().includes('some packages are missing'),
+					'n8n does not report a missing package',
+				);
+			},
+		);
 	} catch (error) {
 		await ui?.failureShot();
 		throw error;
 	}
-	log(`\nInstall e2e (n8n ${version}) finished in ${formatDuration(Date.now() - started)}: install ${formatDuration(installTimes.install)}, update ${formatDuration(installTimes.update)}${ui ? `; ${ui.screenshotCount} screenshots in ${shotDir}` : ''}`);
+	log(
+		`\nInstall e2e (n8n ${version}) finished in ${formatDuration(Date.now() - started)}: install ${formatDuration(installTimes.install)}, update ${formatDuration(installTimes.update)}${ui ? `; ${ui.screenshotCount} screenshots in ${shotDir}` : ''}`,
+	);
 	log(`install-e2e: ${passed} passed, 0 failed`);
 });

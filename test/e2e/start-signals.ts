@@ -22,8 +22,22 @@ import os from 'node:os';
 import path from 'node:path';
 import { installN8n } from '../../scripts/lib/install';
 import { DEFAULT_N8N_VERSION, REPO_ROOT } from '../../scripts/lib/paths';
-import { formatDuration, freePort, isPortInUse, log, runMain, sleep } from '../../scripts/lib/processes';
-import { commandLine, isLinux, killAll, launch, processesUnder, survivors } from './start-signals/watch';
+import {
+	formatDuration,
+	freePort,
+	isPortInUse,
+	log,
+	runMain,
+	sleep,
+} from '../../scripts/lib/processes';
+import {
+	commandLine,
+	isLinux,
+	killAll,
+	launch,
+	processesUnder,
+	survivors,
+} from './start-signals/watch';
 
 interface Case {
 	name: string;
@@ -71,7 +85,13 @@ function sendCtrlC(pgid: number): void {
 async function runCase(
 	kase: Case,
 	command: { file: string; args: string[] },
-	{ cwd, env, folder, ports, timeoutMs }: { cwd: string; env: NodeJS.ProcessEnv; folder: string; ports: number[]; timeoutMs: number },
+	{
+		cwd,
+		env,
+		folder,
+		ports,
+		timeoutMs,
+	}: { cwd: string; env: NodeJS.ProcessEnv; folder: string; ports: number[]; timeoutMs: number },
 ): Promise<Outcome> {
 	const run = launch(command.file, command.args, { cwd, env });
 	const pgid = run.child.pid;
@@ -90,14 +110,27 @@ async function runCase(
 		const leftovers: string[] = [];
 		if (!exit) leftovers.push('`npm start` still running 60 s after Ctrl-C');
 		const alive = survivors(run.seen);
-		for (const info of alive) leftovers.push(`PID ${info.pid} (parent ${info.ppid}) alive: ${commandLine(info.pid).slice(0, 140)}`);
+		for (const info of alive)
+			leftovers.push(
+				`PID ${info.pid} (parent ${info.ppid}) alive: ${commandLine(info.pid).slice(0, 140)}`,
+			);
 		for (const pid of processesUnder(folder)) {
-			if (!alive.some((info) => info.pid === pid)) leftovers.push(`PID ${pid} alive, working in the test folder: ${commandLine(pid).slice(0, 140)}`);
+			if (!alive.some((info) => info.pid === pid))
+				leftovers.push(
+					`PID ${pid} alive, working in the test folder: ${commandLine(pid).slice(0, 140)}`,
+				);
 		}
-		for (const port of ports) if (await isPortInUse(port)) leftovers.push(`port ${port} still in use`);
+		for (const port of ports)
+			if (await isPortInUse(port)) leftovers.push(`port ${port} still in use`);
 		killAll([...alive.map((info) => info.pid), ...processesUnder(folder), ...(exit ? [] : [pgid])]);
 		if (!exit) sendCtrlC(pgid);
-		return { name: kase.name, exitCode: exit?.code ?? null, stoppedInMs: (exit?.at ?? Date.now()) - sentAt, processes: run.seen.size, leftovers };
+		return {
+			name: kase.name,
+			exitCode: exit?.code ?? null,
+			stoppedInMs: (exit?.at ?? Date.now()) - sentAt,
+			processes: run.seen.size,
+			leftovers,
+		};
 	} catch (error) {
 		run.stopWatching();
 		killAll([...survivors(run.seen).map((info) => info.pid), ...processesUnder(folder)]);
@@ -108,27 +141,61 @@ async function runCase(
 function report(outcomes: Outcome[]): void {
 	for (const o of outcomes) {
 		const verdict = o.leftovers.length === 0 && o.exitCode === 130 ? '✔' : '✘';
-		log(`  ${verdict} ${o.name}: exit ${o.exitCode}, stopped ${(o.stoppedInMs / 1000).toFixed(1)} s after Ctrl-C, ${o.processes} processes seen, ${o.leftovers.length === 0 ? 'nothing left' : `left: ${o.leftovers.join('; ')}`}`);
+		log(
+			`  ${verdict} ${o.name}: exit ${o.exitCode}, stopped ${(o.stoppedInMs / 1000).toFixed(1)} s after Ctrl-C, ${o.processes} processes seen, ${o.leftovers.length === 0 ? 'nothing left' : `left: ${o.leftovers.join('; ')}`}`,
+		);
 	}
 }
 
 /** package.json's `start` command, with the script swapped for another (the stand-in), as an `npm exec --call`. */
-function startCommandFor(script: string, scriptArgs: string[], launcher: 'package' | 'tsx'): { file: string; args: string[] } {
-	const scripts = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
-	assert.ok(scripts.start.includes('scripts/start.ts'), `package.json's start runs scripts/start.ts (${scripts.start})`);
+function startCommandFor(
+	script: string,
+	scriptArgs: string[],
+	launcher: 'package' | 'tsx',
+): { file: string; args: string[] } {
+	const scripts = (
+		JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+			scripts: Record<string, string>;
+		}
+	).scripts;
+	assert.ok(
+		scripts.start.includes('scripts/start.ts'),
+		`package.json's start runs scripts/start.ts (${scripts.start})`,
+	);
 	const start = launcher === 'tsx' ? 'exec tsx scripts/start.ts' : scripts.start;
-	return { file: 'npm', args: ['exec', '--call', `${start.replace('scripts/start.ts', script)} ${scriptArgs.join(' ')}`] };
+	return {
+		file: 'npm',
+		args: [
+			'exec',
+			'--call',
+			`${start.replace('scripts/start.ts', script)} ${scriptArgs.join(' ')}`,
+		],
+	};
 }
 
 async function fakeCases(launcher: 'package' | 'tsx'): Promise<Outcome[]> {
-	log(`Stand-in cases (${launcher === 'tsx' ? 'launched with the tsx CLI, as npm start was' : "package.json's start command"}, fake n8n that takes 2 s to stop):`);
+	log(
+		`Stand-in cases (${launcher === 'tsx' ? 'launched with the tsx CLI, as npm start was' : "package.json's start command"}, fake n8n that takes 2 s to stop):`,
+	);
 	const outcomes: Outcome[] = [];
 	for (const kase of FAKE_CASES) {
 		const folder = mkdtempSync(path.join(os.tmpdir(), 'altcraft-start-signals-'));
 		try {
 			const port = await freePort();
-			const command = startCommandFor(path.relative(REPO_ROOT, path.join(__dirname, 'start-signals', 'fake-start.ts')), [String(port), folder], launcher);
-			outcomes.push(await runCase(kase, command, { cwd: REPO_ROOT, env: process.env, folder, ports: [port], timeoutMs: 60_000 }));
+			const command = startCommandFor(
+				path.relative(REPO_ROOT, path.join(__dirname, 'start-signals', 'fake-start.ts')),
+				[String(port), folder],
+				launcher,
+			);
+			outcomes.push(
+				await runCase(kase, command, {
+					cwd: REPO_ROOT,
+					env: process.env,
+					folder,
+					ports: [port],
+					timeoutMs: 60_000,
+				}),
+			);
 			report(outcomes.slice(-1));
 		} finally {
 			rmSync(folder, { recursive: true, force: true });
@@ -138,21 +205,42 @@ async function fakeCases(launcher: 'package' | 'tsx'): Promise<Outcome[]> {
 }
 
 async function realCases(launcher: 'package' | 'tsx'): Promise<Outcome[]> {
-	log(`Real cases: \`npm start\`${launcher === 'tsx' ? ' launched with the tsx CLI, as it was' : ''} with n8n ${DEFAULT_N8N_VERSION} in a temporary start folder:`);
-	const command = launcher === 'tsx' ? { file: 'npm', args: ['exec', '--call', 'exec tsx scripts/start.ts'] } : { file: 'npm', args: ['start'] };
+	log(
+		`Real cases: \`npm start\`${launcher === 'tsx' ? ' launched with the tsx CLI, as it was' : ''} with n8n ${DEFAULT_N8N_VERSION} in a temporary start folder:`,
+	);
+	const command =
+		launcher === 'tsx'
+			? { file: 'npm', args: ['exec', '--call', 'exec tsx scripts/start.ts'] }
+			: { file: 'npm', args: ['start'] };
 	await installN8n(DEFAULT_N8N_VERSION); // on first use: not part of what is interrupted
 	const folder = mkdtempSync(path.join(os.tmpdir(), 'altcraft-start-signals-'));
 	const outcomes: Outcome[] = [];
 	try {
 		for (const kase of REAL_CASES) {
 			const [n8nPort, sandboxPort] = [await freePort(), await freePort()];
-			const env = { ...process.env, ALTCRAFT_START_DIR: folder, N8N_PORT: String(n8nPort), SANDBOX_PORT: String(sandboxPort) };
+			const env = {
+				...process.env,
+				ALTCRAFT_START_DIR: folder,
+				N8N_PORT: String(n8nPort),
+				SANDBOX_PORT: String(sandboxPort),
+			};
 			const started = Date.now();
-			outcomes.push(await runCase(kase, command, { cwd: REPO_ROOT, env, folder, ports: [n8nPort, sandboxPort], timeoutMs: 8 * 60_000 }));
+			outcomes.push(
+				await runCase(kase, command, {
+					cwd: REPO_ROOT,
+					env,
+					folder,
+					ports: [n8nPort, sandboxPort],
+					timeoutMs: 8 * 60_000,
+				}),
+			);
 			report(outcomes.slice(-1));
 			log(`    (${formatDuration(Date.now() - started)} for this case)`);
 		}
-		assert.ok(!existsSync(path.join(folder, 'pids.json')), 'the pid file is removed when npm start stops');
+		assert.ok(
+			!existsSync(path.join(folder, 'pids.json')),
+			'the pid file is removed when npm start stops',
+		);
 	} finally {
 		rmSync(folder, { recursive: true, force: true });
 	}
@@ -172,5 +260,7 @@ runMain(async () => {
 		[],
 		'every Ctrl-C stops everything: exit 130, no process and no port left',
 	);
-	log(`\nStart-signal e2e passed: ${outcomes.length} cases in ${formatDuration(Date.now() - started)}`);
+	log(
+		`\nStart-signal e2e passed: ${outcomes.length} cases in ${formatDuration(Date.now() - started)}`,
+	);
 });

@@ -3,7 +3,14 @@
  * node: where the failing item goes, what downstream nodes receive, how it stays paired to
  * its input, and that the credential token appears nowhere in the run data.
  */
-import type { IConnections, IDataObject, INodeExecutionData, INodeParameters, IRun, NodeApiError } from 'n8n-workflow';
+import type {
+	IConnections,
+	IDataObject,
+	INodeExecutionData,
+	INodeParameters,
+	IRun,
+	NodeApiError,
+} from 'n8n-workflow';
 
 import {
 	COLLECTOR_NODE_TYPE,
@@ -44,7 +51,8 @@ const attachByEmail = {
  */
 async function runBatch(onError: OnError, options: INodeParameters = {}): Promise<IRun> {
 	const connections: IConnections = chain('Trigger', 'Attach', 'Attached');
-	if (onError === 'continueErrorOutput') connections.Attach.main.push([{ node: 'Failed', type: 'main', index: 0 }]);
+	if (onError === 'continueErrorOutput')
+		connections.Attach.main.push([{ node: 'Failed', type: 'main', index: 0 }]);
 	const lineage = { lineage: "={{ $('Trigger').item.json.email }}" };
 	const run = await runWorkflow(
 		{
@@ -56,7 +64,10 @@ async function runBatch(onError: OnError, options: INodeParameters = {}): Promis
 			],
 			connections,
 		},
-		{ credentials: { altcraftApi: { baseUrl: context.sandbox.baseUrl, token: TOKEN } }, startItems: items },
+		{
+			credentials: { altcraftApi: { baseUrl: context.sandbox.baseUrl, token: TOKEN } },
+			startItems: items,
+		},
 	);
 	expect(JSON.stringify(run)).not.toContain(TOKEN);
 	return run;
@@ -69,7 +80,8 @@ const outputs = (run: IRun, nodeName: string): Array<INodeExecutionData[] | null
 const received = (run: IRun, collectorName: string) =>
 	(outputs(run, collectorName)[0] ?? []).map(({ json }) => [json.json, json.lineage]);
 
-const holderOf = (code: string) => context.sandbox.getCode(1, code)?.attachments.map((a) => a.profileId);
+const holderOf = (code: string) =>
+	context.sandbox.getCode(1, code)?.attachments.map((a) => a.profileId);
 
 it('continueRegularOutput: the failing item becomes an {error} item paired to its input, the others succeed', async () => {
 	const run = await runBatch('continueRegularOutput');
@@ -79,8 +91,16 @@ it('continueRegularOutput: the failing item becomes an {error} item paired to it
 	const [main] = outputs(run, 'Attach');
 	expect(main?.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 	expect(main?.[1].json).toEqual({ error: PROFILE_NOT_FOUND });
-	expect(main?.[0].json).toMatchObject({ success: true, email: 'alice@example.com', code: 'WELCOME-0001' });
-	expect(main?.[2].json).toMatchObject({ success: true, email: 'bob@example.com', code: 'WELCOME-0003' });
+	expect(main?.[0].json).toMatchObject({
+		success: true,
+		email: 'alice@example.com',
+		code: 'WELCOME-0001',
+	});
+	expect(main?.[2].json).toMatchObject({
+		success: true,
+		email: 'bob@example.com',
+		code: 'WELCOME-0003',
+	});
 
 	expect(received(run, 'Attached')).toEqual([
 		[main?.[0].json, 'alice@example.com'],
@@ -103,10 +123,16 @@ it('continueErrorOutput: the failing item goes to the error output, paired to it
 	]);
 	// n8n merges the paired input item into an error-output item; the node itself gave only { error }.
 	expect(failure).toEqual([
-		{ json: { email: 'nobody@example.com', code: 'WELCOME-0002', error: PROFILE_NOT_FOUND }, pairedItem: { item: 1 } },
+		{
+			json: { email: 'nobody@example.com', code: 'WELCOME-0002', error: PROFILE_NOT_FOUND },
+			pairedItem: { item: 1 },
+		},
 	]);
 
-	expect(received(run, 'Attached').map(([, lineage]) => lineage)).toEqual(['alice@example.com', 'bob@example.com']);
+	expect(received(run, 'Attached').map(([, lineage]) => lineage)).toEqual([
+		'alice@example.com',
+		'bob@example.com',
+	]);
 	expect(received(run, 'Failed')).toEqual([[failure?.[0].json, 'nobody@example.com']]);
 	expect(holderOf('WELCOME-0001')).toEqual(['64b000000000000000000001']);
 	expect(holderOf('WELCOME-0003')).toEqual(['64b000000000000000000002']);
@@ -140,23 +166,27 @@ describe('the token is absent from the whole run data', () => {
 	const modes: OnError[] = ['stopWorkflow', 'continueRegularOutput', 'continueErrorOutput'];
 
 	describe.each(FORMATS)('over %s', (format) => {
-		it.each(failures.flatMap(([label, inject]) => modes.map((mode) => [label, mode, inject] as const)))(
-			'on %s with %s',
-			async (_label, onError, inject) => {
-				inject();
-				const result = await runAltcraftNode({
-					// Retries off: this is about what a failure shows, not about recovering from it.
-					parameters: { ...attachByEmail, options: { format, maxRetries: 0 } },
-					items: [items[1]],
-					credentials: { baseUrl: context.sandbox.baseUrl, token: TOKEN },
-					onError,
-				});
+		it.each(
+			failures.flatMap(([label, inject]) => modes.map((mode) => [label, mode, inject] as const)),
+		)('on %s with %s', async (_label, onError, inject) => {
+			inject();
+			const result = await runAltcraftNode({
+				// Retries off: this is about what a failure shows, not about recovering from it.
+				parameters: { ...attachByEmail, options: { format, maxRetries: 0 } },
+				items: [items[1]],
+				credentials: { baseUrl: context.sandbox.baseUrl, token: TOKEN },
+				onError,
+			});
 
-				const failed = onError === 'stopWorkflow' ? result.error : (result.errorOutput ?? result.output)[0]?.json.error;
-				expect(failed).toBeDefined();
-				expect(context.sandbox.requests.filter((request) => request.path.endsWith('/attach'))).toHaveLength(1);
-				expect(JSON.stringify(result.run)).not.toContain(TOKEN);
-			},
-		);
+			const failed =
+				onError === 'stopWorkflow'
+					? result.error
+					: (result.errorOutput ?? result.output)[0]?.json.error;
+			expect(failed).toBeDefined();
+			expect(
+				context.sandbox.requests.filter((request) => request.path.endsWith('/attach')),
+			).toHaveLength(1);
+			expect(JSON.stringify(result.run)).not.toContain(TOKEN);
+		});
 	});
 });

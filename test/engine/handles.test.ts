@@ -23,7 +23,8 @@ function trackHandles() {
 	const live = new Map<number, { type: string; handle: Handle }>();
 	const hook = createHook({
 		init(asyncId, type, _triggerAsyncId, handle: Handle) {
-			if (['Timeout', 'TCPWRAP', 'TCPSERVERWRAP'].includes(type)) live.set(asyncId, { type, handle });
+			if (['Timeout', 'TCPWRAP', 'TCPSERVERWRAP'].includes(type))
+				live.set(asyncId, { type, handle });
 		},
 		destroy(asyncId) {
 			live.delete(asyncId);
@@ -36,7 +37,8 @@ function trackHandles() {
 		/** Stops tracking; what is still open once client sockets had a moment to close. */
 		async stop(): Promise<string[]> {
 			const deadline = Date.now() + 2000;
-			while (open().length > 0 && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
+			while (open().length > 0 && Date.now() < deadline)
+				await new Promise((resolve) => setImmediate(resolve));
 			hook.disable();
 			return open();
 		},
@@ -51,7 +53,10 @@ it('engine runs against the sandbox leave nothing running after stop() and shutd
 
 	const ok = await runAltcraftNode({ parameters: get, credentials });
 	sandbox.injectFault('reset');
-	const failed = await runAltcraftNode({ parameters: { ...get, options: { format: 'xml', maxRetries: 0 } }, credentials });
+	const failed = await runAltcraftNode({
+		parameters: { ...get, options: { format: 'xml', maxRetries: 0 } },
+		credentials,
+	});
 	expect(ok.output).toHaveLength(1);
 	expect(failed.error).toBeDefined();
 	// The sandbox's server and n8n-core's interval are running now.

@@ -5,7 +5,14 @@
  */
 import type { IDataObject, INodeExecutionData, IRun } from 'n8n-workflow';
 
-import { COLLECTOR_NODE_TYPE, TRIGGER_NODE_TYPE, altcraftNode, chain, runWorkflow, workflowNode } from '../harness';
+import {
+	COLLECTOR_NODE_TYPE,
+	TRIGGER_NODE_TYPE,
+	altcraftNode,
+	chain,
+	runWorkflow,
+	workflowNode,
+} from '../harness';
 import { TOKEN, useSandbox } from '../node/context';
 
 const context = useSandbox();
@@ -17,14 +24,18 @@ const CAROL = '64b000000000000000000003';
 const run = async (nodes: Parameters<typeof runWorkflow>[0]['nodes'], startItems: IDataObject[]) =>
 	await runWorkflow(
 		{ nodes, connections: chain(...nodes.map((node) => node.name)) },
-		{ credentials: { altcraftApi: { baseUrl: context.sandbox.baseUrl, token: TOKEN } }, startItems },
+		{
+			credentials: { altcraftApi: { baseUrl: context.sandbox.baseUrl, token: TOKEN } },
+			startItems,
+		},
 	);
 
 /** main[0] of `nodeName`'s first run. */
 const outputOf = (result: IRun, nodeName: string): INodeExecutionData[] =>
 	result.data.resultData.runData[nodeName]?.[0]?.data?.main[0] ?? [];
 
-const jsonOf = (result: IRun, nodeName: string): IDataObject[] => outputOf(result, nodeName).map((item) => item.json);
+const jsonOf = (result: IRun, nodeName: string): IDataObject[] =>
+	outputOf(result, nodeName).map((item) => item.json);
 
 const collector = (name: string) =>
 	workflowNode(name, COLLECTOR_NODE_TYPE, { lineage: "={{ $('Trigger').item.json.email }}" });
@@ -65,7 +76,11 @@ it('trigger -> attach by {{ $json.email }} -> downstream node: each code on its 
 		confirmed_by: 'altcraft_answer',
 	}));
 	expect(jsonOf(result, 'Attach')).toEqual(attached);
-	expect(outputOf(result, 'Attach').map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+	expect(outputOf(result, 'Attach').map((item) => item.pairedItem)).toEqual([
+		{ item: 0 },
+		{ item: 1 },
+		{ item: 2 },
+	]);
 
 	// One request per item, in item order, each for its own profile and code.
 	expect(context.sandbox.requests.map((request) => [request.path, request.body])).toEqual(
@@ -74,7 +89,8 @@ it('trigger -> attach by {{ $json.email }} -> downstream node: each code on its 
 			{ token: TOKEN, loyalty_id: 1, db_id: 1, matching: 'email', email, code },
 		]),
 	);
-	const holderOf = (code: string) => context.sandbox.getCode(1, code)?.attachments.map((a) => [a.databaseId, a.profileId]);
+	const holderOf = (code: string) =>
+		context.sandbox.getCode(1, code)?.attachments.map((a) => [a.databaseId, a.profileId]);
 	expect(holderOf('WELCOME-0003')).toEqual([[1, ALICE]]);
 	expect(holderOf('WELCOME-0001')).toEqual([[1, BOB]]);
 	expect(holderOf('WELCOME-0002')).toEqual([[1, CAROL]]);
@@ -170,11 +186,34 @@ it('a whole code lifecycle in one workflow: import, attach, activate, update, ge
 		},
 	]);
 	expect(jsonOf(result, 'Attach')).toEqual([
-		{ success: true, operation: 'attach', loyalty_id: 1, db_id: 1, matching: 'email', email: 'bob@example.com', code: 'SUMMER-2030', confirmed_by: 'altcraft_answer' },
+		{
+			success: true,
+			operation: 'attach',
+			loyalty_id: 1,
+			db_id: 1,
+			matching: 'email',
+			email: 'bob@example.com',
+			code: 'SUMMER-2030',
+			confirmed_by: 'altcraft_answer',
+		},
 	]);
-	expect(jsonOf(result, 'Activate')).toEqual([{ success: true, operation: 'activate', code: 'SUMMER-2030', loyalty_id: 1, confirmed_by: 'altcraft_answer' }]);
+	expect(jsonOf(result, 'Activate')).toEqual([
+		{
+			success: true,
+			operation: 'activate',
+			code: 'SUMMER-2030',
+			loyalty_id: 1,
+			confirmed_by: 'altcraft_answer',
+		},
+	]);
 	expect(jsonOf(result, 'Update')).toEqual([
-		{ success: true, operation: 'update', code: 'SUMMER-2030', loyalty_id: 1, expire_date: '2030-06-30T21:00:00Z' },
+		{
+			success: true,
+			operation: 'update',
+			code: 'SUMMER-2030',
+			loyalty_id: 1,
+			expire_date: '2030-06-30T21:00:00Z',
+		},
 	]);
 	const [record] = jsonOf(result, 'Get');
 	expect(record).toMatchObject({
@@ -192,7 +231,16 @@ it('a whole code lifecycle in one workflow: import, attach, activate, update, ge
 		{ code: 'SUMMER-2030', attached: record.attached, activated: record.activated },
 	]);
 	expect(jsonOf(result, 'Detach')).toEqual([
-		{ success: true, operation: 'detach', code: 'SUMMER-2030', loyalty_id: 1, db_id: 1, matching: 'email', email: 'bob@example.com', confirmed_by: 'altcraft_answer' },
+		{
+			success: true,
+			operation: 'detach',
+			code: 'SUMMER-2030',
+			loyalty_id: 1,
+			db_id: 1,
+			matching: 'email',
+			email: 'bob@example.com',
+			confirmed_by: 'altcraft_answer',
+		},
 	]);
 	expect(context.sandbox.getCode(1, 'SUMMER-2030')).toMatchObject({
 		attachments: [],

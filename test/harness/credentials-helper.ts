@@ -75,7 +75,10 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 		if (authenticate?.type === 'generic') {
 			requestOptions.headers ??= {};
 			// requestOptions[outerKey] is one of headers/qs/body/auth: plain string maps here.
-			const target = requestOptions as unknown as Record<string, Record<string, unknown> | undefined>;
+			const target = requestOptions as unknown as Record<
+				string,
+				Record<string, unknown> | undefined
+			>;
 			const resolve = (value: string): string => {
 				if (!isExpression(value)) return value;
 				const resolved = workflow.expression.getSimpleParameterValue(
@@ -122,7 +125,9 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 	): Promise<ICredentialDataDecryptedObject> {
 		const stored = this.credentials[type];
 		if (!stored) {
-			throw new Error(`Harness: no credentials of type "${type}" (${nodeCredentials.name}) given to the run`);
+			throw new Error(
+				`Harness: no credentials of type "${type}" (${nodeCredentials.name}) given to the run`,
+			);
 		}
 		if (raw === true) return { ...stored };
 

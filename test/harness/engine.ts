@@ -6,7 +6,12 @@
  * runs before they are built; only a run that uses them needs `npm run build` first.
  */
 import type * as DI from '@n8n/di';
-import { ExecutionLifecycleHooks, ExternalSecretsProxy, InstanceSettings, WorkflowExecute } from 'n8n-core';
+import {
+	ExecutionLifecycleHooks,
+	ExternalSecretsProxy,
+	InstanceSettings,
+	WorkflowExecute,
+} from 'n8n-core';
 // Not re-exported from n8n-core's index; needed to stop its timer (see shutdownEngine).
 import { SSHClientsManager } from 'n8n-core/dist/execution-engine/ssh-clients-manager';
 import {
@@ -55,7 +60,9 @@ function loadBuilt<T>(relativePath: string, exportName: string): T {
 	try {
 		mod = require(file) as typeof mod;
 	} catch (error) {
-		throw new Error(`Harness: cannot load ${file} (run \`npm run build\` first): ${(error as Error).message}`);
+		throw new Error(
+			`Harness: cannot load ${file} (run \`npm run build\` first): ${(error as Error).message}`,
+		);
 	}
 	const Class = mod[exportName];
 	if (!Class) throw new Error(`Harness: ${file} does not export ${exportName}`);
@@ -63,7 +70,8 @@ function loadBuilt<T>(relativePath: string, exportName: string): T {
 }
 
 const builtInNodeTypes: Record<string, () => INodeType | IVersionedNodeType> = {
-	[ALTCRAFT_NODE_TYPE]: () => loadBuilt<INodeType>('nodes/AltcraftPromo/AltcraftPromo.node.js', 'AltcraftPromo'),
+	[ALTCRAFT_NODE_TYPE]: () =>
+		loadBuilt<INodeType>('nodes/AltcraftPromo/AltcraftPromo.node.js', 'AltcraftPromo'),
 	[TRIGGER_NODE_TYPE]: () => new HarnessTrigger(),
 	[COLLECTOR_NODE_TYPE]: () => new HarnessCollector(),
 };
@@ -74,7 +82,10 @@ const builtInCredentialTypes: Record<string, () => ICredentialType> = {
 };
 
 /** Looks a name up in the overrides first, then in the built-ins, creating each instance once. */
-function registry<T>(overrides: Record<string, T>, builtIns: Record<string, () => T>): (name: string) => T | undefined {
+function registry<T>(
+	overrides: Record<string, T>,
+	builtIns: Record<string, () => T>,
+): (name: string) => T | undefined {
 	const cache = new Map<string, T>(Object.entries(overrides));
 	return (name) => {
 		if (!cache.has(name) && builtIns[name]) cache.set(name, builtIns[name]());
@@ -82,7 +93,9 @@ function registry<T>(overrides: Record<string, T>, builtIns: Record<string, () =
 	};
 }
 
-function nodeTypesFrom(lookup: (name: string) => INodeType | IVersionedNodeType | undefined): INodeTypes {
+function nodeTypesFrom(
+	lookup: (name: string) => INodeType | IVersionedNodeType | undefined,
+): INodeTypes {
 	const getByName = (name: string): INodeType | IVersionedNodeType => {
 		const type = lookup(name);
 		if (!type) throw new Error(`Harness: unknown node type "${name}"`);
@@ -90,7 +103,8 @@ function nodeTypesFrom(lookup: (name: string) => INodeType | IVersionedNodeType 
 	};
 	return {
 		getByName,
-		getByNameAndVersion: (name, version) => NodeHelpers.getVersionedNodeType(getByName(name), version),
+		getByNameAndVersion: (name, version) =>
+			NodeHelpers.getVersionedNodeType(getByName(name), version),
 		getKnownTypes: () => ({}),
 	};
 }
@@ -102,14 +116,17 @@ function nodeTypesFrom(lookup: (name: string) => INodeType | IVersionedNodeType 
  * values stands in for it; it keeps the class prototype, so its getters still work.
  */
 function prepareContainer(): void {
-	const instanceSettings = Object.assign(Object.create(InstanceSettings.prototype) as InstanceSettings, {
-		instanceId: 'engine-harness',
-		hmacSignatureSecret: 'engine-harness-hmac',
-		settings: { encryptionKey: 'engine-harness-encryption-key' },
-		n8nFolder: path.join(os.tmpdir(), 'n8n-engine-harness'), // never written by node runs
-		instanceType: 'main',
-		instanceRole: 'unset',
-	});
+	const instanceSettings = Object.assign(
+		Object.create(InstanceSettings.prototype) as InstanceSettings,
+		{
+			instanceId: 'engine-harness',
+			hmacSignatureSecret: 'engine-harness-hmac',
+			settings: { encryptionKey: 'engine-harness-encryption-key' },
+			n8nFolder: path.join(os.tmpdir(), 'n8n-engine-harness'), // never written by node runs
+			instanceType: 'main',
+			instanceRole: 'unset',
+		},
+	);
 	Container.set(InstanceSettings, instanceSettings);
 }
 
@@ -163,7 +180,9 @@ export async function runWorkflow(
 
 	const targets = new Set(
 		Object.values(workflow.connections).flatMap((byType) =>
-			Object.values(byType).flatMap((outputs) => outputs.flatMap((conns) => (conns ?? []).map((c) => c.node))),
+			Object.values(byType).flatMap((outputs) =>
+				outputs.flatMap((conns) => (conns ?? []).map((c) => c.node)),
+			),
 		),
 	);
 	const startNode = workflow.nodes.find((node) => !targets.has(node.name));
@@ -218,7 +237,11 @@ export async function runWorkflow(
 		},
 	});
 
-	const execution = new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(workflowInstance);
+	const execution = new WorkflowExecute(
+		additionalData,
+		'manual',
+		runExecutionData,
+	).processRunExecutionData(workflowInstance);
 	if (opts.cancelAfterMs !== undefined) {
 		const timer = setTimeout(() => {
 			opts.onCancel?.();
@@ -258,12 +281,21 @@ export interface RunNodeResult {
 }
 
 /** A workflow node of `type` (typeVersion 1) named `name`. */
-export function workflowNode(name: string, type: string, parameters: INodeParameters = {}, extra: Partial<INode> = {}): INode {
+export function workflowNode(
+	name: string,
+	type: string,
+	parameters: INodeParameters = {},
+	extra: Partial<INode> = {},
+): INode {
 	return { id: name, name, type, typeVersion: 1, position: [0, 0], parameters, ...extra };
 }
 
 /** An Altcraft Promo node using the `altcraftApi` credential given to the run. */
-export function altcraftNode(name: string, parameters: INodeParameters, extra: Partial<INode> = {}): INode {
+export function altcraftNode(
+	name: string,
+	parameters: INodeParameters,
+	extra: Partial<INode> = {},
+): INode {
 	return workflowNode(name, ALTCRAFT_NODE_TYPE, parameters, {
 		credentials: { [ALTCRAFT_CREDENTIAL_TYPE]: { id: '1', name: 'Altcraft account' } },
 		...extra,
@@ -273,7 +305,12 @@ export function altcraftNode(name: string, parameters: INodeParameters, extra: P
 /** Connections main[0] -> input 0 along `names`, in order. */
 export function chain(...names: string[]): IConnections {
 	return Object.fromEntries(
-		names.slice(0, -1).map((name, i) => [name, { main: [[{ node: names[i + 1], type: 'main' as const, index: 0 }]] }]),
+		names
+			.slice(0, -1)
+			.map((name, i) => [
+				name,
+				{ main: [[{ node: names[i + 1], type: 'main' as const, index: 0 }]] },
+			]),
 	);
 }
 
@@ -283,7 +320,11 @@ export async function runAltcraftNode(opts: RunNodeOptions): Promise<RunNodeResu
 		{
 			nodes: [
 				workflowNode('Trigger', TRIGGER_NODE_TYPE),
-				altcraftNode(ALTCRAFT_NODE_NAME, opts.parameters, opts.onError ? { onError: opts.onError } : {}),
+				altcraftNode(
+					ALTCRAFT_NODE_NAME,
+					opts.parameters,
+					opts.onError ? { onError: opts.onError } : {},
+				),
 			],
 			connections: chain('Trigger', ALTCRAFT_NODE_NAME),
 		},

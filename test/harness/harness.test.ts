@@ -17,19 +17,32 @@ import {
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { COLLECTOR_NODE_TYPE, TRIGGER_NODE_TYPE, chain, runWorkflow, shutdownEngine, workflowNode } from './index';
+import {
+	COLLECTOR_NODE_TYPE,
+	TRIGGER_NODE_TYPE,
+	chain,
+	runWorkflow,
+	shutdownEngine,
+	workflowNode,
+} from './index';
 
 afterAll(() => shutdownEngine());
 
 describe('harness trigger and collector', () => {
 	it('feeds start items through and the collector sees their paired lineage', async () => {
-		const people = [{ email: 'a@example.com' }, { email: 'b@example.com' }, { email: 'c@example.com' }];
+		const people = [
+			{ email: 'a@example.com' },
+			{ email: 'b@example.com' },
+			{ email: 'c@example.com' },
+		];
 		const run = await runWorkflow(
 			{
 				nodes: [
 					workflowNode('Trigger', TRIGGER_NODE_TYPE),
 					workflowNode('First', COLLECTOR_NODE_TYPE),
-					workflowNode('Second', COLLECTOR_NODE_TYPE, { lineage: "={{ $('Trigger').item.json.email }}" }),
+					workflowNode('Second', COLLECTOR_NODE_TYPE, {
+						lineage: "={{ $('Trigger').item.json.email }}",
+					}),
 				],
 				connections: chain('Trigger', 'First', 'Second'),
 			},
@@ -94,7 +107,12 @@ describe('harness credentials', () => {
 				{ name: 'genericApi', required: true },
 			],
 			properties: [
-				{ displayName: 'Credential Type', name: 'credentialType', type: 'string', default: 'altcraftApi' },
+				{
+					displayName: 'Credential Type',
+					name: 'credentialType',
+					type: 'string',
+					default: 'altcraftApi',
+				},
 				{ displayName: 'Body', name: 'body', type: 'string', default: '{}' },
 			],
 		};
@@ -113,10 +131,15 @@ describe('harness credentials', () => {
 					json: !isXml,
 					...(isXml ? { headers: { 'content-type': 'application/xml' } } : {}),
 				};
-				const response = (await this.helpers.httpRequestWithAuthentication.call(this, credentialType, options)) as
-					| IDataObject
-					| string;
-				out.push({ json: typeof response === 'string' ? (JSON.parse(response) as IDataObject) : response, pairedItem: { item: i } });
+				const response = (await this.helpers.httpRequestWithAuthentication.call(
+					this,
+					credentialType,
+					options,
+				)) as IDataObject | string;
+				out.push({
+					json: typeof response === 'string' ? (JSON.parse(response) as IDataObject) : response,
+					pairedItem: { item: i },
+				});
 			}
 			return [out];
 		}
@@ -128,7 +151,13 @@ describe('harness credentials', () => {
 		displayName: 'Function-form test credential',
 		properties: [
 			{ displayName: 'Base URL', name: 'baseUrl', type: 'string', default: '' },
-			{ displayName: 'Token', name: 'token', type: 'string', typeOptions: { password: true }, default: '' },
+			{
+				displayName: 'Token',
+				name: 'token',
+				type: 'string',
+				typeOptions: { password: true },
+				default: '',
+			},
 		],
 		authenticate: async (credentials, requestOptions) => {
 			const token = credentials.token as string;
@@ -145,14 +174,23 @@ describe('harness credentials', () => {
 		displayName: 'Generic test credential',
 		properties: [
 			{ displayName: 'Base URL', name: 'baseUrl', type: 'string', default: '' },
-			{ displayName: 'Token', name: 'token', type: 'string', typeOptions: { password: true }, default: '' },
+			{
+				displayName: 'Token',
+				name: 'token',
+				type: 'string',
+				typeOptions: { password: true },
+				default: '',
+			},
 			{ displayName: 'Realm', name: 'realm', type: 'string', default: 'default-realm' },
 		],
 		authenticate: {
 			type: 'generic',
 			properties: {
 				body: { token: '={{$credentials.token}}' },
-				headers: { 'X-Api-Key': '={{ $credentials.token }}', '={{ "X-" + $credentials.realm }}': 'yes' },
+				headers: {
+					'X-Api-Key': '={{ $credentials.token }}',
+					'={{ "X-" + $credentials.realm }}': 'yes',
+				},
 				qs: { plain: 'literal', missing: '={{ $credentials.notThere }}' },
 			},
 		},
@@ -167,9 +205,14 @@ describe('harness credentials', () => {
 			{
 				nodes: [
 					workflowNode('Trigger', TRIGGER_NODE_TYPE),
-					workflowNode('Probe', 'harness.probe', { credentialType, body }, {
-						credentials: { [credentialType]: { id: '1', name: 'test' } },
-					}),
+					workflowNode(
+						'Probe',
+						'harness.probe',
+						{ credentialType, body },
+						{
+							credentials: { [credentialType]: { id: '1', name: 'test' } },
+						},
+					),
 				],
 				connections: chain('Trigger', 'Probe'),
 			},
@@ -198,10 +241,17 @@ describe('harness credentials', () => {
 
 	it('applies a generic authenticate as n8n does: shallow merge, expressions in keys and values', async () => {
 		// `realm` is not in the stored data: its default from the credential type applies.
-		await runProbe('genericApi', '{"code":"A1","nested":{"keep":true}}', { baseUrl, token: 'gen-token' });
+		await runProbe('genericApi', '{"code":"A1","nested":{"keep":true}}', {
+			baseUrl,
+			token: 'gen-token',
+		});
 
 		const [request] = received;
-		expect(JSON.parse(request.body)).toEqual({ code: 'A1', nested: { keep: true }, token: 'gen-token' });
+		expect(JSON.parse(request.body)).toEqual({
+			code: 'A1',
+			nested: { keep: true },
+			token: 'gen-token',
+		});
 		expect(request.headers['x-api-key']).toBe('gen-token');
 		expect(request.headers['x-default-realm']).toBe('yes');
 		expect(new URL(request.url, baseUrl).searchParams.toString()).toBe('plain=literal&missing=');
@@ -212,11 +262,19 @@ describe('harness credentials', () => {
 			{
 				nodes: [
 					workflowNode('Trigger', TRIGGER_NODE_TYPE),
-					workflowNode('Probe', 'harness.probe', {}, { credentials: { altcraftApi: { id: '1', name: 'test' } } }),
+					workflowNode(
+						'Probe',
+						'harness.probe',
+						{},
+						{ credentials: { altcraftApi: { id: '1', name: 'test' } } },
+					),
 				],
 				connections: chain('Trigger', 'Probe'),
 			},
-			{ nodeTypes: { 'harness.probe': new ProbeNode() }, credentialTypes: { altcraftApi: functionCredential } },
+			{
+				nodeTypes: { 'harness.probe': new ProbeNode() },
+				credentialTypes: { altcraftApi: functionCredential },
+			},
 		);
 
 		expect(run.data.resultData.error?.message).toMatch(/no credentials of type "altcraftApi"/);

@@ -24,7 +24,11 @@ async function testWith(data: ICredentialDataDecryptedObject): Promise<INodeCred
 	});
 }
 
-async function serve(status: number, contentType: string, body: string): Promise<{ url: string; close(): Promise<void> }> {
+async function serve(
+	status: number,
+	contentType: string,
+	body: string,
+): Promise<{ url: string; close(): Promise<void> }> {
 	const server: Server = createServer((_request, response) => {
 		response.writeHead(status, { 'content-type': contentType });
 		response.end(body);
@@ -61,12 +65,18 @@ describe('altcraftApiTest', () => {
 	it("fails a wrong token with Altcraft's own error code and text, never the token", async () => {
 		const result = await testWith({ baseUrl: sandbox.baseUrl, token: 'wrong-token-xyz' });
 		expect(result.status).toBe('Error');
-		expect(result.message).toMatch(/^Altcraft error 401: .+\. Check the API token in the Altcraft API credential\.$/);
+		expect(result.message).toMatch(
+			/^Altcraft error 401: .+\. Check the API token in the Altcraft API credential\.$/,
+		);
 		expect(result.message).not.toContain('wrong-token-xyz');
 	});
 
 	it('fails an HTML page, naming it and what to check', async () => {
-		const html = await serve(200, 'text/html', '<!doctype html><title>Login</title><p>Please sign in</p>');
+		const html = await serve(
+			200,
+			'text/html',
+			'<!doctype html><title>Login</title><p>Please sign in</p>',
+		);
 		try {
 			const result = await testWith({ baseUrl: html.url, token: TOKEN });
 			expect(result).toEqual({
@@ -79,11 +89,17 @@ describe('altcraftApiTest', () => {
 	});
 
 	it('fails a JSON answer that is not an Altcraft envelope, and redacts an echoed token', async () => {
-		const echo = await serve(404, 'application/json', JSON.stringify({ message: `no route; token=${TOKEN}` }));
+		const echo = await serve(
+			404,
+			'application/json',
+			JSON.stringify({ message: `no route; token=${TOKEN}` }),
+		);
 		try {
 			const result = await testWith({ baseUrl: echo.url, token: TOKEN });
 			expect(result.status).toBe('Error');
-			expect(result.message).toMatch(/answered HTTP 404 with an answer that is not from the Altcraft API/);
+			expect(result.message).toMatch(
+				/answered HTTP 404 with an answer that is not from the Altcraft API/,
+			);
 			expect(result.message).not.toContain(TOKEN);
 		} finally {
 			await echo.close();
@@ -95,7 +111,9 @@ describe('altcraftApiTest', () => {
 		await closed.close();
 		const refused = await testWith({ baseUrl: closed.url, token: TOKEN });
 		expect(refused.status).toBe('Error');
-		expect(refused.message).toMatch(/^127\.0\.0\.1:\d+ refused the connection \(ECONNREFUSED\)\. Check the Base URL/);
+		expect(refused.message).toMatch(
+			/^127\.0\.0\.1:\d+ refused the connection \(ECONNREFUSED\)\. Check the Base URL/,
+		);
 		expect(await testWith({ baseUrl: 'altcraft.example.com', token: TOKEN })).toEqual({
 			status: 'Error',
 			message: 'The Base URL in the Altcraft API credential must be an http:// or https:// address',
@@ -112,22 +130,35 @@ describe('altcraftApiTest', () => {
 		});
 
 		it('fails with Ignore SSL Issues off, saying which switch helps', async () => {
-			const result = await testWith({ baseUrl: tlsSandbox.baseUrl, token: TOKEN, allowUnauthorizedCerts: false });
+			const result = await testWith({
+				baseUrl: tlsSandbox.baseUrl,
+				token: TOKEN,
+				allowUnauthorizedCerts: false,
+			});
 			expect(result.status).toBe('Error');
-			expect(result.message).toMatch(/^The TLS certificate of 127\.0\.0\.1:\d+ is not trusted( \([A-Z_]+\))?\. .*turn on "Ignore SSL Issues"/);
+			expect(result.message).toMatch(
+				/^The TLS certificate of 127\.0\.0\.1:\d+ is not trusted( \([A-Z_]+\))?\. .*turn on "Ignore SSL Issues"/,
+			);
 			expect(tlsSandbox.requests).toHaveLength(0);
 		});
 
 		it('passes with Ignore SSL Issues on', async () => {
-			expect(await testWith({ baseUrl: tlsSandbox.baseUrl, token: TOKEN, allowUnauthorizedCerts: true })).toEqual({
+			expect(
+				await testWith({ baseUrl: tlsSandbox.baseUrl, token: TOKEN, allowUnauthorizedCerts: true }),
+			).toEqual({
 				status: 'OK',
 				message: 'Connection successful',
 			});
-			expect(tlsSandbox.requests.map((request) => request.path)).toEqual(['/api/v1.1/databases/list']);
+			expect(tlsSandbox.requests.map((request) => request.path)).toEqual([
+				'/api/v1.1/databases/list',
+			]);
 		});
 
 		it('says so when an https Base URL points at a plain-http server', async () => {
-			const result = await testWith({ baseUrl: sandbox.baseUrl.replace('http:', 'https:'), token: TOKEN });
+			const result = await testWith({
+				baseUrl: sandbox.baseUrl.replace('http:', 'https:'),
+				token: TOKEN,
+			});
 			expect(result.status).toBe('Error');
 			expect(result.message).toMatch(/did not answer with TLS/);
 		});

@@ -2,21 +2,45 @@
  * `databaseId` in both shapes: the number of node version 1 (every saved workflow and example) and the
  * resource locator of version 2, read by the reader alone and run through n8n's engine against the sandbox.
  */
-import type { IExecuteFunctions, IGetNodeParameterOptions, INode, INodeParameters } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	IGetNodeParameterOptions,
+	INode,
+	INodeParameters,
+} from 'n8n-workflow';
 
 import { readDatabaseId } from '../../nodes/AltcraftPromo/helpers/databaseId';
 import { startSandbox, type Sandbox } from '../../sandbox/src';
-import { altcraftNode, chain, runWorkflow, shutdownEngine, TRIGGER_NODE_TYPE, workflowNode } from '../harness';
+import {
+	altcraftNode,
+	chain,
+	runWorkflow,
+	shutdownEngine,
+	TRIGGER_NODE_TYPE,
+	workflowNode,
+} from '../harness';
 
 const TOKEN = 'dummy-token-database-locator';
-const NODE: INode = { id: 'n', name: 'Altcraft Promo', type: 'x', typeVersion: 2, position: [0, 0], parameters: {} };
+const NODE: INode = {
+	id: 'n',
+	name: 'Altcraft Promo',
+	type: 'x',
+	typeVersion: 2,
+	position: [0, 0],
+	parameters: {},
+};
 
 /** A context whose getNodeParameter gives `value`, and records whether extraction was asked for. */
 function contextGiving(value: unknown, extractedValue: unknown = value, typeVersion = 2) {
 	const calls: Array<IGetNodeParameterOptions | undefined> = [];
 	const context = {
 		getNode: () => ({ ...NODE, typeVersion }),
-		getNodeParameter: (_name: string, _itemIndex: number, _fallback: unknown, options?: IGetNodeParameterOptions) => {
+		getNodeParameter: (
+			_name: string,
+			_itemIndex: number,
+			_fallback: unknown,
+			options?: IGetNodeParameterOptions,
+		) => {
 			calls.push(options);
 			return options?.extractValue ? extractedValue : value;
 		},
@@ -43,20 +67,39 @@ describe('readDatabaseId', () => {
 	});
 
 	it.each([
-		['an empty locator', { __rl: true, mode: 'list', value: '' }, 'must be a positive whole number, got ""'],
+		[
+			'an empty locator',
+			{ __rl: true, mode: 'list', value: '' },
+			'must be a positive whole number, got ""',
+		],
 		['0 (the version 1 default)', 0, 'must be a positive whole number, got 0'],
-		['letters', { __rl: true, mode: 'id', value: 'abc' }, 'must be a positive whole number, got "abc"'],
+		[
+			'letters',
+			{ __rl: true, mode: 'id', value: 'abc' },
+			'must be a positive whole number, got "abc"',
+		],
 		['a fraction', 1.5, 'must be a positive whole number, got 1.5'],
-		['an unsafe integer', '90071992547409930', 'must be a positive whole number of at most 9007199254740991, got 90071992547409930'],
-	])('rejects %s, naming the parameter (as each version calls it) and the item', (_what, saved, problem) => {
-		for (const [typeVersion, name] of [
-			[2, 'Database'],
-			[1, 'Database ID'],
-		] as const) {
-			const { context } = contextGiving(saved, typeof saved === 'object' ? saved.value : saved, typeVersion);
-			expect(() => readDatabaseId(context, 3)).toThrow(`${name} ${problem} [item 3]`);
-		}
-	});
+		[
+			'an unsafe integer',
+			'90071992547409930',
+			'must be a positive whole number of at most 9007199254740991, got 90071992547409930',
+		],
+	])(
+		'rejects %s, naming the parameter (as each version calls it) and the item',
+		(_what, saved, problem) => {
+			for (const [typeVersion, name] of [
+				[2, 'Database'],
+				[1, 'Database ID'],
+			] as const) {
+				const { context } = contextGiving(
+					saved,
+					typeof saved === 'object' ? saved.value : saved,
+					typeVersion,
+				);
+				expect(() => readDatabaseId(context, 3)).toThrow(`${name} ${problem} [item 3]`);
+			}
+		},
+	);
 });
 
 describe('both node versions run against the sandbox', () => {
@@ -77,7 +120,13 @@ describe('both node versions run against the sandbox', () => {
 					workflowNode('Trigger', TRIGGER_NODE_TYPE),
 					altcraftNode(
 						'Altcraft Promo',
-						{ resource: 'promoCode', operation: 'attach', matching: 'email', email: 'bob@example.com', ...parameters },
+						{
+							resource: 'promoCode',
+							operation: 'attach',
+							matching: 'email',
+							email: 'bob@example.com',
+							...parameters,
+						},
 						{ typeVersion },
 					),
 				],
@@ -92,37 +141,67 @@ describe('both node versions run against the sandbox', () => {
 	}
 
 	const attachedTo = (code: string) =>
-		sandbox.getCode(1, code)?.attachments.map(({ databaseId, profileId }) => [databaseId, profileId]);
+		sandbox
+			.getCode(1, code)
+			?.attachments.map(({ databaseId, profileId }) => [databaseId, profileId]);
 
 	it('version 1 with plain numbers, as saved workflows have them', async () => {
 		const output = await attach(1, { loyaltyId: 1, databaseId: 1, code: 'WELCOME-0002' });
-		expect(output[0].json).toMatchObject({ success: true, code: 'WELCOME-0002', db_id: 1, loyalty_id: 1 });
+		expect(output[0].json).toMatchObject({
+			success: true,
+			code: 'WELCOME-0002',
+			db_id: 1,
+			loyalty_id: 1,
+		});
 		expect(attachedTo('WELCOME-0002')).toEqual([[1, '64b000000000000000000002']]);
 	});
 
 	it.each([
-		['From List', { __rl: true, mode: 'list', value: '1', cachedResultName: 'Demo shop customers (ID 1)' }],
+		[
+			'From List',
+			{ __rl: true, mode: 'list', value: '1', cachedResultName: 'Demo shop customers (ID 1)' },
+		],
 		['By ID', { __rl: true, mode: 'id', value: '1' }],
 		['By ID from an expression', { __rl: true, mode: 'id', value: '={{ 0 + 1 }}' }],
-	])('version 2 with the Database locator %s and a text Loyalty Program ID', async (_mode, databaseId) => {
-		const output = await attach(2, { loyaltyId: '1', databaseId, code: 'WELCOME-0004' });
-		expect(output[0].json).toMatchObject({ success: true, code: 'WELCOME-0004', db_id: 1, loyalty_id: 1 });
-		expect(attachedTo('WELCOME-0004')).toEqual([[1, '64b000000000000000000002']]);
-	});
+	])(
+		'version 2 with the Database locator %s and a text Loyalty Program ID',
+		async (_mode, databaseId) => {
+			const output = await attach(2, { loyaltyId: '1', databaseId, code: 'WELCOME-0004' });
+			expect(output[0].json).toMatchObject({
+				success: true,
+				code: 'WELCOME-0004',
+				db_id: 1,
+				loyalty_id: 1,
+			});
+			expect(attachedTo('WELCOME-0004')).toEqual([[1, '64b000000000000000000002']]);
+		},
+	);
 
 	it('version 2 with an empty Loyalty Program ID: n8n refuses to run the node at all, as the editor flags it', async () => {
-		await expect(attach(2, { loyaltyId: '', databaseId: { __rl: true, mode: 'list', value: '1' }, code: 'WELCOME-0004' })).rejects.toThrow(
-			/workflow has issues/,
-		);
+		await expect(
+			attach(2, {
+				loyaltyId: '',
+				databaseId: { __rl: true, mode: 'list', value: '1' },
+				code: 'WELCOME-0004',
+			}),
+		).rejects.toThrow(/workflow has issues/);
 		expect(sandbox.requests).toHaveLength(0);
 	});
 
 	it('version 2 with an expression that gives an empty ID fails before any request, naming the field and item', async () => {
 		await expect(
-			attach(2, { loyaltyId: '={{ "" }}', databaseId: { __rl: true, mode: 'list', value: '1' }, code: 'WELCOME-0004' }),
+			attach(2, {
+				loyaltyId: '={{ "" }}',
+				databaseId: { __rl: true, mode: 'list', value: '1' },
+				code: 'WELCOME-0004',
+			}),
 		).rejects.toThrow(/Loyalty Program ID.*\[item 0\]/);
 		await expect(
-			attach(2, { loyaltyId: '1', databaseId: { __rl: true, mode: 'id', value: '={{ "" }}' }, code: 'WELCOME-0004' }),
+			attach(2, {
+				loyaltyId: '1',
+				databaseId: { __rl: true, mode: 'id', value: '={{ "" }}' },
+				code: 'WELCOME-0004',
+			}),
 		).rejects.toThrow('Database must be a positive whole number, got "" [item 0]');
 		expect(sandbox.requests).toHaveLength(0);
 	});

@@ -3,18 +3,34 @@
  * The context is a small stand-in for n8n's load-options context: its authenticated request applies the
  * credential's own `authenticate` and sends through n8n-core's real request helper.
  */
-import type { ICredentialDataDecryptedObject, IHttpRequestOptions, ILoadOptionsFunctions, INode } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	IHttpRequestOptions,
+	ILoadOptionsFunctions,
+	INode,
+} from 'n8n-workflow';
 // Not re-exported from n8n-core's index: the helper behind this.helpers.httpRequest.
 import { httpRequest } from 'n8n-core/dist/execution-engine/node-execution-context/utils/request-helper-functions';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { AltcraftApi } from '../../credentials/AltcraftApi.credentials';
-import { MAX_PAGES_PER_SEARCH, PAGE_SIZE, searchDatabases } from '../../nodes/AltcraftPromo/methods/listSearch';
+import {
+	MAX_PAGES_PER_SEARCH,
+	PAGE_SIZE,
+	searchDatabases,
+} from '../../nodes/AltcraftPromo/methods/listSearch';
 import { startSandbox, type Sandbox, type SandboxSeed } from '../../sandbox/src';
 
 const TOKEN = 'dummy-token-list-search';
-const NODE: INode = { id: 'n', name: 'Altcraft Promo', type: 'x', typeVersion: 2, position: [0, 0], parameters: {} };
+const NODE: INode = {
+	id: 'n',
+	name: 'Altcraft Promo',
+	type: 'x',
+	typeVersion: 2,
+	position: [0, 0],
+	parameters: {},
+};
 
 function loadOptionsContext(credentials: ICredentialDataDecryptedObject): ILoadOptionsFunctions {
 	const credential = new AltcraftApi();
@@ -43,9 +59,18 @@ function seedWithDatabases(count: number): SandboxSeed {
 
 describe('searchDatabases', () => {
 	let sandbox: Sandbox;
-	const search = (filter?: string, paginationToken?: string, credentials: ICredentialDataDecryptedObject = {}) =>
+	const search = (
+		filter?: string,
+		paginationToken?: string,
+		credentials: ICredentialDataDecryptedObject = {},
+	) =>
 		searchDatabases.call(
-			loadOptionsContext({ baseUrl: sandbox.baseUrl, token: TOKEN, allowUnauthorizedCerts: false, ...credentials }),
+			loadOptionsContext({
+				baseUrl: sandbox.baseUrl,
+				token: TOKEN,
+				allowUnauthorizedCerts: false,
+				...credentials,
+			}),
 			filter,
 			paginationToken,
 		);
@@ -81,9 +106,13 @@ describe('searchDatabases', () => {
 		expect(second.results[0].value).toBe('101');
 		expect(second.paginationToken).toBe('201');
 		const third = await search(undefined, second.paginationToken as string);
-		expect(third.results.map((item) => item.value)).toEqual(Array.from({ length: 50 }, (_unused, i) => String(201 + i)));
+		expect(third.results.map((item) => item.value)).toEqual(
+			Array.from({ length: 50 }, (_unused, i) => String(201 + i)),
+		);
 		expect(third.paginationToken).toBeUndefined();
-		expect(sandbox.requests.map((request) => (request.body as { from_id: number }).from_id)).toEqual([1, 101, 201]);
+		expect(
+			sandbox.requests.map((request) => (request.body as { from_id: number }).from_id),
+		).toEqual([1, 101, 201]);
 	});
 
 	it('searches by name (any case) and by ID, reading on until something matches', async () => {
@@ -111,7 +140,9 @@ describe('searchDatabases', () => {
 	});
 
 	it("passes Altcraft's own error code and text on, without the token", async () => {
-		await expect(search(undefined, undefined, { token: 'wrong-token' })).rejects.toThrow(/^Altcraft error 401: .+\. Check the API token in the Altcraft API credential\.$/);
+		await expect(search(undefined, undefined, { token: 'wrong-token' })).rejects.toThrow(
+			/^Altcraft error 401: .+\. Check the API token in the Altcraft API credential\.$/,
+		);
 		await search(undefined, undefined, { token: 'wrong-token' }).catch((error: Error) => {
 			expect(error.message).not.toContain('wrong-token');
 		});
@@ -132,17 +163,27 @@ describe('searchDatabases', () => {
 			await new Promise((resolve) => html.close(resolve));
 		}
 		// The port of the closed server now refuses connections.
-		await expect(search(undefined, undefined, { baseUrl: htmlUrl })).rejects.toThrow(/refused the connection \(ECONNREFUSED\)/);
-		await expect(search(undefined, undefined, { baseUrl: 'example.com' })).rejects.toThrow(/Base URL .* must be an http:\/\/ or https:\/\/ address/);
+		await expect(search(undefined, undefined, { baseUrl: htmlUrl })).rejects.toThrow(
+			/refused the connection \(ECONNREFUSED\)/,
+		);
+		await expect(search(undefined, undefined, { baseUrl: 'example.com' })).rejects.toThrow(
+			/Base URL .* must be an http:\/\/ or https:\/\/ address/,
+		);
 	});
 
 	it('honours Ignore SSL Issues against an https Altcraft with a self-signed certificate', async () => {
 		const tlsSandbox = await startSandbox({ port: 0, token: TOKEN, tls: true });
 		try {
-			await expect(search(undefined, undefined, { baseUrl: tlsSandbox.baseUrl, allowUnauthorizedCerts: false })).rejects.toThrow(
-				/TLS certificate of 127\.0\.0\.1:\d+ is not trusted.*"Ignore SSL Issues"/,
-			);
-			const result = await search(undefined, undefined, { baseUrl: tlsSandbox.baseUrl, allowUnauthorizedCerts: true });
+			await expect(
+				search(undefined, undefined, {
+					baseUrl: tlsSandbox.baseUrl,
+					allowUnauthorizedCerts: false,
+				}),
+			).rejects.toThrow(/TLS certificate of 127\.0\.0\.1:\d+ is not trusted.*"Ignore SSL Issues"/);
+			const result = await search(undefined, undefined, {
+				baseUrl: tlsSandbox.baseUrl,
+				allowUnauthorizedCerts: true,
+			});
 			expect(result.results.map((item) => item.value)).toEqual(['1', '2']);
 		} finally {
 			await tlsSandbox.stop();

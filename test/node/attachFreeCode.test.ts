@@ -23,19 +23,28 @@ function attachFreeCode(loyaltyId: number, options: INodeParameters = {}) {
 
 /** Every holder of every code of a program, from the sandbox's own state. */
 function holdersByCode(loyaltyId: number): Map<string, string[]> {
-	const program = context.sandbox.getState().loyaltyPrograms.find((entry) => entry.id === loyaltyId);
+	const program = context.sandbox
+		.getState()
+		.loyaltyPrograms.find((entry) => entry.id === loyaltyId);
 	const holders = new Map<string, string[]>();
 	for (const code of program?.codes ?? []) {
-		if (code.attachments.length > 0) holders.set(code.code, code.attachments.map((attachment) => attachment.profileId));
+		if (code.attachments.length > 0)
+			holders.set(
+				code.code,
+				code.attachments.map((attachment) => attachment.profileId),
+			);
 	}
 	return holders;
 }
 
 function codesHeldBy(loyaltyId: number, profileId: string): string[] {
-	return [...holdersByCode(loyaltyId)].filter(([, holders]) => holders.includes(profileId)).map(([code]) => code);
+	return [...holdersByCode(loyaltyId)]
+		.filter(([, holders]) => holders.includes(profileId))
+		.map(([code]) => code);
 }
 
-const requestsTo = (method: string) => context.sandbox.requests.filter((request) => request.path.endsWith(method)).length;
+const requestsTo = (method: string) =>
+	context.sandbox.requests.filter((request) => request.path.endsWith(method)).length;
 
 describe.each(FORMATS)('over %s', (format) => {
 	it('gives N items N different codes, each attached to exactly its customer, and reads the program once', async () => {
@@ -45,13 +54,22 @@ describe.each(FORMATS)('over %s', (format) => {
 		expect(result.error).toBeUndefined();
 		const output = jsonOf(result);
 		expect(output).toHaveLength(30);
-		expect(result.output.map((item) => item.pairedItem)).toEqual(items.map((_item, item) => ({ item })));
+		expect(result.output.map((item) => item.pairedItem)).toEqual(
+			items.map((_item, item) => ({ item })),
+		);
 		expect(new Set(output.map((item) => item.code)).size).toBe(30);
 		output.forEach((item, index) => {
 			expect(Object.keys(item)[0]).toBe('code');
-			expect(item).toMatchObject({ loyalty_id: SINGLE_USE_PROGRAM, db_id: 1, email: customer(index + 1), shared: false });
+			expect(item).toMatchObject({
+				loyalty_id: SINGLE_USE_PROGRAM,
+				db_id: 1,
+				email: customer(index + 1),
+				shared: false,
+			});
 			expect(item.profile_id).toBe(customerId(index + 1));
-			expect(holdersByCode(SINGLE_USE_PROGRAM).get(item.code as string)).toEqual([customerId(index + 1)]);
+			expect(holdersByCode(SINGLE_USE_PROGRAM).get(item.code as string)).toEqual([
+				customerId(index + 1),
+			]);
 		});
 		// Once at most: a list read by an earlier run of this process in the last seconds is reused.
 		expect(requestsTo('/promocodes/export_all')).toBeLessThanOrEqual(1);
@@ -63,8 +81,12 @@ it('concurrent executions in one n8n process share one read of the program and n
 	process.env.ALTCRAFT_FREE_CODE_LIST_SECONDS = '60';
 	try {
 		const runs = await Promise.all(
-			Array.from({ length: 10 }, async (_unused, index) =>
-				await context.run(attachFreeCode(MULTI_PROFILE_PROGRAM), { items: [{ email: customer(index + 1) }] }),
+			Array.from(
+				{ length: 10 },
+				async (_unused, index) =>
+					await context.run(attachFreeCode(MULTI_PROFILE_PROGRAM), {
+						items: [{ email: customer(index + 1) }],
+					}),
 			),
 		);
 		const codes = runs.map((run) => jsonOf(run)[0].code);
@@ -86,7 +108,9 @@ it('an out-of-date shared list is read again before saying no code is left', asy
 		});
 		// The program is fresh again (as if codes were imported); the shared list is used up.
 		context.sandbox.reset();
-		const result = await context.run(attachFreeCode(MULTI_PROFILE_PROGRAM), { items: [{ email: customer(30) }] });
+		const result = await context.run(attachFreeCode(MULTI_PROFILE_PROGRAM), {
+			items: [{ email: customer(30) }],
+		});
 		expect(result.error).toBeUndefined();
 		expect(jsonOf(result)[0].shared).toBe(false);
 		expect(requestsTo('/promocodes/export_all')).toBe(1);
@@ -97,9 +121,15 @@ it('an out-of-date shared list is read again before saying no code is left', asy
 
 it('spreads the picks: two runs do not start at the same code', async () => {
 	process.env.ALTCRAFT_FREE_CODE_LIST_SECONDS = '0';
-	const first = await context.run(attachFreeCode(SINGLE_USE_PROGRAM), { items: [{ email: customer(1) }] });
-	const second = await context.run(attachFreeCode(SINGLE_USE_PROGRAM), { items: [{ email: customer(2) }] });
-	const third = await context.run(attachFreeCode(SINGLE_USE_PROGRAM), { items: [{ email: customer(3) }] });
+	const first = await context.run(attachFreeCode(SINGLE_USE_PROGRAM), {
+		items: [{ email: customer(1) }],
+	});
+	const second = await context.run(attachFreeCode(SINGLE_USE_PROGRAM), {
+		items: [{ email: customer(2) }],
+	});
+	const third = await context.run(attachFreeCode(SINGLE_USE_PROGRAM), {
+		items: [{ email: customer(3) }],
+	});
 	delete process.env.ALTCRAFT_FREE_CODE_LIST_SECONDS;
 	const codes = [first, second, third].map((result) => jsonOf(result)[0].code);
 	// Random picks among 200 codes: three equal first picks in a row would be 1 in 40,000.
@@ -108,16 +138,21 @@ it('spreads the picks: two runs do not start at the same code', async () => {
 
 it('5 concurrent executions of 10 orders each: 50 distinct codes, one per customer', async () => {
 	const runs = await Promise.all(
-		Array.from({ length: 5 }, async (_unused, run) =>
-			await context.run(attachFreeCode(SINGLE_USE_PROGRAM), {
-				items: Array.from({ length: 10 }, (_item, index) => ({ email: customer(run * 10 + index + 1) })),
-			}),
+		Array.from(
+			{ length: 5 },
+			async (_unused, run) =>
+				await context.run(attachFreeCode(SINGLE_USE_PROGRAM), {
+					items: Array.from({ length: 10 }, (_item, index) => ({
+						email: customer(run * 10 + index + 1),
+					})),
+				}),
 		),
 	);
 	for (const run of runs) expect(run.error).toBeUndefined();
 	const codes = runs.flatMap((run) => jsonOf(run).map((item) => item.code));
 	expect(new Set(codes).size).toBe(50);
-	for (let n = 1; n <= 50; n++) expect(codesHeldBy(SINGLE_USE_PROGRAM, customerId(n))).toHaveLength(1);
+	for (let n = 1; n <= 50; n++)
+		expect(codesHeldBy(SINGLE_USE_PROGRAM, customerId(n))).toHaveLength(1);
 	for (const holders of holdersByCode(SINGLE_USE_PROGRAM).values()) expect(holders).toHaveLength(1);
 });
 
@@ -129,7 +164,10 @@ describe('when concurrent runs pick the same code', () => {
 	beforeEach(() => {
 		process.env.ALTCRAFT_FREE_CODE_LIST_SECONDS = '0';
 		jest.spyOn(Math, 'random').mockReturnValue(0);
-		context.sandbox.injectFault({ kind: 'delay', ms: 1500 }, { path: 'promocodes/attach', count: 8 });
+		context.sandbox.injectFault(
+			{ kind: 'delay', ms: 1500 },
+			{ path: 'promocodes/attach', count: 8 },
+		);
 	});
 	afterEach(() => {
 		delete process.env.ALTCRAFT_FREE_CODE_LIST_SECONDS;
@@ -138,18 +176,29 @@ describe('when concurrent runs pick the same code', () => {
 
 	it('single-use program: the later runs notice by reading state and take other codes', async () => {
 		const runs = await Promise.all(
-			[1, 2, 3, 4].map(async (n) => await context.run(attachFreeCode(SINGLE_USE_PROGRAM), { items: [{ email: customer(n) }] })),
+			[1, 2, 3, 4].map(
+				async (n) =>
+					await context.run(attachFreeCode(SINGLE_USE_PROGRAM), {
+						items: [{ email: customer(n) }],
+					}),
+			),
 		);
 		const codes = runs.map((run) => jsonOf(run)[0]?.code);
 		expect(runs.map((run) => run.error)).toEqual([undefined, undefined, undefined, undefined]);
 		expect(new Set(codes).size).toBe(4);
-		for (const n of [1, 2, 3, 4]) expect(codesHeldBy(SINGLE_USE_PROGRAM, customerId(n))).toEqual([codes[n - 1]]);
+		for (const n of [1, 2, 3, 4])
+			expect(codesHeldBy(SINGLE_USE_PROGRAM, customerId(n))).toEqual([codes[n - 1]]);
 		expect(runs.map((run) => jsonOf(run)[0].shared)).toEqual([false, false, false, false]);
 	});
 
 	it('multi-profile program: the first holder keeps the code, every later holder is told shared: true', async () => {
 		const runs = await Promise.all(
-			[1, 2, 3].map(async (n) => await context.run(attachFreeCode(MULTI_PROFILE_PROGRAM), { items: [{ email: customer(n) }] })),
+			[1, 2, 3].map(
+				async (n) =>
+					await context.run(attachFreeCode(MULTI_PROFILE_PROGRAM), {
+						items: [{ email: customer(n) }],
+					}),
+			),
 		);
 		const outputs = runs.map((run) => jsonOf(run)[0]);
 		const code = outputs[0].code as string;
@@ -159,7 +208,8 @@ describe('when concurrent runs pick the same code', () => {
 		for (const output of outputs) expect(output.shared).toBe(output.profile_id !== holders[0]);
 		expect(outputs.filter((output) => output.shared === false)).toHaveLength(1);
 		// Each customer holds exactly that one code: nothing more was attached to "fix" the race.
-		for (const n of [1, 2, 3]) expect(codesHeldBy(MULTI_PROFILE_PROGRAM, customerId(n))).toEqual([code]);
+		for (const n of [1, 2, 3])
+			expect(codesHeldBy(MULTI_PROFILE_PROGRAM, customerId(n))).toEqual([code]);
 	});
 });
 
@@ -184,9 +234,11 @@ it('no free code left: a clear error naming the program for those items, nothing
 	expect(output).toHaveLength(22);
 	const failed = output.filter((item) => item.error !== undefined);
 	expect(failed).toHaveLength(2);
-	for (const item of failed) expect(item.error).toMatch(/^No free promo codes left in loyalty program 5 \[item \d+\]$/);
+	for (const item of failed)
+		expect(item.error).toMatch(/^No free promo codes left in loyalty program 5 \[item \d+\]$/);
 	const failedCustomers = output.flatMap((item, index) => (item.error ? [index + 1] : []));
-	for (const n of failedCustomers) expect(codesHeldBy(MULTI_PROFILE_PROGRAM, customerId(n))).toEqual([]);
+	for (const n of failedCustomers)
+		expect(codesHeldBy(MULTI_PROFILE_PROGRAM, customerId(n))).toEqual([]);
 });
 
 it('customer not found: a clear error for that item, no code consumed', async () => {
@@ -196,7 +248,9 @@ it('customer not found: a clear error for that item, no code consumed', async ()
 		onError: 'continueRegularOutput',
 	});
 	const [missing, found] = jsonOf(result);
-	expect(missing.error).toBe('Altcraft found no customer profile for email "nobody@example.com" in database 1 [item 0]');
+	expect(missing.error).toBe(
+		'Altcraft found no customer profile for email "nobody@example.com" in database 1 [item 0]',
+	);
 	expect(found.shared).toBe(false);
 	expect(holdersByCode(SINGLE_USE_PROGRAM).size).toBe(before + 1);
 	expect(requestsTo('/promocodes/attach')).toBe(1);
@@ -242,16 +296,29 @@ it('a shared list gone stale (codes taken elsewhere) is read again after a few t
 		// This process reads program 4's list (200 free single-use codes) and uses one.
 		await context.run(attachFreeCode(SINGLE_USE_PROGRAM), { items: [{ email: customer(1) }] });
 		// Meanwhile another n8n process gives away all but two of the rest (here: straight in the sandbox).
-		const program = context.sandbox.getState().loyaltyPrograms.find((entry) => entry.id === SINGLE_USE_PROGRAM);
-		const free = (program?.codes ?? []).filter((code) => code.attachments.length === 0).map((code) => code.code);
+		const program = context.sandbox
+			.getState()
+			.loyaltyPrograms.find((entry) => entry.id === SINGLE_USE_PROGRAM);
+		const free = (program?.codes ?? [])
+			.filter((code) => code.attachments.length === 0)
+			.map((code) => code.code);
 		const keep = new Set(free.slice(0, 2));
 		const taken = await context.run(
-			{ operation: 'attach', loyaltyId: SINGLE_USE_PROGRAM, databaseId: 1, matching: 'email', email: customer(40), code: '={{ $json.code }}' },
+			{
+				operation: 'attach',
+				loyaltyId: SINGLE_USE_PROGRAM,
+				databaseId: 1,
+				matching: 'email',
+				email: customer(40),
+				code: '={{ $json.code }}',
+			},
 			{ items: free.filter((code) => !keep.has(code)).map((code) => ({ code })) },
 		);
 		expect(taken.error).toBeUndefined();
 		context.sandbox.clearRequests();
-		const result = await context.run(attachFreeCode(SINGLE_USE_PROGRAM), { items: [{ email: customer(2) }] });
+		const result = await context.run(attachFreeCode(SINGLE_USE_PROGRAM), {
+			items: [{ email: customer(2) }],
+		});
 		expect(result.error).toBeUndefined();
 		expect(keep.has(jsonOf(result)[0].code as string)).toBe(true);
 		expect(requestsTo('/promocodes/export_all')).toBe(1);
@@ -264,10 +331,17 @@ it('a shared list gone stale (codes taken elsewhere) is read again after a few t
 it('Altcraft goes away right after confirming the attach: the code is still reported, without its times', async () => {
 	// Every read of a code fails from now on (refused connection, sent again up to Max Retries).
 	context.sandbox.injectFault('resetBeforeApply', { path: 'promocodes/get', count: 100 });
-	const result = await context.run(attachFreeCode(SINGLE_USE_PROGRAM, { maxRetries: 1 }), { items: [{ email: customer(33) }] });
+	const result = await context.run(attachFreeCode(SINGLE_USE_PROGRAM, { maxRetries: 1 }), {
+		items: [{ email: customer(33) }],
+	});
 	expect(result.error).toBeUndefined();
 	const [output] = jsonOf(result);
-	expect(output).toMatchObject({ profile_id: customerId(33), shared: false, attached: '', expire_date: '' });
+	expect(output).toMatchObject({
+		profile_id: customerId(33),
+		shared: false,
+		attached: '',
+		expire_date: '',
+	});
 	expect(codesHeldBy(SINGLE_USE_PROGRAM, customerId(33))).toEqual([output.code]);
 	const hints = JSON.stringify(result.run.data.resultData.runData);
 	expect(hints).toContain('reading the code back failed');

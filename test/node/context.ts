@@ -1,7 +1,12 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { startSandbox, type Sandbox } from '../../sandbox/src';
-import { runAltcraftNode, shutdownEngine, type RunNodeOptions, type RunNodeResult } from '../harness';
+import {
+	runAltcraftNode,
+	shutdownEngine,
+	type RunNodeOptions,
+	type RunNodeResult,
+} from '../harness';
 
 /** Distinctive, so a leak anywhere in a run is found by a plain substring search. */
 export const TOKEN = 'dummy-token-for-leak-checks-5e1f';
@@ -13,7 +18,12 @@ export interface NodeTestContext {
 	sandbox: Sandbox;
 	run(
 		parameters: INodeParameters,
-		options?: { items?: IDataObject[]; onError?: RunNodeOptions['onError']; token?: string; baseUrl?: string },
+		options?: {
+			items?: IDataObject[];
+			onError?: RunNodeOptions['onError'];
+			token?: string;
+			baseUrl?: string;
+		},
 	): Promise<RunNodeResult>;
 }
 
@@ -27,7 +37,10 @@ export function useSandbox(): NodeTestContext {
 				parameters: { resource: 'promoCode', ...parameters },
 				items: options.items,
 				onError: options.onError,
-				credentials: { baseUrl: options.baseUrl ?? context.sandbox.baseUrl, token: options.token ?? TOKEN },
+				credentials: {
+					baseUrl: options.baseUrl ?? context.sandbox.baseUrl,
+					token: options.token ?? TOKEN,
+				},
 			});
 	});
 	beforeEach(() => context.sandbox.reset());

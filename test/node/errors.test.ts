@@ -7,7 +7,10 @@ const context = useSandbox();
 type NodeFailure = NodeApiError & NodeOperationError;
 
 /** Runs, asserts the run failed and that the token is nowhere in the whole run data. */
-async function failingRun(parameters: INodeParameters, options: Parameters<typeof context.run>[1] = {}) {
+async function failingRun(
+	parameters: INodeParameters,
+	options: Parameters<typeof context.run>[1] = {},
+) {
 	const result = await context.run(parameters, options);
 	expect(result.error).toBeDefined();
 	expect(JSON.stringify(result.run)).not.toContain(TOKEN);
@@ -21,7 +24,9 @@ describe('API failures become NodeApiError with Altcraft code and text', () => {
 		const error = await failingRun({ operation: 'get', loyaltyId: 1, code: 'NO-SUCH-CODE' });
 		expect(error.name).toBe('NodeApiError');
 		expect(error.message).toBe('Altcraft error 404: Promocode not found [item 0]');
-		expect(error.description).toContain('POST /api/v1.1/promocodes/get answered HTTP 200 with Altcraft error 404');
+		expect(error.description).toContain(
+			'POST /api/v1.1/promocodes/get answered HTTP 200 with Altcraft error 404',
+		);
 		expect(error.httpCode).toBe('200');
 	});
 
@@ -75,35 +80,105 @@ describe('API failures become NodeApiError with Altcraft code and text', () => {
 
 	it('a base URL that is not http(s), before any request', async () => {
 		const error = await failingRun(getWelcome1, { baseUrl: 'ftp://example.altcraft.com' });
-		expect(error.message).toBe('The Base URL in the Altcraft API credential must be an http:// or https:// address');
+		expect(error.message).toBe(
+			'The Base URL in the Altcraft API credential must be an http:// or https:// address',
+		);
 		expect(context.sandbox.requests).toHaveLength(0);
 	});
 
 	it('an API error text that echoes the token is redacted', async () => {
-		context.sandbox.injectFault({ kind: 'apiError', error: 403, errorText: `Token ${TOKEN} lacks rights` });
+		context.sandbox.injectFault({
+			kind: 'apiError',
+			error: 403,
+			errorText: `Token ${TOKEN} lacks rights`,
+		});
 		const error = await failingRun(getWelcome1);
 		expect(error.message).toBe('Altcraft error 403: Token **hidden** lacks rights [item 0]');
 	});
 });
 
 describe('bad parameters fail before any request, naming the field and the item', () => {
-	const attachBase = { operation: 'attach', loyaltyId: 1, databaseId: 1, code: '', matching: 'email', email: 'a@example.com' };
+	const attachBase = {
+		operation: 'attach',
+		loyaltyId: 1,
+		databaseId: 1,
+		code: '',
+		matching: 'email',
+		email: 'a@example.com',
+	};
 	// n8n itself refuses to run with an empty required field, so empty values come from expressions, as in real use.
 	it.each([
-		['a non-numeric loyalty ID', { ...getWelcome1, loyaltyId: '={{ "abc" }}' }, 'Loyalty Program ID must be a positive whole number, got "abc" [item 0]'],
+		[
+			'a non-numeric loyalty ID',
+			{ ...getWelcome1, loyaltyId: '={{ "abc" }}' },
+			'Loyalty Program ID must be a positive whole number, got "abc" [item 0]',
+		],
 		['a missing code', { ...getWelcome1, code: '  ' }, 'Promo Code is empty [item 0]'],
-		['an empty email for email matching', { ...attachBase, email: '={{ $json.missing }}' }, 'Email is empty [item 0]'],
-		['a malformed email', { ...attachBase, email: 'alice.example.com' }, 'Email "alice.example.com" is not an email address [item 0]'],
-		['an empty phone', { ...attachBase, matching: 'phone', phone: '={{ "" }}' }, 'Phone is empty [item 0]'],
-		['an empty profile ID', { ...attachBase, matching: 'profile_id', profileId: '={{ " " }}' }, 'Profile ID is empty [item 0]'],
-		['an empty custom field name', { ...attachBase, matching: 'custom', fieldName: '={{ "" }}', fieldValue: '1' }, 'Field Name is empty [item 0]'],
-		['an empty custom field value', { ...attachBase, matching: 'custom', fieldName: 'CRM_ID', fieldValue: '={{ null }}' }, 'Field Value is empty [item 0]'],
-		['a zero database ID', { ...attachBase, databaseId: 0 }, 'Database ID must be a positive whole number, got 0 [item 0]'],
-		['an update without fields', { operation: 'update', loyaltyId: 1, code: 'X', updateFields: {} }, 'Update needs at least one of Activated or Expire Date [item 0]'],
-		['an impossible expiry', { operation: 'update', loyaltyId: 1, code: 'X', updateFields: { expireDate: '2026-02-31T10:00:00' } }, 'Expire Date "2026-02-31T10:00:00" is not a valid date and time [item 0]'],
-		['an empty list of codes', { operation: 'import', loyaltyId: 1, codes: ' ,\n ' }, 'Promo Codes contains no codes [item 0]'],
-		['a list with an object in it', { operation: 'import', loyaltyId: 1, codes: '={{ ["A", { "b": 1 }] }}' }, 'Promo Codes entry 2 is object, not a code [item 0]'],
-		['a limit of zero from an expression', { operation: 'getAll', loyaltyId: 1, returnAll: false, limit: '={{ 0 }}' }, 'Limit must be a whole number of at least 1, got 0 [item 0]'],
+		[
+			'an empty email for email matching',
+			{ ...attachBase, email: '={{ $json.missing }}' },
+			'Email is empty [item 0]',
+		],
+		[
+			'a malformed email',
+			{ ...attachBase, email: 'alice.example.com' },
+			'Email "alice.example.com" is not an email address [item 0]',
+		],
+		[
+			'an empty phone',
+			{ ...attachBase, matching: 'phone', phone: '={{ "" }}' },
+			'Phone is empty [item 0]',
+		],
+		[
+			'an empty profile ID',
+			{ ...attachBase, matching: 'profile_id', profileId: '={{ " " }}' },
+			'Profile ID is empty [item 0]',
+		],
+		[
+			'an empty custom field name',
+			{ ...attachBase, matching: 'custom', fieldName: '={{ "" }}', fieldValue: '1' },
+			'Field Name is empty [item 0]',
+		],
+		[
+			'an empty custom field value',
+			{ ...attachBase, matching: 'custom', fieldName: 'CRM_ID', fieldValue: '={{ null }}' },
+			'Field Value is empty [item 0]',
+		],
+		[
+			'a zero database ID',
+			{ ...attachBase, databaseId: 0 },
+			'Database ID must be a positive whole number, got 0 [item 0]',
+		],
+		[
+			'an update without fields',
+			{ operation: 'update', loyaltyId: 1, code: 'X', updateFields: {} },
+			'Update needs at least one of Activated or Expire Date [item 0]',
+		],
+		[
+			'an impossible expiry',
+			{
+				operation: 'update',
+				loyaltyId: 1,
+				code: 'X',
+				updateFields: { expireDate: '2026-02-31T10:00:00' },
+			},
+			'Expire Date "2026-02-31T10:00:00" is not a valid date and time [item 0]',
+		],
+		[
+			'an empty list of codes',
+			{ operation: 'import', loyaltyId: 1, codes: ' ,\n ' },
+			'Promo Codes contains no codes [item 0]',
+		],
+		[
+			'a list with an object in it',
+			{ operation: 'import', loyaltyId: 1, codes: '={{ ["A", { "b": 1 }] }}' },
+			'Promo Codes entry 2 is object, not a code [item 0]',
+		],
+		[
+			'a limit of zero from an expression',
+			{ operation: 'getAll', loyaltyId: 1, returnAll: false, limit: '={{ 0 }}' },
+			'Limit must be a whole number of at least 1, got 0 [item 0]',
+		],
 	])('%s', async (_label, parameters, message) => {
 		const error = await failingRun(parameters);
 		expect(error.name).toBe('NodeOperationError');
@@ -124,24 +199,39 @@ describe('bad parameters fail before any request, naming the field and the item'
 });
 
 describe('Continue On Fail', () => {
-	const items = [{ email: 'alice@example.com' }, { email: 'nobody@example.com' }, { email: 'not-an-email' }, { email: 'bob@example.com' }];
-	const attachByEmail = { operation: 'attach', loyaltyId: 1, databaseId: 1, code: '', matching: 'email', email: '={{ $json.email }}' };
+	const items = [
+		{ email: 'alice@example.com' },
+		{ email: 'nobody@example.com' },
+		{ email: 'not-an-email' },
+		{ email: 'bob@example.com' },
+	];
+	const attachByEmail = {
+		operation: 'attach',
+		loyaltyId: 1,
+		databaseId: 1,
+		code: '',
+		matching: 'email',
+		email: '={{ $json.email }}',
+	};
 
 	it('continueRegularOutput: one output per input, failures as error items paired to their input', async () => {
 		const result = await context.run(attachByEmail, { items, onError: 'continueRegularOutput' });
 		expect(result.error).toBeUndefined();
-		expect(result.output.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }, { item: 3 }]);
+		expect(result.output.map((item) => item.pairedItem)).toEqual([
+			{ item: 0 },
+			{ item: 1 },
+			{ item: 2 },
+			{ item: 3 },
+		]);
 		const [first, second, third, fourth] = jsonOf(result);
 		expect(first).toMatchObject({ success: true, email: 'alice@example.com' });
 		expect(second).toEqual({ error: 'Altcraft error 404: Profile not found [item 1]' });
 		expect(third).toEqual({ error: 'Email "not-an-email" is not an email address [item 2]' });
 		expect(fourth).toMatchObject({ success: true, email: 'bob@example.com' });
 		// The invalid item was never sent; the others were.
-		expect(context.sandbox.requests.map((request) => (request.body as { email: string }).email)).toEqual([
-			'alice@example.com',
-			'nobody@example.com',
-			'bob@example.com',
-		]);
+		expect(
+			context.sandbox.requests.map((request) => (request.body as { email: string }).email),
+		).toEqual(['alice@example.com', 'nobody@example.com', 'bob@example.com']);
 		expect(JSON.stringify(result.run)).not.toContain(TOKEN);
 	});
 
@@ -152,13 +242,21 @@ describe('Continue On Fail', () => {
 			['bob@example.com', { item: 3 }],
 		]);
 		expect(result.errorOutput?.map((item) => item.pairedItem)).toEqual([{ item: 1 }, { item: 2 }]);
-		expect(result.errorOutput?.[0].json.error).toBe('Altcraft error 404: Profile not found [item 1]');
+		expect(result.errorOutput?.[0].json.error).toBe(
+			'Altcraft error 404: Profile not found [item 1]',
+		);
 		expect(JSON.stringify(result.run)).not.toContain(TOKEN);
 	});
 
 	it('a credential problem gives every item its error item', async () => {
-		const result = await context.run(attachByEmail, { items, onError: 'continueRegularOutput', baseUrl: 'not a url' });
+		const result = await context.run(attachByEmail, {
+			items,
+			onError: 'continueRegularOutput',
+			baseUrl: 'not a url',
+		});
 		expect(result.output).toHaveLength(4);
-		expect(result.output.every((item) => String(item.json.error).startsWith('The Base URL'))).toBe(true);
+		expect(result.output.every((item) => String(item.json.error).startsWith('The Base URL'))).toBe(
+			true,
+		);
 	});
 });

@@ -30,7 +30,9 @@ function matrixSeed(): SandboxSeed {
 			allowNewCodes: false,
 			codes: [1, 2].map((n) => ({
 				code: `FM-ATT-${n}`,
-				attachments: [{ databaseId: 1, profileId: customerId(n), attached: '2026-01-01T00:00:00Z' }],
+				attachments: [
+					{ databaseId: 1, profileId: customerId(n), attached: '2026-01-01T00:00:00Z' },
+				],
 			})),
 		},
 	];
@@ -104,7 +106,12 @@ export const OPERATIONS: Operation[] = [
 		name: 'detach',
 		sideEffect: 'verifiable',
 		path: 'promocodes/detach',
-		parameters: { operation: 'detach', loyaltyId: ATTACHED_PROGRAM, code: '={{ $json.code }}', ...byEmail },
+		parameters: {
+			operation: 'detach',
+			loyaltyId: ATTACHED_PROGRAM,
+			code: '={{ $json.code }}',
+			...byEmail,
+		},
 		items: [1, 2].map((n) => ({ email: customer(n), code: `FM-ATT-${n}` })),
 	},
 	{
@@ -140,7 +147,12 @@ export interface Fault {
 export const HANG_TIMEOUT_MS = 800;
 
 export const FAULTS: Fault[] = [
-	{ name: '429 Retry-After 1 s', fault: { kind: 'status429', retryAfter: 1 }, kind: 'refused', applied: false },
+	{
+		name: '429 Retry-After 1 s',
+		fault: { kind: 'status429', retryAfter: 1 },
+		kind: 'refused',
+		applied: false,
+	},
 	{
 		name: '429 Retry-After date',
 		fault: { kind: 'status429', retryAfter: 1, retryAfterDate: true },
@@ -266,7 +278,11 @@ export async function runCell(setup: CellSetup): Promise<CellRun> {
 }
 
 /** Bounded parallel map, in order of `inputs`; each promise is available as soon as it starts. */
-export function startPool<T, R>(inputs: T[], limit: number, work: (input: T) => Promise<R>): Array<Promise<R>> {
+export function startPool<T, R>(
+	inputs: T[],
+	limit: number,
+	work: (input: T) => Promise<R>,
+): Array<Promise<R>> {
 	let running = 0;
 	const queue: Array<() => void> = [];
 	const release = () => {
@@ -284,17 +300,24 @@ export function startPool<T, R>(inputs: T[], limit: number, work: (input: T) => 
 	});
 }
 
-export const countOf = (requests: LoggedRequest[], path: string) => requests.filter((entry) => entry.path === path).length;
+export const countOf = (requests: LoggedRequest[], path: string) =>
+	requests.filter((entry) => entry.path === path).length;
 
 export function holdersOf(state: SandboxState, loyaltyId: number): Map<string, string[]> {
 	const program = state.loyaltyPrograms.find((entry) => entry.id === loyaltyId);
 	const holders = new Map<string, string[]>();
-	for (const code of program?.codes ?? []) holders.set(code.code, code.attachments.map((attachment) => attachment.profileId));
+	for (const code of program?.codes ?? [])
+		holders.set(
+			code.code,
+			code.attachments.map((attachment) => attachment.profileId),
+		);
 	return holders;
 }
 
 export function codesHeldBy(state: SandboxState, loyaltyId: number, profileId: string): string[] {
-	return [...holdersOf(state, loyaltyId)].filter(([, holders]) => holders.includes(profileId)).map(([code]) => code);
+	return [...holdersOf(state, loyaltyId)]
+		.filter(([, holders]) => holders.includes(profileId))
+		.map(([code]) => code);
 }
 
 /** Requests to `path` that changed the state, per code (or per request when the body has none). */

@@ -69,15 +69,23 @@ async function inTwoProcesses(perProcess: RunNodeOptions[][]): Promise<EngineAns
 		}),
 	);
 	const answers = children.map(
-		(child) => new Promise<EngineAnswer>((resolve, reject) => {
-			child.on('message', (message) => {
-				if (message !== 'ready') resolve(message as EngineAnswer);
-			});
-			child.once('exit', (code) => reject(new Error(`engine process exited with ${code}`)));
-		}),
+		(child) =>
+			new Promise<EngineAnswer>((resolve, reject) => {
+				child.on('message', (message) => {
+					if (message !== 'ready') resolve(message as EngineAnswer);
+				});
+				child.once('exit', (code) => reject(new Error(`engine process exited with ${code}`)));
+			}),
 	);
-	const ready = children.map((child) => new Promise<void>((resolve) => child.on('message', (message) => message === 'ready' && resolve())));
-	children.forEach((child, index) => child.send({ runs: perProcess[index], waitForGo: true } satisfies EngineJob));
+	const ready = children.map(
+		(child) =>
+			new Promise<void>((resolve) =>
+				child.on('message', (message) => message === 'ready' && resolve()),
+			),
+	);
+	children.forEach((child, index) =>
+		child.send({ runs: perProcess[index], waitForGo: true } satisfies EngineJob),
+	);
 	await Promise.all(ready);
 	for (const child of children) child.send('go');
 	return await Promise.all(answers);
@@ -86,13 +94,20 @@ async function inTwoProcesses(perProcess: RunNodeOptions[][]): Promise<EngineAns
 describe('Attach Free Code with an Order ID (idempotency key)', () => {
 	it('20 concurrent executions of one order: one code attached, 20 answers with that code', async () => {
 		const before = attachedCount();
-		const results = await Promise.all(Array.from({ length: 20 }, async () => await deliver([order('A-1', 1)])));
+		const results = await Promise.all(
+			Array.from({ length: 20 }, async () => await deliver([order('A-1', 1)])),
+		);
 		const codes = new Set(results.map(([json]) => json.code));
 		expect(codes.size).toBe(1);
 		expect(attachedCount()).toBe(before + 1);
 		expect(codesHeldBy(customerId(1))).toEqual([...codes]);
 		expect(results.filter(([json]) => json.replay === false)).toHaveLength(1);
-		for (const [json] of results) expect(json).toMatchObject({ idempotency_key: 'A-1', profile_id: customerId(1), shared: false });
+		for (const [json] of results)
+			expect(json).toMatchObject({
+				idempotency_key: 'A-1',
+				profile_id: customerId(1),
+				shared: false,
+			});
 	});
 
 	it('two engine processes, 10 executions each, one order: one code, 20 answers with it', async () => {
@@ -127,8 +142,12 @@ describe('Attach Free Code with an Order ID (idempotency key)', () => {
 	});
 
 	it('a delivery that failed before any code was attached leaves the order unused', async () => {
-		const failed = await context.run(keyed(), { items: [{ orderId: 'D-1', email: 'nobody@example.com' }] });
-		expect(failed.error?.message).toMatch(/^Altcraft found no customer profile for email "nobody@example.com"/);
+		const failed = await context.run(keyed(), {
+			items: [{ orderId: 'D-1', email: 'nobody@example.com' }],
+		});
+		expect(failed.error?.message).toMatch(
+			/^Altcraft found no customer profile for email "nobody@example.com"/,
+		);
 		const [corrected] = await deliver([order('D-1', 5)]);
 		expect(corrected.replay).toBe(false);
 		expect(codesHeldBy(customerId(5))).toEqual([corrected.code]);
@@ -144,27 +163,40 @@ describe('Attach Free Code with an Order ID (idempotency key)', () => {
 
 	it('a nearly empty program: 5 free codes, 5 orders delivered 4 times each at once: 5 codes, each order its own', async () => {
 		// Take all but 5 codes of the program with keyless attaches first.
-		const program = context.sandbox.getState().loyaltyPrograms.find((entry) => entry.id === PROGRAM);
+		const program = context.sandbox
+			.getState()
+			.loyaltyPrograms.find((entry) => entry.id === PROGRAM);
 		const free = (program?.codes ?? []).filter((code) => code.attachments.length === 0).length;
-		const fill = Array.from({ length: free - 5 }, (_unused, index) => ({ email: customer((index % 40) + 20) }));
+		const fill = Array.from({ length: free - 5 }, (_unused, index) => ({
+			email: customer((index % 40) + 20),
+		}));
 		const filled = await context.run({ ...keyed(), idempotencyKey: '' }, { items: fill });
 		expect(filled.error).toBeUndefined();
 
 		const deliveries = [1, 2, 3, 4].flatMap(() => [7, 8, 9, 10, 11].map((n) => order(`F-${n}`, n)));
-		const results = await Promise.all(deliveries.map(async (delivery) => (await deliver([delivery]))[0]));
+		const results = await Promise.all(
+			deliveries.map(async (delivery) => (await deliver([delivery]))[0]),
+		);
 		const byOrder = new Map<string, Set<unknown>>();
 		results.forEach((json, index) => {
 			const key = deliveries[index].orderId;
 			byOrder.set(key, (byOrder.get(key) ?? new Set()).add(json.code));
 		});
 		expect([...byOrder.values()].map((codes) => codes.size)).toEqual([1, 1, 1, 1, 1]);
-		for (const n of [7, 8, 9, 10, 11]) expect(codesHeldBy(customerId(n))).toEqual([...(byOrder.get(`F-${n}`) as Set<unknown>)]);
+		for (const n of [7, 8, 9, 10, 11])
+			expect(codesHeldBy(customerId(n))).toEqual([...(byOrder.get(`F-${n}`) as Set<unknown>)]);
 		expect(attachedCount()).toBe(program?.codes.length);
 	});
 
 	it('an empty key keeps the old behaviour: every run a new code', async () => {
-		const first = await context.run({ ...keyed(), idempotencyKey: '' }, { items: [order('G-1', 12)] });
-		const second = await context.run({ ...keyed(), idempotencyKey: '' }, { items: [order('G-1', 12)] });
+		const first = await context.run(
+			{ ...keyed(), idempotencyKey: '' },
+			{ items: [order('G-1', 12)] },
+		);
+		const second = await context.run(
+			{ ...keyed(), idempotencyKey: '' },
+			{ items: [order('G-1', 12)] },
+		);
 		expect(jsonOf(first)[0].code).not.toBe(jsonOf(second)[0].code);
 		expect(codesHeldBy(customerId(12))).toHaveLength(2);
 	});

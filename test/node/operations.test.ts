@@ -7,7 +7,13 @@ function lastRequest() {
 	const request = context.sandbox.requests.at(-1);
 	if (!request) throw new Error('no request reached the sandbox');
 	const { token, ...parameters } = request.body as Record<string, unknown>;
-	return { path: request.path, contentType: request.contentType, token, parameters, rawBody: request.rawBody };
+	return {
+		path: request.path,
+		contentType: request.contentType,
+		token,
+		parameters,
+		rawBody: request.rawBody,
+	};
 }
 
 /** What the request carried, as text the way XML carries it and typed the way JSON does. */
@@ -32,7 +38,9 @@ function expectParameters(format: Format, typed: Record<string, unknown>) {
 }
 
 const attachmentsOf = (loyaltyId: number, code: string) =>
-	context.sandbox.getCode(loyaltyId, code)?.attachments.map(({ databaseId, profileId }) => ({ databaseId, profileId }));
+	context.sandbox
+		.getCode(loyaltyId, code)
+		?.attachments.map(({ databaseId, profileId }) => ({ databaseId, profileId }));
 
 describe.each(FORMATS)('over %s', (format) => {
 	const options = { format };
@@ -46,7 +54,10 @@ describe.each(FORMATS)('over %s', (format) => {
 		});
 		expect(result.error).toBeUndefined();
 		expect(lastRequest().path).toBe('/api/v1.1/promocodes/import');
-		expectParameters(format, { codes: ['SPRING-1', 'SPRING-2', 'WELCOME-0001', 'SPRING-1'], loyalty_id: 1 });
+		expectParameters(format, {
+			codes: ['SPRING-1', 'SPRING-2', 'WELCOME-0001', 'SPRING-1'],
+			loyalty_id: 1,
+		});
 		expect(jsonOf(result)).toEqual([
 			{
 				inserted: 2,
@@ -72,12 +83,19 @@ describe.each(FORMATS)('over %s', (format) => {
 			{ items: [{ batch: ['L-1', 'L-2', 'L-3', 'L-4', 'L-5', 'L-6'] }] },
 		);
 		const [output] = jsonOf(result);
-		expect(Number(output.inserted) + Number(output.duplicated) + Number(output.discarded_by_limit)).toBe(6);
+		expect(
+			Number(output.inserted) + Number(output.duplicated) + Number(output.discarded_by_limit),
+		).toBe(6);
 		expect(output.discarded_by_limit).toBeGreaterThan(0);
 	});
 
 	it('get returns the code record, typed, in one key order', async () => {
-		const result = await context.run({ operation: 'get', loyaltyId: 1, code: 'WELCOME-0001', options });
+		const result = await context.run({
+			operation: 'get',
+			loyaltyId: 1,
+			code: 'WELCOME-0001',
+			options,
+		});
 		expect(lastRequest().path).toBe('/api/v1.1/promocodes/get');
 		expectParameters(format, { code: 'WELCOME-0001', loyalty_id: 1 });
 		const [output] = jsonOf(result);
@@ -93,33 +111,76 @@ describe.each(FORMATS)('over %s', (format) => {
 			'loyalty_id',
 			'code',
 		]);
-		expect(output).toMatchObject({ code: 'WELCOME-0001', loyalty_id: 1, is_attached: false, attached: '' });
+		expect(output).toMatchObject({
+			code: 'WELCOME-0001',
+			loyalty_id: 1,
+			is_attached: false,
+			attached: '',
+		});
 	});
 
 	it.each([
-		['email', { email: 'alice@example.com' }, { email: 'alice@example.com' }, '64b000000000000000000001'],
-		['email_profile', { email: 'bob@example.com' }, { email: 'bob@example.com' }, '64b000000000000000000002'],
+		[
+			'email',
+			{ email: 'alice@example.com' },
+			{ email: 'alice@example.com' },
+			'64b000000000000000000001',
+		],
+		[
+			'email_profile',
+			{ email: 'bob@example.com' },
+			{ email: 'bob@example.com' },
+			'64b000000000000000000002',
+		],
 		['phone', { phone: '+79000000003' }, { phone: '+79000000003' }, '64b000000000000000000003'],
-		['profile_id', { profileId: '64b000000000000000000002' }, { profile_id: '64b000000000000000000002' }, '64b000000000000000000002'],
-		['custom', { fieldName: 'CRM_ID', fieldValue: '1001' }, { field_name: 'CRM_ID', field_value: '1001' }, '64b000000000000000000001'],
-	])('attach by %s sends that mode\'s keys and attaches to that profile', async (matching, fields, sent, profileId) => {
-		const result = await context.run({
-			operation: 'attach',
-			loyaltyId: 1,
-			databaseId: 1,
-			code: 'WELCOME-0005',
-			matching,
-			...fields,
-			options,
-		});
-		expect(result.error).toBeUndefined();
-		expect(lastRequest().path).toBe('/api/v1.1/promocodes/attach');
-		expectParameters(format, { loyalty_id: 1, db_id: 1, matching, ...sent, code: 'WELCOME-0005' });
-		expect(jsonOf(result)).toEqual([
-			{ success: true, operation: 'attach', loyalty_id: 1, db_id: 1, matching, ...sent, code: 'WELCOME-0005', confirmed_by: 'altcraft_answer' },
-		]);
-		expect(attachmentsOf(1, 'WELCOME-0005')).toEqual([{ databaseId: 1, profileId }]);
-	});
+		[
+			'profile_id',
+			{ profileId: '64b000000000000000000002' },
+			{ profile_id: '64b000000000000000000002' },
+			'64b000000000000000000002',
+		],
+		[
+			'custom',
+			{ fieldName: 'CRM_ID', fieldValue: '1001' },
+			{ field_name: 'CRM_ID', field_value: '1001' },
+			'64b000000000000000000001',
+		],
+	])(
+		"attach by %s sends that mode's keys and attaches to that profile",
+		async (matching, fields, sent, profileId) => {
+			const result = await context.run({
+				operation: 'attach',
+				loyaltyId: 1,
+				databaseId: 1,
+				code: 'WELCOME-0005',
+				matching,
+				...fields,
+				options,
+			});
+			expect(result.error).toBeUndefined();
+			expect(lastRequest().path).toBe('/api/v1.1/promocodes/attach');
+			expectParameters(format, {
+				loyalty_id: 1,
+				db_id: 1,
+				matching,
+				...sent,
+				code: 'WELCOME-0005',
+			});
+			expect(jsonOf(result)).toEqual([
+				{
+					success: true,
+					operation: 'attach',
+					loyalty_id: 1,
+					db_id: 1,
+					matching,
+					...sent,
+					code: 'WELCOME-0005',
+					confirmed_by: 'altcraft_answer',
+				},
+			]);
+			expect(attachmentsOf(1, 'WELCOME-0005')).toEqual([{ databaseId: 1, profileId }]);
+		},
+	);
 
 	it('attach without a code lets the program pick one and says the API does not report it', async () => {
 		const before = context.sandbox.getState();
@@ -132,17 +193,26 @@ describe.each(FORMATS)('over %s', (format) => {
 			email: 'carol@example.com',
 			options,
 		});
-		expectParameters(format, { loyalty_id: 1, db_id: 1, matching: 'email', email: 'carol@example.com' });
+		expectParameters(format, {
+			loyalty_id: 1,
+			db_id: 1,
+			matching: 'email',
+			email: 'carol@example.com',
+		});
 		const [output] = jsonOf(result);
 		expect(Object.keys(output)[0]).toBe('code');
 		expect(output.code).toBeNull();
 		expect(output.note).toBeUndefined();
 		const hints = result.run.data.resultData.runData['Altcraft Promo']?.[0]?.hints ?? [];
-		expect(hints.map((hint) => hint.message)).toEqual([expect.stringMatching(/does not say which.*Attach Free Code/)]);
+		expect(hints.map((hint) => hint.message)).toEqual([
+			expect.stringMatching(/does not say which.*Attach Free Code/),
+		]);
 		const attachedNow = context.sandbox
 			.getState()
 			.loyaltyPrograms.find((program) => program.id === 1)
-			?.codes.filter((code) => code.attachments.some((a) => a.profileId === '64b000000000000000000003'));
+			?.codes.filter((code) =>
+				code.attachments.some((a) => a.profileId === '64b000000000000000000003'),
+			);
 		expect(attachedNow).toHaveLength(1);
 		expect(before.loyaltyPrograms.find((program) => program.id === 1)?.codes.length).toBe(
 			context.sandbox.getState().loyaltyPrograms.find((program) => program.id === 1)?.codes.length,
@@ -153,10 +223,25 @@ describe.each(FORMATS)('over %s', (format) => {
 		['email', { email: 'alice@example.com' }, { email: 'alice@example.com' }],
 		['email_profile', { email: 'alice@example.com' }, { email: 'alice@example.com' }],
 		['phone', { phone: '+79000000001' }, { phone: '+79000000001' }],
-		['profile_id', { profileId: '64b000000000000000000001' }, { profile_id: '64b000000000000000000001' }],
-		['custom', { fieldName: 'CRM_ID', fieldValue: '1001' }, { field_name: 'CRM_ID', field_value: '1001' }],
+		[
+			'profile_id',
+			{ profileId: '64b000000000000000000001' },
+			{ profile_id: '64b000000000000000000001' },
+		],
+		[
+			'custom',
+			{ fieldName: 'CRM_ID', fieldValue: '1001' },
+			{ field_name: 'CRM_ID', field_value: '1001' },
+		],
 	])('detach by %s takes the code back from that profile', async (matching, fields, sent) => {
-		await context.run({ operation: 'attach', loyaltyId: 1, databaseId: 1, code: 'WELCOME-0006', matching: 'email', email: 'alice@example.com' });
+		await context.run({
+			operation: 'attach',
+			loyaltyId: 1,
+			databaseId: 1,
+			code: 'WELCOME-0006',
+			matching: 'email',
+			email: 'alice@example.com',
+		});
 		expect(attachmentsOf(1, 'WELCOME-0006')).toHaveLength(1);
 		const result = await context.run({
 			operation: 'detach',
@@ -171,22 +256,60 @@ describe.each(FORMATS)('over %s', (format) => {
 		expect(lastRequest().path).toBe('/api/v1.1/promocodes/detach');
 		expectParameters(format, { code: 'WELCOME-0006', loyalty_id: 1, db_id: 1, matching, ...sent });
 		expect(jsonOf(result)).toEqual([
-			{ success: true, operation: 'detach', code: 'WELCOME-0006', loyalty_id: 1, db_id: 1, matching, ...sent, confirmed_by: 'altcraft_answer' },
+			{
+				success: true,
+				operation: 'detach',
+				code: 'WELCOME-0006',
+				loyalty_id: 1,
+				db_id: 1,
+				matching,
+				...sent,
+				confirmed_by: 'altcraft_answer',
+			},
 		]);
 		expect(attachmentsOf(1, 'WELCOME-0006')).toEqual([]);
 	});
 
 	it('activate marks an attached code as used', async () => {
-		await context.run({ operation: 'attach', loyaltyId: 1, databaseId: 1, code: 'WELCOME-0007', matching: 'email', email: 'bob@example.com' });
-		const result = await context.run({ operation: 'activate', loyaltyId: 1, code: 'WELCOME-0007', options });
+		await context.run({
+			operation: 'attach',
+			loyaltyId: 1,
+			databaseId: 1,
+			code: 'WELCOME-0007',
+			matching: 'email',
+			email: 'bob@example.com',
+		});
+		const result = await context.run({
+			operation: 'activate',
+			loyaltyId: 1,
+			code: 'WELCOME-0007',
+			options,
+		});
 		expect(lastRequest().path).toBe('/api/v1.1/promocodes/activate');
 		expectParameters(format, { code: 'WELCOME-0007', loyalty_id: 1 });
-		expect(jsonOf(result)).toEqual([{ success: true, operation: 'activate', code: 'WELCOME-0007', loyalty_id: 1, confirmed_by: 'altcraft_answer' }]);
-		expect(context.sandbox.getCode(1, 'WELCOME-0007')?.activated).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+		expect(jsonOf(result)).toEqual([
+			{
+				success: true,
+				operation: 'activate',
+				code: 'WELCOME-0007',
+				loyalty_id: 1,
+				confirmed_by: 'altcraft_answer',
+			},
+		]);
+		expect(context.sandbox.getCode(1, 'WELCOME-0007')?.activated).toMatch(
+			/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/,
+		);
 	});
 
 	it('update sends activated and the expiry in RFC 3339 UTC', async () => {
-		await context.run({ operation: 'attach', loyaltyId: 1, databaseId: 1, code: 'WELCOME-0008', matching: 'email', email: 'bob@example.com' });
+		await context.run({
+			operation: 'attach',
+			loyaltyId: 1,
+			databaseId: 1,
+			code: 'WELCOME-0008',
+			matching: 'email',
+			email: 'bob@example.com',
+		});
 		const result = await context.run({
 			operation: 'update',
 			loyaltyId: 1,
@@ -196,36 +319,102 @@ describe.each(FORMATS)('over %s', (format) => {
 		});
 		expect(result.error).toBeUndefined();
 		expect(lastRequest().path).toBe('/api/v1.1/promocodes/update');
-		expectParameters(format, { code: 'WELCOME-0008', loyalty_id: 1, activated: true, expire_date: '2030-01-31T20:59:00Z' });
+		expectParameters(format, {
+			code: 'WELCOME-0008',
+			loyalty_id: 1,
+			activated: true,
+			expire_date: '2030-01-31T20:59:00Z',
+		});
 		expect(jsonOf(result)).toEqual([
-			{ success: true, operation: 'update', code: 'WELCOME-0008', loyalty_id: 1, activated: true, expire_date: '2030-01-31T20:59:00Z' },
+			{
+				success: true,
+				operation: 'update',
+				code: 'WELCOME-0008',
+				loyalty_id: 1,
+				activated: true,
+				expire_date: '2030-01-31T20:59:00Z',
+			},
 		]);
 		expect(context.sandbox.getCode(1, 'WELCOME-0008')?.expireDate).toBe('2030-01-31T20:59:00Z');
 	});
 
 	it('get many returns one item per code with unset times as "", filtered and limited', async () => {
-		await context.run({ operation: 'attach', loyaltyId: 1, databaseId: 1, code: 'WELCOME-0002', matching: 'email', email: 'bob@example.com' });
+		await context.run({
+			operation: 'attach',
+			loyaltyId: 1,
+			databaseId: 1,
+			code: 'WELCOME-0002',
+			matching: 'email',
+			email: 'bob@example.com',
+		});
 		await context.run({ operation: 'activate', loyaltyId: 1, code: 'WELCOME-0002' });
-		await context.run({ operation: 'attach', loyaltyId: 1, databaseId: 1, code: 'WELCOME-0003', matching: 'email', email: 'alice@example.com' });
+		await context.run({
+			operation: 'attach',
+			loyaltyId: 1,
+			databaseId: 1,
+			code: 'WELCOME-0003',
+			matching: 'email',
+			email: 'alice@example.com',
+		});
 
-		const all = await context.run({ operation: 'getAll', loyaltyId: 1, filter: 'all', returnAll: true, options });
+		const all = await context.run({
+			operation: 'getAll',
+			loyaltyId: 1,
+			filter: 'all',
+			returnAll: true,
+			options,
+		});
 		expect(lastRequest().path).toBe('/api/v1.1/promocodes/export_all');
 		expectParameters(format, { loyalty_id: 1 });
 		expect(all.output).toHaveLength(10);
-		expect(all.output.every((item) => item.pairedItem && (item.pairedItem as { item: number }).item === 0)).toBe(true);
+		expect(
+			all.output.every(
+				(item) => item.pairedItem && (item.pairedItem as { item: number }).item === 0,
+			),
+		).toBe(true);
 		expect(jsonOf(all)[0]).toEqual({ code: 'WELCOME-0001', attached: '', activated: '' });
 
-		const attached = await context.run({ operation: 'getAll', loyaltyId: 1, filter: 'attached', returnAll: true, options });
+		const attached = await context.run({
+			operation: 'getAll',
+			loyaltyId: 1,
+			filter: 'attached',
+			returnAll: true,
+			options,
+		});
 		expect(jsonOf(attached).map((code) => code.code)).toEqual(['WELCOME-0002', 'WELCOME-0003']);
-		const activated = await context.run({ operation: 'getAll', loyaltyId: 1, filter: 'activated', returnAll: true, options });
+		const activated = await context.run({
+			operation: 'getAll',
+			loyaltyId: 1,
+			filter: 'activated',
+			returnAll: true,
+			options,
+		});
 		expect(jsonOf(activated).map((code) => code.code)).toEqual(['WELCOME-0002']);
-		const free = await context.run({ operation: 'getAll', loyaltyId: 1, filter: 'free', returnAll: false, limit: 3, options });
-		expect(jsonOf(free).map((code) => code.code)).toEqual(['WELCOME-0001', 'WELCOME-0004', 'WELCOME-0005']);
+		const free = await context.run({
+			operation: 'getAll',
+			loyaltyId: 1,
+			filter: 'free',
+			returnAll: false,
+			limit: 3,
+			options,
+		});
+		expect(jsonOf(free).map((code) => code.code)).toEqual([
+			'WELCOME-0001',
+			'WELCOME-0004',
+			'WELCOME-0005',
+		]);
 	});
 });
 
 it('gives the same output items over JSON and XML for every read operation', async () => {
-	await context.run({ operation: 'attach', loyaltyId: 1, databaseId: 1, code: 'WELCOME-0004', matching: 'email', email: 'alice@example.com' });
+	await context.run({
+		operation: 'attach',
+		loyaltyId: 1,
+		databaseId: 1,
+		code: 'WELCOME-0004',
+		matching: 'email',
+		email: 'alice@example.com',
+	});
 	for (const parameters of [
 		{ operation: 'get', loyaltyId: 1, code: 'WELCOME-0004' },
 		{ operation: 'getAll', loyaltyId: 1, filter: 'all', returnAll: true },
@@ -242,11 +431,9 @@ it('maps several items to one request each, in order, each output paired to its 
 		{ operation: 'get', loyaltyId: 1, code: '={{ $json.code }}' },
 		{ items: [{ code: 'WELCOME-0003' }, { code: 'WELCOME-0001' }, { code: 'WELCOME-0002' }] },
 	);
-	expect(context.sandbox.requests.map((request) => (request.body as { code: string }).code)).toEqual([
-		'WELCOME-0003',
-		'WELCOME-0001',
-		'WELCOME-0002',
-	]);
+	expect(
+		context.sandbox.requests.map((request) => (request.body as { code: string }).code),
+	).toEqual(['WELCOME-0003', 'WELCOME-0001', 'WELCOME-0002']);
 	expect(result.output.map((item) => [item.json.code, item.pairedItem])).toEqual([
 		['WELCOME-0003', { item: 0 }],
 		['WELCOME-0001', { item: 1 }],

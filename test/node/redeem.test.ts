@@ -52,63 +52,117 @@ describe.each(FORMATS)('Redeem over %s', (format) => {
 	it('redeems a code attached to the customer: activated, read back, "redeemed": true', async () => {
 		await attachTo('alice@example.com', 'WELCOME-0001');
 		const json = await redeemOne('WELCOME-0001', { ...byAlice, options });
-		expect(json).toMatchObject({ code: 'WELCOME-0001', redeemed: true, reason: null, loyalty_id: 1, email: 'alice@example.com', confirmed_by: 'altcraft_answer' });
-		expect(json.state).toMatchObject({ code: 'WELCOME-0001', is_attached: true, is_activated: true, profile_id: ALICE });
+		expect(json).toMatchObject({
+			code: 'WELCOME-0001',
+			redeemed: true,
+			reason: null,
+			loyalty_id: 1,
+			email: 'alice@example.com',
+			confirmed_by: 'altcraft_answer',
+		});
+		expect(json.state).toMatchObject({
+			code: 'WELCOME-0001',
+			is_attached: true,
+			is_activated: true,
+			profile_id: ALICE,
+		});
 		expect(context.sandbox.getCode(1, 'WELCOME-0001')?.activated).not.toBeNull();
 	});
 
 	it('the second redeem of the same code answers already_redeemed', async () => {
 		await attachTo('alice@example.com', 'WELCOME-0002');
 		expect((await redeemOne('WELCOME-0002', { options })).redeemed).toBe(true);
-		expect(await redeemOne('WELCOME-0002', { options })).toMatchObject({ redeemed: false, reason: 'already_redeemed' });
+		expect(await redeemOne('WELCOME-0002', { options })).toMatchObject({
+			redeemed: false,
+			reason: 'already_redeemed',
+		});
 	});
 });
 
 describe('Redeem: each reason, without activating', () => {
-	const activations = () => context.sandbox.requests.filter((request) => request.path.endsWith('promocodes/activate')).length;
+	const activations = () =>
+		context.sandbox.requests.filter((request) => request.path.endsWith('promocodes/activate'))
+			.length;
 
 	it('not_found: no such code in the program', async () => {
-		expect(await redeemOne('NO-SUCH-CODE')).toMatchObject({ code: 'NO-SUCH-CODE', redeemed: false, reason: 'not_found', state: {} });
+		expect(await redeemOne('NO-SUCH-CODE')).toMatchObject({
+			code: 'NO-SUCH-CODE',
+			redeemed: false,
+			reason: 'not_found',
+			state: {},
+		});
 		expect(activations()).toBe(0);
 	});
 
 	it('not_attached: a free code', async () => {
 		const json = await redeemOne('WELCOME-0005', byAlice);
-		expect(json).toMatchObject({ redeemed: false, reason: 'not_attached', state: { is_attached: false } });
+		expect(json).toMatchObject({
+			redeemed: false,
+			reason: 'not_attached',
+			state: { is_attached: false },
+		});
 		expect(activations()).toBe(0);
 		expect(context.sandbox.getCode(1, 'WELCOME-0005')?.activated).toBeNull();
 	});
 
 	it("other_customer: another customer's code, and a customer Altcraft does not know", async () => {
 		await attachTo('bob@example.com', 'WELCOME-0003');
-		expect(await redeemOne('WELCOME-0003', byAlice)).toMatchObject({ redeemed: false, reason: 'other_customer' });
-		expect(await redeemOne('WELCOME-0003', { ...byAlice, email: 'nobody@example.com' })).toMatchObject({ reason: 'other_customer' });
-		expect(await redeemOne('WELCOME-0003', { ...byAlice, matching: 'phone', phone: '+7 900 000-00-02' })).toMatchObject({ redeemed: true });
+		expect(await redeemOne('WELCOME-0003', byAlice)).toMatchObject({
+			redeemed: false,
+			reason: 'other_customer',
+		});
+		expect(
+			await redeemOne('WELCOME-0003', { ...byAlice, email: 'nobody@example.com' }),
+		).toMatchObject({ reason: 'other_customer' });
+		expect(
+			await redeemOne('WELCOME-0003', { ...byAlice, matching: 'phone', phone: '+7 900 000-00-02' }),
+		).toMatchObject({ redeemed: true });
 		expect(activations()).toBe(1);
 	});
 
 	it('already_redeemed: an activated code (program 3, LIMITED-0002 of carol)', async () => {
 		const json = await redeemOne('LIMITED-0002', { loyaltyId: 3 });
-		expect(json).toMatchObject({ redeemed: false, reason: 'already_redeemed', state: { is_activated: true } });
+		expect(json).toMatchObject({
+			redeemed: false,
+			reason: 'already_redeemed',
+			state: { is_activated: true },
+		});
 		expect(activations()).toBe(0);
 	});
 
 	it('expired: an attached code past its expiry', async () => {
 		await attachTo('alice@example.com', 'WELCOME-0004');
-		await altcraft('promocodes/update', { loyalty_id: 1, code: 'WELCOME-0004', expire_date: '2020-01-01T00:00:00Z' });
-		expect(await redeemOne('WELCOME-0004', byAlice)).toMatchObject({ redeemed: false, reason: 'expired', state: { is_expired: true } });
+		await altcraft('promocodes/update', {
+			loyalty_id: 1,
+			code: 'WELCOME-0004',
+			expire_date: '2020-01-01T00:00:00Z',
+		});
+		expect(await redeemOne('WELCOME-0004', byAlice)).toMatchObject({
+			redeemed: false,
+			reason: 'expired',
+			state: { is_expired: true },
+		});
 		expect(activations()).toBe(0);
 	});
 
 	it('Fail When Rejected turns a rejection into an error naming the code, the reason and the item', async () => {
-		const result = await context.run(redeem({ options: { failWhenRejected: true } }), { items: [{ code: 'WELCOME-0006' }] });
-		expect(result.error?.message).toBe('Promo code "WELCOME-0006" was not redeemed: the code is not attached to any customer [item 0]');
+		const result = await context.run(redeem({ options: { failWhenRejected: true } }), {
+			items: [{ code: 'WELCOME-0006' }],
+		});
+		expect(result.error?.message).toBe(
+			'Promo code "WELCOME-0006" was not redeemed: the code is not attached to any customer [item 0]',
+		);
 	});
 
 	it('undo: Update → Activated off gives the code back, and it can be redeemed again', async () => {
 		await attachTo('alice@example.com', 'WELCOME-0007');
 		expect((await redeemOne('WELCOME-0007', byAlice)).redeemed).toBe(true);
-		const refund = await context.run({ operation: 'update', loyaltyId: 1, code: 'WELCOME-0007', updateFields: { activated: false } });
+		const refund = await context.run({
+			operation: 'update',
+			loyaltyId: 1,
+			code: 'WELCOME-0007',
+			updateFields: { activated: false },
+		});
 		expect(refund.error).toBeUndefined();
 		expect((await redeemOne('WELCOME-0007', byAlice)).redeemed).toBe(true);
 	});
@@ -117,9 +171,24 @@ describe('Redeem: each reason, without activating', () => {
 describe('Redeem: bad input fails before any request', () => {
 	it.each([
 		['an empty code', { items: [{ code: '' }] }, {}, 'Promo Code is empty [item 0]'],
-		['a code with a space inside', { items: [{ code: 'WELCOME 0001' }] }, {}, 'Promo Code "WELCOME 0001" contains a space [item 0]'],
-		['a missing matching key', { items: [{ code: 'WELCOME-0001' }] }, { ...byAlice, email: '={{ $json.email }}' }, 'Email is empty [item 0]'],
-		['a bad item among good ones', { items: [{ code: 'WELCOME-0001' }, { code: '' }] }, {}, 'Promo Code is empty [item 1]'],
+		[
+			'a code with a space inside',
+			{ items: [{ code: 'WELCOME 0001' }] },
+			{},
+			'Promo Code "WELCOME 0001" contains a space [item 0]',
+		],
+		[
+			'a missing matching key',
+			{ items: [{ code: 'WELCOME-0001' }] },
+			{ ...byAlice, email: '={{ $json.email }}' },
+			'Email is empty [item 0]',
+		],
+		[
+			'a bad item among good ones',
+			{ items: [{ code: 'WELCOME-0001' }, { code: '' }] },
+			{},
+			'Promo Code is empty [item 1]',
+		],
 	])('%s', async (_name, { items }, extra, message) => {
 		const result = await context.run(redeem(extra), { items });
 		expect(result.error?.message).toBe(message);
@@ -136,15 +205,23 @@ async function inTwoProcesses(perProcess: RunNodeOptions[][]): Promise<EngineAns
 		}),
 	);
 	const answers = children.map(
-		(child) => new Promise<EngineAnswer>((resolve, reject) => {
-			child.on('message', (message) => {
-				if (message !== 'ready') resolve(message as EngineAnswer);
-			});
-			child.once('exit', (code) => reject(new Error(`engine process exited with ${code}`)));
-		}),
+		(child) =>
+			new Promise<EngineAnswer>((resolve, reject) => {
+				child.on('message', (message) => {
+					if (message !== 'ready') resolve(message as EngineAnswer);
+				});
+				child.once('exit', (code) => reject(new Error(`engine process exited with ${code}`)));
+			}),
 	);
-	const ready = children.map((child) => new Promise<void>((resolve) => child.on('message', (message) => message === 'ready' && resolve())));
-	children.forEach((child, index) => child.send({ runs: perProcess[index], waitForGo: true } satisfies EngineJob));
+	const ready = children.map(
+		(child) =>
+			new Promise<void>((resolve) =>
+				child.on('message', (message) => message === 'ready' && resolve()),
+			),
+	);
+	children.forEach((child, index) =>
+		child.send({ runs: perProcess[index], waitForGo: true } satisfies EngineJob),
+	);
 	await Promise.all(ready);
 	for (const child of children) child.send('go');
 	return await Promise.all(answers);
@@ -153,18 +230,26 @@ async function inTwoProcesses(perProcess: RunNodeOptions[][]): Promise<EngineAns
 describe('Redeem: exactly once', () => {
 	it('20 concurrent executions in one process redeem one code: exactly 1 redeemed, 19 already_redeemed', async () => {
 		await attachTo('alice@example.com', 'WELCOME-0008');
-		const outputs = await Promise.all(Array.from({ length: 20 }, async () => await redeemOne('WELCOME-0008', byAlice)));
+		const outputs = await Promise.all(
+			Array.from({ length: 20 }, async () => await redeemOne('WELCOME-0008', byAlice)),
+		);
 		expect(outputs.filter((json) => json.redeemed === true)).toHaveLength(1);
 		expect(outputs.filter((json) => json.reason === 'already_redeemed')).toHaveLength(19);
 		// The lock per code: the others read the activated code and never send a second activation.
-		expect(context.sandbox.requests.filter((request) => request.path.endsWith('promocodes/activate'))).toHaveLength(1);
+		expect(
+			context.sandbox.requests.filter((request) => request.path.endsWith('promocodes/activate')),
+		).toHaveLength(1);
 	});
 
 	it('20 items of one code in one execution: exactly 1 redeemed, each item paired to its input', async () => {
 		await attachTo('alice@example.com', 'WELCOME-0009');
-		const result = await context.run(redeem(), { items: Array.from({ length: 20 }, () => ({ code: 'WELCOME-0009' })) });
+		const result = await context.run(redeem(), {
+			items: Array.from({ length: 20 }, () => ({ code: 'WELCOME-0009' })),
+		});
 		expect(result.error).toBeUndefined();
-		expect(result.output.map((item) => item.pairedItem)).toEqual(Array.from({ length: 20 }, (_unused, item) => ({ item })));
+		expect(result.output.map((item) => item.pairedItem)).toEqual(
+			Array.from({ length: 20 }, (_unused, item) => ({ item })),
+		);
 		expect(jsonOf(result).filter((json) => json.redeemed === true)).toHaveLength(1);
 	});
 
@@ -180,13 +265,18 @@ describe('Redeem: exactly once', () => {
 		expect(outputs.map((result) => result.error)).toEqual(Array(20).fill(undefined));
 		const redeemed = outputs.filter((result) => result.output[0].redeemed === true);
 		expect(redeemed).toHaveLength(1);
-		expect(outputs.filter((result) => result.output[0].reason === 'already_redeemed')).toHaveLength(19);
+		expect(outputs.filter((result) => result.output[0].reason === 'already_redeemed')).toHaveLength(
+			19,
+		);
 	}, 120_000);
 
 	it('two processes that both send the activation (held 3 s in flight): Altcraft refuses the second, read back as already_redeemed', async () => {
 		await attachTo('alice@example.com', 'WELCOME-0010');
 		// The first activation of each process waits in the sandbox, so both have read the code as unused.
-		context.sandbox.injectFault({ kind: 'delay', ms: 3_000 }, { path: 'promocodes/activate', count: 2 });
+		context.sandbox.injectFault(
+			{ kind: 'delay', ms: 3_000 },
+			{ path: 'promocodes/activate', count: 2 },
+		);
 		const run: RunNodeOptions = {
 			parameters: { resource: 'promoCode', ...redeem(byAlice) },
 			items: [{ code: 'WELCOME-0010' }],
@@ -196,8 +286,12 @@ describe('Redeem: exactly once', () => {
 		const outputs = answers.flatMap((answer) => answer.results);
 		expect(outputs.map((result) => result.error)).toEqual(Array(20).fill(undefined));
 		expect(outputs.filter((result) => result.output[0].redeemed === true)).toHaveLength(1);
-		expect(outputs.filter((result) => result.output[0].reason === 'already_redeemed')).toHaveLength(19);
-		const activations = context.sandbox.requests.filter((request) => request.path.endsWith('promocodes/activate'));
+		expect(outputs.filter((result) => result.output[0].reason === 'already_redeemed')).toHaveLength(
+			19,
+		);
+		const activations = context.sandbox.requests.filter((request) =>
+			request.path.endsWith('promocodes/activate'),
+		);
 		expect(activations.map((request) => request.error).sort()).toEqual([0, 409]);
 	}, 120_000);
 });

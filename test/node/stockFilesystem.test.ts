@@ -25,7 +25,9 @@ import { FILE_SOURCE_NODE_TYPE, FileSource } from '../support/file-source-node';
 import { TOKEN } from './context';
 
 /** n8n-core's DI container (the copy of @n8n/di n8n-core resolves), as the harness uses it. */
-const { Container } = require(require.resolve('@n8n/di', { paths: [path.dirname(require.resolve('n8n-core'))] })) as typeof DI;
+const { Container } = require(
+	require.resolve('@n8n/di', { paths: [path.dirname(require.resolve('n8n-core'))] }),
+) as typeof DI;
 
 const storage = mkdtempSync(path.join(os.tmpdir(), 'altcraft-binary-'));
 process.env.N8N_BINARY_DATA_STORAGE_PATH = storage;
@@ -68,22 +70,36 @@ afterAll(async () => {
 it('reads a file kept on disk by n8n as a stream', async () => {
 	const file = path.join(storage, 'codes.txt');
 	writeFileSync(file, Array.from({ length: 5000 }, (_, index) => `DISK-${index}`).join('\r\n'));
-	const result = await run({ operation: 'import', loyaltyId: '1', source: 'binaryFile' }, [{ path: file }]);
+	const result = await run({ operation: 'import', loyaltyId: '1', source: 'binaryFile' }, [
+		{ path: file },
+	]);
 	expect(result.error).toBeUndefined();
-	expect(result.output[0].json).toMatchObject({ inserted: 5000, codes_in_file: 5000, failed: 0, requests: 5 });
+	expect(result.output[0].json).toMatchObject({
+		inserted: 5000,
+		codes_in_file: 5000,
+		failed: 0,
+		requests: 5,
+	});
 });
 
 it('refuses a file on disk with no codes before any request', async () => {
 	const file = path.join(storage, 'empty.txt');
 	writeFileSync(file, '\n\n');
 	sandbox.clearRequests();
-	const result = await run({ operation: 'import', loyaltyId: '1', source: 'binaryFile' }, [{ path: file }]);
-	expect(result.error?.message).toBe('The file in Input Binary Field "data" contains no codes [item 0]');
+	const result = await run({ operation: 'import', loyaltyId: '1', source: 'binaryFile' }, [
+		{ path: file },
+	]);
+	expect(result.error?.message).toBe(
+		'The file in Input Binary Field "data" contains no codes [item 0]',
+	);
 	expect(sandbox.requests).toHaveLength(0);
 });
 
 it('stores the generated codes on disk and they read back as the codes that went in', async () => {
-	const result = await run({ operation: 'import', loyaltyId: '1', source: 'generate', count: 300 }, [{}]);
+	const result = await run(
+		{ operation: 'import', loyaltyId: '1', source: 'generate', count: 300 },
+		[{}],
+	);
 	const binary = result.output[0].binary?.data;
 	expect(binary?.id).toMatch(/^filesystem/);
 	const stream = await Container.get(BinaryDataService).getAsStream(binary?.id as string);

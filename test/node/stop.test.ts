@@ -23,7 +23,11 @@ interface Stopped {
 	receivedBeforeStop: number;
 }
 
-async function runAndStop(parameters: INodeParameters, items: IDataObject[], stopAfterMs = STOP_AFTER_MS): Promise<Stopped> {
+async function runAndStop(
+	parameters: INodeParameters,
+	items: IDataObject[],
+	stopAfterMs = STOP_AFTER_MS,
+): Promise<Stopped> {
 	let stoppedAt = 0;
 	let receivedBeforeStop = 0;
 	let receivedAtGrace = 0;
@@ -43,7 +47,12 @@ async function runAndStop(parameters: INodeParameters, items: IDataObject[], sto
 	const endedAfterMs = Date.now() - stoppedAt;
 	// Anything that still arrives after the node returned would be counted here too.
 	await new Promise((resolve) => setTimeout(resolve, 300));
-	return { result, endedAfterMs, receivedBeforeStop, sentAfterStop: context.sandbox.requests.length - Math.max(receivedAtGrace, receivedBeforeStop) };
+	return {
+		result,
+		endedAfterMs,
+		receivedBeforeStop,
+		sentAfterStop: context.sandbox.requests.length - Math.max(receivedAtGrace, receivedBeforeStop),
+	};
 }
 
 function expectStopped(stopped: Stopped): void {
@@ -54,12 +63,19 @@ function expectStopped(stopped: Stopped): void {
 	expect(JSON.stringify(stopped.result.run)).not.toContain(TOKEN);
 }
 
-const customers = (count: number) => Array.from({ length: count }, (_unused, index) => ({ email: `customer${String(index + 1).padStart(2, '0')}@example.com`, code: `SHOP-${String(index + 1).padStart(4, '0')}` }));
+const customers = (count: number) =>
+	Array.from({ length: count }, (_unused, index) => ({
+		email: `customer${String(index + 1).padStart(2, '0')}@example.com`,
+		code: `SHOP-${String(index + 1).padStart(4, '0')}`,
+	}));
 
 describe('Stop', () => {
 	it('during 40 slow Gets: no request after Stop, the node ends within 2 s', async () => {
 		context.sandbox.injectFault({ kind: 'delay', ms: 400 }, { count: 1000 });
-		const stopped = await runAndStop({ operation: 'get', loyaltyId: 4, code: '={{ $json.code }}', options: { concurrency: 2 } }, customers(40));
+		const stopped = await runAndStop(
+			{ operation: 'get', loyaltyId: 4, code: '={{ $json.code }}', options: { concurrency: 2 } },
+			customers(40),
+		);
 		expectStopped(stopped);
 		expect(stopped.receivedBeforeStop).toBeLessThan(40);
 	});
@@ -67,7 +83,15 @@ describe('Stop', () => {
 	it('during Attach with codes: nothing attached after Stop', async () => {
 		context.sandbox.injectFault({ kind: 'delay', ms: 150 }, { count: 1000 });
 		const stopped = await runAndStop(
-			{ operation: 'attach', loyaltyId: 4, databaseId: 1, code: '={{ $json.code }}', matching: 'email', email: '={{ $json.email }}', options: { concurrency: 1 } },
+			{
+				operation: 'attach',
+				loyaltyId: 4,
+				databaseId: 1,
+				code: '={{ $json.code }}',
+				matching: 'email',
+				email: '={{ $json.email }}',
+				options: { concurrency: 1 },
+			},
 			customers(30),
 		);
 		expectStopped(stopped);
@@ -81,7 +105,11 @@ describe('Stop', () => {
 	it('during a 5 s Retry-After wait: no retry is sent, the node ends at once', async () => {
 		context.sandbox.injectFault({ kind: 'status503' }, { count: 1 });
 		context.sandbox.injectFault({ kind: 'status429', retryAfter: 5 }, { count: 1 });
-		const stopped = await runAndStop({ operation: 'get', loyaltyId: 4, code: 'SHOP-0001', options: { maxRetries: 5 } }, [{}], 600);
+		const stopped = await runAndStop(
+			{ operation: 'get', loyaltyId: 4, code: 'SHOP-0001', options: { maxRetries: 5 } },
+			[{}],
+			600,
+		);
 		expectStopped(stopped);
 		expect(context.sandbox.requests).toHaveLength(2);
 	});
@@ -89,16 +117,35 @@ describe('Stop', () => {
 	it('during Import chunks: no chunk after Stop', async () => {
 		context.sandbox.injectFault({ kind: 'delay', ms: 200 }, { count: 1000 });
 		const codes = Array.from({ length: 5_000 }, (_unused, index) => `STOP-${index}`);
-		const stopped = await runAndStop({ operation: 'import', loyaltyId: 1, codes: '={{ $json.codes }}', options: { chunkSize: 100 } }, [{ codes }]);
+		const stopped = await runAndStop(
+			{
+				operation: 'import',
+				loyaltyId: 1,
+				codes: '={{ $json.codes }}',
+				options: { chunkSize: 100 },
+			},
+			[{ codes }],
+		);
 		expectStopped(stopped);
 		expect(stopped.receivedBeforeStop).toBeLessThan(50);
 	});
 
 	it('during Attach Free Code with an Order ID: nothing attached after Stop', async () => {
 		context.sandbox.injectFault({ kind: 'delay', ms: 100 }, { count: 1000 });
-		const items = customers(30).map((customer, index) => ({ ...customer, orderId: `STOP-${index}` }));
+		const items = customers(30).map((customer, index) => ({
+			...customer,
+			orderId: `STOP-${index}`,
+		}));
 		const stopped = await runAndStop(
-			{ operation: 'attachFreeCode', loyaltyId: 4, databaseId: 1, matching: 'email', email: '={{ $json.email }}', idempotencyKey: '={{ $json.orderId }}', options: { concurrency: 2 } },
+			{
+				operation: 'attachFreeCode',
+				loyaltyId: 4,
+				databaseId: 1,
+				matching: 'email',
+				email: '={{ $json.email }}',
+				idempotencyKey: '={{ $json.orderId }}',
+				options: { concurrency: 2 },
+			},
 			items,
 		);
 		expectStopped(stopped);
@@ -106,7 +153,12 @@ describe('Stop', () => {
 
 	it('during a batch pause: the pause ends at once', async () => {
 		const stopped = await runAndStop(
-			{ operation: 'get', loyaltyId: 4, code: '={{ $json.code }}', options: { batching: { batch: { batchSize: 2, batchInterval: 10_000 } } } },
+			{
+				operation: 'get',
+				loyaltyId: 4,
+				code: '={{ $json.code }}',
+				options: { batching: { batch: { batchSize: 2, batchInterval: 10_000 } } },
+			},
 			customers(6),
 			300,
 		);

@@ -25,7 +25,9 @@ const get = (options: INodeParameters = {}) => ({
 	options,
 });
 const codes = (count: number) =>
-	Array.from({ length: count }, (_unused, index) => ({ code: `SHOP-${String(index + 1).padStart(4, '0')}` }));
+	Array.from({ length: count }, (_unused, index) => ({
+		code: `SHOP-${String(index + 1).padStart(4, '0')}`,
+	}));
 
 let sandbox: Sandbox;
 let tlsSandbox: Sandbox;
@@ -44,18 +46,25 @@ afterAll(async () => {
 });
 
 describe('kept-alive connections', () => {
-	it.each([1, 4])('40 items at Concurrency %i open at most that many connections, in flight at most that many', async (concurrency) => {
-		const result = await runAltcraftNode({
-			parameters: get({ concurrency }),
-			items: codes(40),
-			credentials: { baseUrl: sandbox.baseUrl, token: TOKEN },
-		});
-		expect(result.error).toBeUndefined();
-		expect(result.output.map((item) => item.json.code)).toEqual(codes(40).map((item) => item.code));
-		expect(result.output.map((item) => item.pairedItem)).toEqual(codes(40).map((_item, item) => ({ item })));
-		expect(sandbox.stats().apiConnections).toBeLessThanOrEqual(concurrency);
-		expect(sandbox.stats().maxInFlight).toBeLessThanOrEqual(concurrency);
-	});
+	it.each([1, 4])(
+		'40 items at Concurrency %i open at most that many connections, in flight at most that many',
+		async (concurrency) => {
+			const result = await runAltcraftNode({
+				parameters: get({ concurrency }),
+				items: codes(40),
+				credentials: { baseUrl: sandbox.baseUrl, token: TOKEN },
+			});
+			expect(result.error).toBeUndefined();
+			expect(result.output.map((item) => item.json.code)).toEqual(
+				codes(40).map((item) => item.code),
+			);
+			expect(result.output.map((item) => item.pairedItem)).toEqual(
+				codes(40).map((_item, item) => ({ item })),
+			);
+			expect(sandbox.stats().apiConnections).toBeLessThanOrEqual(concurrency);
+			expect(sandbox.stats().maxInFlight).toBeLessThanOrEqual(concurrency);
+		},
+	);
 
 	it('works over https, with at most Concurrency connections, when Ignore SSL Issues is on', async () => {
 		const result = await runAltcraftNode({
@@ -74,8 +83,12 @@ describe('kept-alive connections', () => {
 			items: codes(1),
 			credentials: { baseUrl: tlsSandbox.baseUrl, token: TOKEN },
 		});
-		expect(result.error?.message).toBe(`Could not verify the TLS certificate of Altcraft at ${tlsSandbox.baseUrl} [item 0]`);
-		expect((result.error as Error & { description?: string }).description).toContain('Ignore SSL Issues');
+		expect(result.error?.message).toBe(
+			`Could not verify the TLS certificate of Altcraft at ${tlsSandbox.baseUrl} [item 0]`,
+		);
+		expect((result.error as Error & { description?: string }).description).toContain(
+			'Ignore SSL Issues',
+		);
 		expect(tlsSandbox.requests).toHaveLength(0);
 		expect(JSON.stringify(result.run)).not.toContain(TOKEN);
 	});
@@ -136,7 +149,7 @@ describe('a proxy in the environment', () => {
 		}
 	});
 
-	it('sends through it (n8n\'s own request helper), and straight past it for NO_PROXY hosts', async () => {
+	it("sends through it (n8n's own request helper), and straight past it for NO_PROXY hosts", async () => {
 		const proxy = await startForwardProxy();
 		try {
 			process.env.HTTP_PROXY = proxy.url;
@@ -146,10 +159,16 @@ describe('a proxy in the environment', () => {
 				credentials: { baseUrl: sandbox.baseUrl, token: TOKEN },
 			});
 			expect(proxied.error).toBeUndefined();
-			expect(proxied.output.map((item) => item.json.code)).toEqual(['SHOP-0001', 'SHOP-0002', 'SHOP-0003']);
+			expect(proxied.output.map((item) => item.json.code)).toEqual([
+				'SHOP-0001',
+				'SHOP-0002',
+				'SHOP-0003',
+			]);
 			expect(proxy.seen).toHaveLength(3);
 			expect(proxy.seen[0]).toBe(`POST ${sandbox.baseUrl}/api/v1.1/promocodes/get`);
-			expect(sandbox.requests.every((request) => (request.body as IDataObject).token === TOKEN)).toBe(true);
+			expect(
+				sandbox.requests.every((request) => (request.body as IDataObject).token === TOKEN),
+			).toBe(true);
 
 			process.env.NO_PROXY = '127.0.0.1';
 			const direct = await runAltcraftNode({
@@ -173,12 +192,20 @@ it('hints in the editor when Retry On Fail is on for an operation that changes A
 				: { resource: 'promoCode', operation, loyaltyId: 1, code: 'WELCOME-0001' };
 		const run = await runWorkflow(
 			{
-				nodes: [workflowNode('Trigger', TRIGGER_NODE_TYPE), altcraftNode(ALTCRAFT_NODE_NAME, parameters, { retryOnFail, onError: 'continueRegularOutput' })],
+				nodes: [
+					workflowNode('Trigger', TRIGGER_NODE_TYPE),
+					altcraftNode(ALTCRAFT_NODE_NAME, parameters, {
+						retryOnFail,
+						onError: 'continueRegularOutput',
+					}),
+				],
 				connections: chain('Trigger', ALTCRAFT_NODE_NAME),
 			},
 			{ credentials: { altcraftApi: { baseUrl: sandbox.baseUrl, token: TOKEN } } },
 		);
-		return (run.data.resultData.runData[ALTCRAFT_NODE_NAME]?.[0]?.hints ?? []).map((hint) => hint.message);
+		return (run.data.resultData.runData[ALTCRAFT_NODE_NAME]?.[0]?.hints ?? []).map(
+			(hint) => hint.message,
+		);
 	};
 	expect(await runWith('activate', true)).toEqual([expect.stringMatching(/"Retry On Fail" is on/)]);
 	expect(await runWith('activate', false)).toEqual([]);
@@ -190,27 +217,56 @@ describe('lost answers settled by reading back', () => {
 		sandbox.injectFault('resetAfterApply', { path: 'promocodes/activate' });
 		// WELCOME-0001 must be attached before it can be activated.
 		await runAltcraftNode({
-			parameters: { resource: 'promoCode', operation: 'attach', loyaltyId: 1, databaseId: 1, code: 'WELCOME-0001', matching: 'email', email: 'alice@example.com' },
+			parameters: {
+				resource: 'promoCode',
+				operation: 'attach',
+				loyaltyId: 1,
+				databaseId: 1,
+				code: 'WELCOME-0001',
+				matching: 'email',
+				email: 'alice@example.com',
+			},
 			credentials: { baseUrl: sandbox.baseUrl, token: TOKEN },
 		});
 		const result = await runAltcraftNode({
-			parameters: { resource: 'promoCode', operation: 'activate', loyaltyId: 1, code: 'WELCOME-0001' },
+			parameters: {
+				resource: 'promoCode',
+				operation: 'activate',
+				loyaltyId: 1,
+				code: 'WELCOME-0001',
+			},
 			credentials: { baseUrl: sandbox.baseUrl, token: TOKEN },
 		});
 		expect(result.error).toBeUndefined();
-		expect(result.output[0].json).toMatchObject({ success: true, code: 'WELCOME-0001', confirmed_by_read_back: true });
-		expect(sandbox.requests.filter((request) => request.path.endsWith('/activate'))).toHaveLength(1);
+		expect(result.output[0].json).toMatchObject({
+			success: true,
+			code: 'WELCOME-0001',
+			confirmed_by_read_back: true,
+		});
+		expect(sandbox.requests.filter((request) => request.path.endsWith('/activate'))).toHaveLength(
+			1,
+		);
 		const hints = result.run.data.resultData.runData[ALTCRAFT_NODE_NAME]?.[0]?.hints ?? [];
-		expect(hints.map((hint) => hint.message)).toEqual([expect.stringMatching(/reading the code back showed the change/)]);
+		expect(hints.map((hint) => hint.message)).toEqual([
+			expect.stringMatching(/reading the code back showed the change/),
+		]);
 	});
 });
 
 it('"One Import for All Items" with two programs fails before any request, naming the item', async () => {
 	const result = await runAltcraftNode({
-		parameters: { resource: 'promoCode', operation: 'import', loyaltyId: '={{ $json.program }}', codes: 'X-1', importMode: 'allItems' },
+		parameters: {
+			resource: 'promoCode',
+			operation: 'import',
+			loyaltyId: '={{ $json.program }}',
+			codes: 'X-1',
+			importMode: 'allItems',
+		},
 		items: [{ program: 1 }, { program: 2 }],
 		credentials: { baseUrl: sandbox.baseUrl, token: TOKEN },
 	});
-	expect(result.error?.message).toMatch(/needs one Loyalty Program ID for all items, got 1 and 2 \[item 0\]$/);
+	expect(result.error?.message).toMatch(
+		/needs one Loyalty Program ID for all items, got 1 and 2 \[item 0\]$/,
+	);
 	expect(sandbox.requests).toHaveLength(0);
 });

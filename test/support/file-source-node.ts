@@ -6,7 +6,12 @@
  */
 import { createReadStream } from 'node:fs';
 
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 export const FILE_SOURCE_NODE_TYPE = 'test.fileSource';
@@ -30,10 +35,27 @@ export class FileSource implements INodeType {
 			const { file, path, encoding, field } = item.json;
 			const name = typeof field === 'string' ? field : 'data';
 			if (typeof path === 'string') {
-				output.push({ json: {}, binary: { [name]: await this.helpers.prepareBinaryData(createReadStream(path), 'codes.txt', 'text/plain') } });
+				output.push({
+					json: {},
+					binary: {
+						[name]: await this.helpers.prepareBinaryData(
+							createReadStream(path),
+							'codes.txt',
+							'text/plain',
+						),
+					},
+				});
 			} else if (typeof file === 'string') {
-				const bytes = encoding === 'utf16le' ? Buffer.from(`\uFEFF${file}`, 'utf16le') : Buffer.from(file, 'utf8');
-				output.push({ json: {}, binary: { [name]: await this.helpers.prepareBinaryData(bytes, 'codes.txt', 'text/plain') } });
+				const bytes =
+					encoding === 'utf16le'
+						? Buffer.from(`\uFEFF${file}`, 'utf16le')
+						: Buffer.from(file, 'utf8');
+				output.push({
+					json: {},
+					binary: {
+						[name]: await this.helpers.prepareBinaryData(bytes, 'codes.txt', 'text/plain'),
+					},
+				});
 			} else {
 				output.push({ json: {} });
 			}

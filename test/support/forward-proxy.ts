@@ -21,7 +21,11 @@ export async function startForwardProxy(): Promise<ForwardProxy> {
 		seen.push(`${request.method} ${request.url}`);
 		const target = new URL(request.url ?? '');
 		// Hop-by-hop headers are the proxy's own, as RFC 9110 asks; the rest goes on unchanged.
-		const { 'proxy-connection': _proxyConnection, connection: _connection, ...headers } = request.headers;
+		const {
+			'proxy-connection': _proxyConnection,
+			connection: _connection,
+			...headers
+		} = request.headers;
 		const upstream = http.request(
 			target,
 			{ method: request.method, headers: { ...headers, host: target.host } },

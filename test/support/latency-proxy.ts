@@ -90,16 +90,19 @@ class DelayLine {
 	private arm(): void {
 		const head = this.queue[0];
 		if (!head) return;
-		const timer = setTimeout(() => {
-			this.timers.delete(timer);
-			this.timer = undefined;
-			const now = performance.now();
-			// Everything due by now goes out in one go: timers fire late under load, order must not suffer.
-			while (this.queue.length > 0 && this.queue[0].due <= now + 0.5 && !this.closed) {
-				this.deliver(this.queue.shift()!.step);
-			}
-			if (!this.closed) this.arm();
-		}, Math.max(0, head.due - performance.now()));
+		const timer = setTimeout(
+			() => {
+				this.timers.delete(timer);
+				this.timer = undefined;
+				const now = performance.now();
+				// Everything due by now goes out in one go: timers fire late under load, order must not suffer.
+				while (this.queue.length > 0 && this.queue[0].due <= now + 0.5 && !this.closed) {
+					this.deliver(this.queue.shift()!.step);
+				}
+				if (!this.closed) this.arm();
+			},
+			Math.max(0, head.due - performance.now()),
+		);
 		this.timers.add(timer);
 		this.timer = timer;
 	}
@@ -107,7 +110,8 @@ class DelayLine {
 
 export async function startLatencyProxy(options: LatencyProxyOptions): Promise<LatencyProxy> {
 	const delay = options.oneWayDelayMs;
-	if (!(delay >= 0) || !Number.isFinite(delay)) throw new Error('oneWayDelayMs must be a finite number >= 0');
+	if (!(delay >= 0) || !Number.isFinite(delay))
+		throw new Error('oneWayDelayMs must be a finite number >= 0');
 	const upstreamHost = options.upstreamHost ?? '127.0.0.1';
 	const sockets = new Set<net.Socket>();
 	const lines = new Set<DelayLine>();
@@ -124,7 +128,12 @@ export async function startLatencyProxy(options: LatencyProxyOptions): Promise<L
 	};
 
 	/** Forwards `from` to `to` through a delay line; `gateUntil` holds the first bytes (handshake). */
-	const pipeDelayed = (from: net.Socket, to: net.Socket, direction: 'bytesUp' | 'bytesDown', gateUntil: number) => {
+	const pipeDelayed = (
+		from: net.Socket,
+		to: net.Socket,
+		direction: 'bytesUp' | 'bytesDown',
+		gateUntil: number,
+	) => {
 		let waitingForDrain = false;
 		const line = new DelayLine((step) => {
 			if (to.destroyed) return;

@@ -17,13 +17,21 @@ function newestMtime(dir, suffix) {
 }
 
 module.exports = async function refuseStaleDist() {
-	const sources = Math.max(newestMtime(path.join(root, 'nodes'), '.ts'), newestMtime(path.join(root, 'credentials'), '.ts'));
+	const sources = Math.max(
+		newestMtime(path.join(root, 'nodes'), '.ts'),
+		newestMtime(path.join(root, 'credentials'), '.ts'),
+	);
 	const built = Math.min(
 		newestMtime(path.join(root, 'dist', 'nodes'), '.js') || 0,
 		newestMtime(path.join(root, 'dist', 'credentials'), '.js') || 0,
 	);
-	if (built === 0) throw new Error('dist/ is missing: run `npm run build` (or `npm test`, which builds first) before jest.');
+	if (built === 0)
+		throw new Error(
+			'dist/ is missing: run `npm run build` (or `npm test`, which builds first) before jest.',
+		);
 	if (sources > built) {
-		throw new Error('dist/ is older than nodes/ or credentials/: run `npm run build` (or `npm test`) before jest, so the tests load the code you changed.');
+		throw new Error(
+			'dist/ is older than nodes/ or credentials/: run `npm run build` (or `npm test`) before jest, so the tests load the code you changed.',
+		);
 	}
 };

@@ -13,7 +13,10 @@ describe('normalizeBaseUrl', () => {
 		expect(normalizeBaseUrl(raw)).toBe(expected);
 	});
 
-	it.each(['ftp://example.com', 'example.altcraft.com', '', 'https://', undefined, 42])('rejects %p', (raw) => {
-		expect(normalizeBaseUrl(raw)).toBeUndefined();
-	});
+	it.each(['ftp://example.com', 'example.altcraft.com', '', 'https://', undefined, 42])(
+		'rejects %p',
+		(raw) => {
+			expect(normalizeBaseUrl(raw)).toBeUndefined();
+		},
+	);
 });

@@ -14,7 +14,8 @@ function fileOf(content: string | Buffer, pieceSize = 1 << 16): OpenCodeFile {
 	const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
 	return () => {
 		const pieces: Buffer[] = [];
-		for (let offset = 0; offset < bytes.length; offset += pieceSize) pieces.push(bytes.subarray(offset, offset + pieceSize));
+		for (let offset = 0; offset < bytes.length; offset += pieceSize)
+			pieces.push(bytes.subarray(offset, offset + pieceSize));
 		return Readable.from(pieces);
 	};
 }
@@ -42,12 +43,18 @@ async function problemOf(open: OpenCodeFile, options: CodeFileOptions): Promise<
 describe('code files: text, one code per line', () => {
 	const content = '\uFEFFA-1\r\nA-2\n\n  A-3  \r\n"A-4"\r\nA-2\r\n\r\nA-5';
 
-	it.each([1, 2, 3, 7, 1 << 16])('reads BOM, CRLF, blank lines, quotes and repeats (pieces of %i bytes)', async (pieceSize) => {
-		const { codes, counts } = await readAll(fileOf(content, pieceSize), text);
-		expect(codes).toEqual(['A-1', 'A-2', 'A-3', 'A-4', 'A-5']);
-		expect(counts).toEqual({ codes: 5, duplicatedInFile: 1, blank: 2 });
-		await expect(scanCodeFile(fileOf(content, pieceSize), text)).resolves.toEqual({ entries: 6, blank: 2 });
-	});
+	it.each([1, 2, 3, 7, 1 << 16])(
+		'reads BOM, CRLF, blank lines, quotes and repeats (pieces of %i bytes)',
+		async (pieceSize) => {
+			const { codes, counts } = await readAll(fileOf(content, pieceSize), text);
+			expect(codes).toEqual(['A-1', 'A-2', 'A-3', 'A-4', 'A-5']);
+			expect(counts).toEqual({ codes: 5, duplicatedInFile: 1, blank: 2 });
+			await expect(scanCodeFile(fileOf(content, pieceSize), text)).resolves.toEqual({
+				entries: 6,
+				blank: 2,
+			});
+		},
+	);
 
 	it('keeps multi-byte characters cut between pieces', async () => {
 		const { codes } = await readAll(fileOf('КОД-1\nКОД-2\n😀-3\n', 1), text);
@@ -67,7 +74,9 @@ describe('code files: text, one code per line', () => {
 				(function* () {
 					for (let piece = 0; piece < 100; piece++) {
 						piecesRead++;
-						yield Buffer.from(Array.from({ length: 100 }, (_, index) => `P${piece}-${index}\n`).join(''));
+						yield Buffer.from(
+							Array.from({ length: 100 }, (_, index) => `P${piece}-${index}\n`).join(''),
+						);
 					}
 				})(),
 			);
@@ -81,15 +90,25 @@ describe('code files: text, one code per line', () => {
 	it.each([
 		['an empty file', '', 'contains no codes'],
 		['only blank lines', '\r\n\n  \n', 'contains no codes'],
-		['a NUL byte (a binary file)', 'A-1\nA\u00002\n', 'holds a NUL byte on line 2; is it a text file?'],
-		['a control character', 'A-1\nA-2\nA\u0007-3', 'line 3 contains a control character (U+0007) at position 2'],
+		[
+			'a NUL byte (a binary file)',
+			'A-1\nA\u00002\n',
+			'holds a NUL byte on line 2; is it a text file?',
+		],
+		[
+			'a control character',
+			'A-1\nA-2\nA\u0007-3',
+			'line 3 contains a control character (U+0007) at position 2',
+		],
 	])('refuses %s', async (_name, content, message) => {
 		expect(await problemOf(fileOf(content), text)).toBe(message);
 	});
 
 	it('refuses bytes that are not UTF-8 (e.g. a zip archive), with where', async () => {
 		const zip = Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x08, 0x00, 0xc3, 0x28]);
-		expect(await problemOf(fileOf(zip), text)).toMatch(/^is not UTF-8 text \(an invalid byte sequence after byte 0\)/);
+		expect(await problemOf(fileOf(zip), text)).toMatch(
+			/^is not UTF-8 text \(an invalid byte sequence after byte 0\)/,
+		);
 		expect(await problemOf(fileOf(zip, 4), text)).toMatch(/after byte 8/);
 	});
 
@@ -109,16 +128,20 @@ describe('code files: CSV with the codes in a named column', () => {
 		[',', 'id,Code,note\r\n1,C-1,first\r\n2,"C-2","with, comma"\r\n3,C-1,repeat\r\n4,,empty\r\n'],
 		[';', 'id;Code;note\n1;C-1;first\n2;"C-2";"with; semicolon"\n3;C-1;repeat\n4;;empty\n'],
 		['\t', 'id\tCode\tnote\n1\tC-1\tfirst\n2\tC-2\twith tab\n3\tC-1\trepeat\n4\t\tempty\n'],
-	])('finds the column by header name with delimiter %p, counting repeats and empty values', async (_delimiter, content) => {
-		for (const pieceSize of [1, 5, 1 << 16]) {
-			const { codes, counts } = await readAll(fileOf(content, pieceSize), csv(' code '));
-			expect(codes).toEqual(['C-1', 'C-2']);
-			expect(counts).toEqual({ codes: 2, duplicatedInFile: 1, blank: 1 });
-		}
-	});
+	])(
+		'finds the column by header name with delimiter %p, counting repeats and empty values',
+		async (_delimiter, content) => {
+			for (const pieceSize of [1, 5, 1 << 16]) {
+				const { codes, counts } = await readAll(fileOf(content, pieceSize), csv(' code '));
+				expect(codes).toEqual(['C-1', 'C-2']);
+				expect(counts).toEqual({ codes: 2, duplicatedInFile: 1, blank: 1 });
+			}
+		},
+	);
 
 	it('reads quoted fields with doubled quotes and line breaks inside, and short rows', async () => {
-		const content = '\uFEFF"note","code"\n"two\nlines","Q""1"\n"x",Q-2\nonly-note\n"",  " Q-3 "  \n';
+		const content =
+			'\uFEFF"note","code"\n"two\nlines","Q""1"\n"x",Q-2\nonly-note\n"",  " Q-3 "  \n';
 		const { codes, counts } = await readAll(fileOf(content, 3), csv('code'));
 		expect(codes).toEqual(['Q"1', 'Q-2', 'Q-3']);
 		expect(counts.blank).toBe(1);
@@ -126,11 +149,15 @@ describe('code files: CSV with the codes in a named column', () => {
 
 	it('counts lines from the start of the file when it names a bad row', async () => {
 		const content = 'note,code\n"a\nb",C-1\nx,C\u00072\n';
-		expect(await problemOf(fileOf(content), csv('code'))).toBe('line 4 contains a control character (U+0007) at position 2');
+		expect(await problemOf(fileOf(content), csv('code'))).toBe(
+			'line 4 contains a control character (U+0007) at position 2',
+		);
 	});
 
 	it('names the columns it found when the named one is missing', async () => {
-		expect(await problemOf(fileOf('id;promo\n1;A\n'), csv('code'))).toBe('has no column "code" in its first line (columns: "id", "promo")');
+		expect(await problemOf(fileOf('id;promo\n1;A\n'), csv('code'))).toBe(
+			'has no column "code" in its first line (columns: "id", "promo")',
+		);
 	});
 
 	it.each([
@@ -151,7 +178,11 @@ describe('code files: CSV with the codes in a named column', () => {
 describe('code files: in chunks', () => {
 	// 200,000 codes here (jest's realm makes the fingerprints 10× slower); the benchmark reads 1,000,000.
 	it('reads 200,000 codes (2.4 MB) one chunk at a time', async () => {
-		const lines = Buffer.from(Array.from({ length: 200_000 }, (_, index) => `CODE${String(index).padStart(7, '0')}\n`).join(''));
+		const lines = Buffer.from(
+			Array.from({ length: 200_000 }, (_, index) => `CODE${String(index).padStart(7, '0')}\n`).join(
+				'',
+			),
+		);
 		expect(lines.length).toBe(2_400_000);
 		let codes = 0;
 		let largestChunk = 0;

@@ -60,7 +60,9 @@ function chiSquareBound(df: number): number {
 /** Counts of each symbol per position (index = position) and over all positions (last entry). */
 function symbolCounts(codes: string[], alphabet: string): number[][] {
 	const length = codes[0].length;
-	const table = Array.from({ length: length + 1 }, () => new Array<number>(alphabet.length).fill(0));
+	const table = Array.from({ length: length + 1 }, () =>
+		new Array<number>(alphabet.length).fill(0),
+	);
 	for (const code of codes) {
 		for (let position = 0; position < length; position++) {
 			const symbol = alphabet.indexOf(code[position]);
@@ -117,11 +119,31 @@ describe('checkGeneratorSettings', () => {
 		[{ count: 'many' }, 'Count', /got "many"/],
 		[{ length: 0 }, 'Length', /from 1 to 64/],
 		[{ length: 65 }, 'Length', /from 1 to 64/],
-		[{ alphabet: 'custom' as const, customAlphabet: '' }, 'Custom Alphabet', /at least 2 different symbols, got 0/],
-		[{ alphabet: 'custom' as const, customAlphabet: 'A' }, 'Custom Alphabet', /at least 2 different symbols, got 1/],
-		[{ alphabet: 'custom' as const, customAlphabet: 'ABCA' }, 'Custom Alphabet', /"A" more than once/],
-		[{ alphabet: 'custom' as const, customAlphabet: 'AB C' }, 'Custom Alphabet', /white space at position 3/],
-		[{ alphabet: 'custom' as const, customAlphabet: 'AB\u0007' }, 'Custom Alphabet', /control character/],
+		[
+			{ alphabet: 'custom' as const, customAlphabet: '' },
+			'Custom Alphabet',
+			/at least 2 different symbols, got 0/,
+		],
+		[
+			{ alphabet: 'custom' as const, customAlphabet: 'A' },
+			'Custom Alphabet',
+			/at least 2 different symbols, got 1/,
+		],
+		[
+			{ alphabet: 'custom' as const, customAlphabet: 'ABCA' },
+			'Custom Alphabet',
+			/"A" more than once/,
+		],
+		[
+			{ alphabet: 'custom' as const, customAlphabet: 'AB C' },
+			'Custom Alphabet',
+			/white space at position 3/,
+		],
+		[
+			{ alphabet: 'custom' as const, customAlphabet: 'AB\u0007' },
+			'Custom Alphabet',
+			/control character/,
+		],
 		[{ pattern: 'SALE-' }, 'Pattern', /has no "#"/],
 		[{ alphabet: 'toString' }, 'Alphabet', /Alphabet "toString" is not one of the choices/],
 		[{ prefix: 'A\nB' }, 'Prefix', /control character/],
@@ -137,15 +159,21 @@ describe('checkGeneratorSettings', () => {
 		// 31^4 = 923,521 < 10 × 100,000; 31^5 = 28,629,151 ≥ 1,000,000.
 		const problem = problemOf({ count: 100_000, length: 4 });
 		expect(problem.field).toBe('Length');
-		expect(problem.problem).toBe('Length 4 and 31 symbols give 923,521 possible codes, too few for Count 100,000');
+		expect(problem.problem).toBe(
+			'Length 4 and 31 symbols give 923,521 possible codes, too few for Count 100,000',
+		);
 		expect(problem.hint).toMatch(/use 5 or more random symbols/);
-		expect(isGeneratorProblem(checkGeneratorSettings({ ...defaults, count: 100_000, length: 5 }))).toBe(false);
+		expect(
+			isGeneratorProblem(checkGeneratorSettings({ ...defaults, count: 100_000, length: 5 })),
+		).toBe(false);
 	});
 
 	it('refuses a Pattern too short for Count, naming Pattern', () => {
 		const problem = problemOf({ count: 1000, pattern: 'SALE-###', alphabet: 'digits' });
 		expect(problem.field).toBe('Pattern');
-		expect(problem.problem).toMatch(/Pattern with 3 "#" and 10 symbols give 1,000 possible codes, too few for Count 1,000/);
+		expect(problem.problem).toMatch(
+			/Pattern with 3 "#" and 10 symbols give 1,000 possible codes, too few for Count 1,000/,
+		);
 		expect(problem.hint).toMatch(/use 4 or more/);
 	});
 
@@ -163,7 +191,9 @@ describe('createCodeGenerator', () => {
 		const codes = generator.next(20_000);
 		expect(codes).toHaveLength(20_000);
 		expect(new Set(codes).size).toBe(20_000);
-		expect(codes.filter((code) => !/^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{8}$/.test(code))).toEqual([]);
+		expect(codes.filter((code) => !/^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{8}$/.test(code))).toEqual(
+			[],
+		);
 		expect(generator.made).toBe(20_000);
 	});
 
@@ -174,17 +204,35 @@ describe('createCodeGenerator', () => {
 	});
 
 	it('follows a Pattern with Prefix and Postfix', () => {
-		const codes = createCodeGenerator(shapeOf({ count: 500, pattern: 'SALE-####-####', alphabet: 'digits', prefix: 'X', postfix: '!' })).next(500);
+		const codes = createCodeGenerator(
+			shapeOf({
+				count: 500,
+				pattern: 'SALE-####-####',
+				alphabet: 'digits',
+				prefix: 'X',
+				postfix: '!',
+			}),
+		).next(500);
 		expect(codes.filter((code) => !/^XSALE-\d{4}-\d{4}!$/.test(code))).toEqual([]);
 	});
 
 	it('uses digits only and letters only when asked', () => {
-		expect(createCodeGenerator(shapeOf({ count: 100, alphabet: 'digits' })).next(100).join('')).toMatch(/^\d+$/);
-		expect(createCodeGenerator(shapeOf({ count: 100, alphabet: 'letters' })).next(100).join('')).toMatch(/^[A-Z]+$/);
+		expect(
+			createCodeGenerator(shapeOf({ count: 100, alphabet: 'digits' }))
+				.next(100)
+				.join(''),
+		).toMatch(/^\d+$/);
+		expect(
+			createCodeGenerator(shapeOf({ count: 100, alphabet: 'letters' }))
+				.next(100)
+				.join(''),
+		).toMatch(/^[A-Z]+$/);
 	});
 
 	it('takes a custom alphabet of symbols outside the BMP, each one symbol', () => {
-		const codes = createCodeGenerator(shapeOf({ count: 50, length: 10, alphabet: 'custom', customAlphabet: '😀😁😂' })).next(50);
+		const codes = createCodeGenerator(
+			shapeOf({ count: 50, length: 10, alphabet: 'custom', customAlphabet: '😀😁😂' }),
+		).next(50);
 		for (const code of codes) {
 			expect(Array.from(code)).toHaveLength(10);
 			expect(Array.from(code).every((symbol) => '😀😁😂'.includes(symbol))).toBe(true);
@@ -199,7 +247,9 @@ describe('createCodeGenerator', () => {
 	});
 
 	it('replaces codes without ever repeating one made before in the run', () => {
-		const generator = createCodeGenerator(shapeOf({ count: 1000, length: 4, alphabet: 'custom', customAlphabet: 'ABCDEFGHIJ' }));
+		const generator = createCodeGenerator(
+			shapeOf({ count: 1000, length: 4, alphabet: 'custom', customAlphabet: 'ABCDEFGHIJ' }),
+		);
 		const first = generator.next(1000);
 		// Say Altcraft reported 300 of them as already in the program: replacements are new codes.
 		const replacements = generator.next(300);
@@ -219,7 +269,10 @@ describe('createCodeGenerator', () => {
 	it('gives up when the possible codes are used up instead of looping', () => {
 		// A source that always answers 0 can only make one code.
 		const stuck: RandomSource = { below: () => 0, maxRange: 2 ** 48 };
-		const generator = createCodeGenerator(shapeOf({ count: 1000, length: 4, alphabet: 'digits' }), stuck);
+		const generator = createCodeGenerator(
+			shapeOf({ count: 1000, length: 4, alphabet: 'digits' }),
+			stuck,
+		);
 		expect(() => generator.next(2)).toThrow('could not find 2 new codes among the possible ones');
 	});
 
@@ -244,7 +297,9 @@ describe('createCodeGenerator', () => {
 		});
 
 		it('fails for a generator with modulo bias (a random byte % 31), in every position', () => {
-			const codes = createCodeGenerator(shapeOf({ count: 100_000 }), moduloBiasedSource()).next(100_000);
+			const codes = createCodeGenerator(shapeOf({ count: 100_000 }), moduloBiasedSource()).next(
+				100_000,
+			);
 			const table = symbolCounts(codes, alphabet);
 			for (const counts of table) expect(chiSquare(counts)).toBeGreaterThan(bound);
 			// Expected ≈ 281 per position and ≈ 3,370 over all positions: far above the bound.

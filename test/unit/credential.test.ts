@@ -4,7 +4,11 @@ import { AltcraftApi } from '../../credentials/AltcraftApi.credentials';
 
 const credential = new AltcraftApi();
 const credentials = { baseUrl: 'https://example.altcraft.com', token: 'dummy-token' };
-const request = (body: IHttpRequestOptions['body']): IHttpRequestOptions => ({ url: 'https://x', method: 'POST', body });
+const request = (body: IHttpRequestOptions['body']): IHttpRequestOptions => ({
+	url: 'https://x',
+	method: 'POST',
+	body,
+});
 
 describe('AltcraftApi credential', () => {
 	it('is named as saved workflows expect and hides the token', () => {
@@ -12,7 +16,11 @@ describe('AltcraftApi credential', () => {
 		expect(credential.displayName).toBe('Altcraft API');
 		const token = credential.properties.find((property) => property.name === 'token');
 		expect(token?.typeOptions?.password).toBe(true);
-		expect(credential.properties.map((property) => property.name)).toEqual(['baseUrl', 'token', 'allowUnauthorizedCerts']);
+		expect(credential.properties.map((property) => property.name)).toEqual([
+			'baseUrl',
+			'token',
+			'allowUnauthorizedCerts',
+		]);
 	});
 
 	it('adds the token to a JSON body without touching the caller object', async () => {
@@ -31,16 +39,20 @@ describe('AltcraftApi credential', () => {
 	});
 
 	it('gives a body-less request (the credential test) a body with the token', async () => {
-		expect((await credential.authenticate(credentials, request(undefined))).body).toEqual({ token: 'dummy-token' });
+		expect((await credential.authenticate(credentials, request(undefined))).body).toEqual({
+			token: 'dummy-token',
+		});
 	});
 
 	it('has Ignore SSL Issues, off by default', () => {
-		const ignoreSsl = credential.properties.find((property) => property.name === 'allowUnauthorizedCerts');
+		const ignoreSsl = credential.properties.find(
+			(property) => property.name === 'allowUnauthorizedCerts',
+		);
 		expect(ignoreSsl).toMatchObject({ type: 'boolean', default: false });
 		expect(ignoreSsl?.displayName).toMatch(/^Ignore SSL Issues/);
 	});
 
-	it('is tested by the node\'s function, not by request rules, and stays small for the editor', () => {
+	it("is tested by the node's function, not by request rules, and stays small for the editor", () => {
 		// A `test` on the credential would take precedence over the node's testedBy function in n8n.
 		expect((credential as { test?: unknown }).test).toBeUndefined();
 		const size = Buffer.byteLength(JSON.stringify(credential), 'utf8');

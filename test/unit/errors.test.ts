@@ -19,8 +19,12 @@ describe('error mapping', () => {
 			{ error: 401, error_text: `Token ${secret} is not valid`, data: null },
 			{ method: 'promocodes/get', statusCode: 200, itemIndex: 3, secret },
 		);
-		expect(failure.options.message).toBe('Altcraft error 401: Token **hidden** is not valid [item 3]');
-		expect(failure.options.description).toContain('POST /api/v1.1/promocodes/get answered HTTP 200');
+		expect(failure.options.message).toBe(
+			'Altcraft error 401: Token **hidden** is not valid [item 3]',
+		);
+		expect(failure.options.description).toContain(
+			'POST /api/v1.1/promocodes/get answered HTTP 200',
+		);
 		expect(failure.options.description).toContain('Check the API token');
 		expect(failure.options.itemIndex).toBe(3);
 		expect(failure.options.httpCode).toBe('200');
@@ -30,7 +34,13 @@ describe('error mapping', () => {
 	it('describes an HTML page with a readable, redacted snippet', () => {
 		const failure = describeUnreadableResponse(
 			`<html><head><style>p{}</style></head><body><h1>502 Bad Gateway</h1><p>${secret}</p></body></html>`,
-			{ method: 'promocodes/attach', statusCode: 502, contentType: 'text/html', itemIndex: 0, secret },
+			{
+				method: 'promocodes/attach',
+				statusCode: 502,
+				contentType: 'text/html',
+				itemIndex: 0,
+				secret,
+			},
 		);
 		expect(failure.options.message).toBe('Altcraft answered HTTP 502 with an HTML page [item 0]');
 		expect(failure.options.description).toContain('Response began: "502 Bad Gateway **hidden**"');
@@ -57,7 +67,12 @@ describe('error mapping', () => {
 		secret,
 		attempts: 4,
 		earlierAttemptMayHaveApplied: false,
-		last: { reason: `ECONNREFUSED: connect ECONNREFUSED ${secret}`, sent: false, timedOut: false, timeoutMs: 20000 },
+		last: {
+			reason: `ECONNREFUSED: connect ECONNREFUSED ${secret}`,
+			sent: false,
+			timedOut: false,
+			timeoutMs: 20000,
+		},
 	};
 
 	it('says nothing changed when the request never left, and never shows the token', () => {
@@ -89,7 +104,9 @@ describe('error mapping', () => {
 			'The connection broke before an answer arrived: Altcraft may have attached a promo code to this profile [item 0]',
 		);
 		expect(failure.options.description).toContain('does not send it again');
-		expect(`${failure.options.message} ${failure.options.description}`).not.toMatch(/retry (the request )?immediately/i);
+		expect(`${failure.options.message} ${failure.options.description}`).not.toMatch(
+			/retry (the request )?immediately/i,
+		);
 	});
 
 	it('names the code to check when an activation outcome is unknown', () => {
@@ -104,11 +121,19 @@ describe('error mapping', () => {
 		expect(failure.options.message).toBe(
 			'A gateway in front of Altcraft answered HTTP 504: whether the activation was applied is unknown [item 0]',
 		);
-		expect(failure.options.description).toContain('Check promo code "WELCOME-1" in loyalty program 7');
+		expect(failure.options.description).toContain(
+			'Check promo code "WELCOME-1" in loyalty program 7',
+		);
 	});
 
 	it('fails at once when Retry-After is longer than the node waits', () => {
-		const failure = describeRetryAfterTooLong({ method: 'promocodes/get', itemIndex: 2, statusCode: 429, waitMs: 120_000, maxWaitMs: 60_000 });
+		const failure = describeRetryAfterTooLong({
+			method: 'promocodes/get',
+			itemIndex: 2,
+			statusCode: 429,
+			waitMs: 120_000,
+			maxWaitMs: 60_000,
+		});
 		expect(failure.options.message).toBe('Altcraft is rate limiting requests for 120 s [item 2]');
 		expect(failure.options.description).toContain('longer than the 60 s this node waits');
 	});

@@ -29,7 +29,8 @@ describe('FailedCodes', () => {
 
 	it('keeps 250,000 failures in the CSV across blocks, the list capped', () => {
 		const failed = new FailedCodes();
-		for (let index = 0; index < 250_000; index++) failed.add({ code: `C${index}`, error: 500, error_text: 'Promocode duplicated' });
+		for (let index = 0; index < 250_000; index++)
+			failed.add({ code: `C${index}`, error: 500, error_text: 'Promocode duplicated' });
 		expect(failed.listed).toHaveLength(100);
 		const lines = (failed.csv() as Buffer).toString('utf8').split('\n');
 		expect(lines).toHaveLength(250_002);

@@ -19,11 +19,13 @@ describe('FingerprintSet', () => {
 		// Codes that differ in one or two places, the hardest case for a weak hash.
 		const set = new FingerprintSet();
 		for (let index = 0; index < 200_000; index++) {
-			if (!set.add(`CODE-${String(index).padStart(7, '0')}`)) throw new Error(`code ${index} taken for an earlier one`);
+			if (!set.add(`CODE-${String(index).padStart(7, '0')}`))
+				throw new Error(`code ${index} taken for an earlier one`);
 		}
 		expect(set.size).toBe(200_000);
 		let repeats = 0;
-		for (let index = 0; index < 200_000; index += 997) if (!set.add(`CODE-${String(index).padStart(7, '0')}`)) repeats++;
+		for (let index = 0; index < 200_000; index += 997)
+			if (!set.add(`CODE-${String(index).padStart(7, '0')}`)) repeats++;
 		expect(repeats).toBe(Math.ceil(200_000 / 997));
 		expect(set.has('CODE-0200000')).toBe(false);
 	});

@@ -1,4 +1,9 @@
-import { checkGeneratorSettings, createCodeGenerator, isGeneratorProblem, GeneratorExhaustedError } from '../../nodes/AltcraftPromo/helpers/codeGenerator';
+import {
+	checkGeneratorSettings,
+	createCodeGenerator,
+	isGeneratorProblem,
+	GeneratorExhaustedError,
+} from '../../nodes/AltcraftPromo/helpers/codeGenerator';
 import { GeneratedCodesSource } from '../../nodes/AltcraftPromo/helpers/generatedCodes';
 import { type ChunkAnswer, ImportRun, chunksOf } from '../../nodes/AltcraftPromo/helpers/importRun';
 
@@ -32,20 +37,42 @@ function fakeAltcraft(existing: Iterable<string> = [], limit = Infinity) {
 			return { code, error: 0, error_text: '' };
 		});
 		return {
-			envelope: { error: 0, error_text: 'Successful operation', data, inserted, duplicated, discarded_by_limit: discarded },
+			envelope: {
+				error: 0,
+				error_text: 'Successful operation',
+				data,
+				inserted,
+				duplicated,
+				discarded_by_limit: discarded,
+			},
 			resentAfterUnknownOutcome: false,
 		};
 	};
 	return { program, send, maxInFlight: () => maxInFlight };
 }
 
-function checkShape(settings: { count: number; length: number; alphabet?: 'digits' | 'unambiguous' }) {
-	const shape = checkGeneratorSettings({ pattern: '', customAlphabet: '', prefix: '', postfix: '', alphabet: 'unambiguous', ...settings });
+function checkShape(settings: {
+	count: number;
+	length: number;
+	alphabet?: 'digits' | 'unambiguous';
+}) {
+	const shape = checkGeneratorSettings({
+		pattern: '',
+		customAlphabet: '',
+		prefix: '',
+		postfix: '',
+		alphabet: 'unambiguous',
+		...settings,
+	});
 	if (isGeneratorProblem(shape)) throw new Error(shape.problem);
 	return shape;
 }
 
-function generatorFor(settings: { count: number; length: number; alphabet?: 'digits' | 'unambiguous' }) {
+function generatorFor(settings: {
+	count: number;
+	length: number;
+	alphabet?: 'digits' | 'unambiguous';
+}) {
 	return createCodeGenerator(checkShape(settings));
 }
 
@@ -54,7 +81,14 @@ describe('ImportRun', () => {
 		const altcraft = fakeAltcraft(['B', 'E']);
 		const run = new ImportRun(altcraft.send);
 		await run.run(chunksOf(['A', 'B', 'C', 'D', 'E', 'F', 'G'], 3), 2);
-		expect(run.counters).toEqual({ inserted: 5, duplicated: 2, discarded_by_limit: 0, duplicated_after_resend: 0, requests: 3, failed: 2 });
+		expect(run.counters).toEqual({
+			inserted: 5,
+			duplicated: 2,
+			discarded_by_limit: 0,
+			duplicated_after_resend: 0,
+			requests: 3,
+			failed: 2,
+		});
 		expect(run.failedCodes.listed).toEqual([
 			{ code: 'B', error: 500, error_text: 'Promocode duplicated' },
 			{ code: 'E', error: 500, error_text: 'Promocode duplicated' },
@@ -64,10 +98,15 @@ describe('ImportRun', () => {
 
 	it('marks failures of a resent chunk and counts its duplicates apart', async () => {
 		const altcraft = fakeAltcraft(['A']);
-		const run = new ImportRun(async (codes) => ({ ...(await altcraft.send(codes)), resentAfterUnknownOutcome: true }));
+		const run = new ImportRun(async (codes) => ({
+			...(await altcraft.send(codes)),
+			resentAfterUnknownOutcome: true,
+		}));
 		await run.run(chunksOf(['A', 'B'], 10), 2);
 		expect(run.counters.duplicated_after_resend).toBe(1);
-		expect(run.failedCodes.listed).toEqual([{ code: 'A', error: 500, error_text: 'Promocode duplicated', after_resend: true }]);
+		expect(run.failedCodes.listed).toEqual([
+			{ code: 'A', error: 500, error_text: 'Promocode duplicated', after_resend: true },
+		]);
 	});
 
 	it('sends no chunk after the first error and throws it', async () => {
@@ -76,9 +115,20 @@ describe('ImportRun', () => {
 			const attempt = ++sent;
 			await new Promise((resolve) => setTimeout(resolve, attempt === 1 ? 1 : 5));
 			if (attempt === 1) throw new Error('Altcraft is down');
-			return { envelope: { error: 0, error_text: '', data: [], inserted: 10 }, resentAfterUnknownOutcome: false };
+			return {
+				envelope: { error: 0, error_text: '', data: [], inserted: 10 },
+				resentAfterUnknownOutcome: false,
+			};
 		});
-		await expect(run.run(chunksOf(Array.from({ length: 100 }, (_, i) => `C${i}`), 10), 2)).rejects.toThrow('Altcraft is down');
+		await expect(
+			run.run(
+				chunksOf(
+					Array.from({ length: 100 }, (_, i) => `C${i}`),
+					10,
+				),
+				2,
+			),
+		).rejects.toThrow('Altcraft is down');
 		// The chunk already in flight when the first failed, and nothing after it.
 		expect(sent).toBe(2);
 		expect(run.counters.requests).toBe(0);
@@ -91,7 +141,16 @@ describe('ImportRun', () => {
 			controller.abort();
 			return await altcraft.send(codes);
 		});
-		await expect(run.run(chunksOf(Array.from({ length: 100 }, (_, i) => `C${i}`), 10), 1, controller.signal)).rejects.toThrow();
+		await expect(
+			run.run(
+				chunksOf(
+					Array.from({ length: 100 }, (_, i) => `C${i}`),
+					10,
+				),
+				1,
+				controller.signal,
+			),
+		).rejects.toThrow();
 		expect(altcraft.program.size).toBe(10);
 	});
 });
@@ -102,7 +161,12 @@ describe('GeneratedCodesSource', () => {
 		const existing = Array.from({ length: 40_000 }, (_, i) => String(i * 2 + 1).padStart(5, '0'));
 		const altcraft = fakeAltcraft(existing);
 		const file: Buffer[] = [];
-		const source = new GeneratedCodesSource(generatorFor({ count: 1000, length: 5, alphabet: 'digits' }), 1000, 100, (lines) => file.push(lines));
+		const source = new GeneratedCodesSource(
+			generatorFor({ count: 1000, length: 5, alphabet: 'digits' }),
+			1000,
+			100,
+			(lines) => file.push(lines),
+		);
 		const run = new ImportRun(altcraft.send, source);
 		await run.run(source.next, 2);
 		expect(run.counters.inserted).toBe(1000);
@@ -113,13 +177,20 @@ describe('GeneratedCodesSource', () => {
 		const lines = Buffer.concat(file).toString('utf8').split('\n');
 		expect(lines.pop()).toBe('');
 		expect(new Set(lines).size).toBe(1000);
-		expect(lines.every((code) => altcraft.program.has(code) && !existing.includes(code))).toBe(true);
+		expect(lines.every((code) => altcraft.program.has(code) && !existing.includes(code))).toBe(
+			true,
+		);
 	});
 
 	it('stops at the program limit and lists the discarded codes as failed', async () => {
 		const altcraft = fakeAltcraft([], 250);
 		const file: Buffer[] = [];
-		const source = new GeneratedCodesSource(generatorFor({ count: 1000, length: 12 }), 1000, 100, (lines) => file.push(lines));
+		const source = new GeneratedCodesSource(
+			generatorFor({ count: 1000, length: 12 }),
+			1000,
+			100,
+			(lines) => file.push(lines),
+		);
 		const run = new ImportRun(altcraft.send, source);
 		await run.run(source.next, 2);
 		expect(run.counters.inserted).toBe(250);
@@ -137,7 +208,14 @@ describe('GeneratedCodesSource', () => {
 		const source = new GeneratedCodesSource(generator, 2, 3, (lines) => file.push(lines));
 		const { send } = fakeAltcraft();
 		const answer = await send(['A', 'A', 'B']);
-		const report = { codes: ['A', 'A', 'B'], answer, failures: new Map([['A', { code: 'A', error: 500 }]]), inserted: 2, duplicated: 1, discardedByLimit: 0 };
+		const report = {
+			codes: ['A', 'A', 'B'],
+			answer,
+			failures: new Map([['A', { code: 'A', error: 500 }]]),
+			inserted: 2,
+			duplicated: 1,
+			discardedByLimit: 0,
+		};
 		expect(source.onChunk(report)).toEqual(new Set(['A']));
 		expect(Buffer.concat(file).toString('utf8')).toBe('A\nB\n');
 		expect(source.replaced).toBe(1);
@@ -155,7 +233,12 @@ describe('GeneratedCodesSource', () => {
 			},
 			resentAfterUnknownOutcome: false,
 		});
-		const source = new GeneratedCodesSource(generatorFor({ count: 100, length: 12 }), 100, 50, () => undefined);
+		const source = new GeneratedCodesSource(
+			generatorFor({ count: 100, length: 12 }),
+			100,
+			50,
+			() => undefined,
+		);
 		const run = new ImportRun(refuseAll, source);
 		await expect(run.run(source.next, 2)).rejects.toThrow(GeneratorExhaustedError);
 		expect(source.lastFailureText).toBe('Promocode duplicated');

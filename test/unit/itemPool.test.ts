@@ -16,7 +16,9 @@ describe('runItemPool', () => {
 			running--;
 		});
 		expect(peak).toBe(3);
-		expect([...seen].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, index) => index));
+		expect([...seen].sort((a, b) => a - b)).toEqual(
+			Array.from({ length: 20 }, (_, index) => index),
+		);
 	});
 
 	it('after a failure starts no new item and throws the error of the lowest failing index', async () => {
@@ -46,9 +48,13 @@ describe('runItemPool', () => {
 		const begin = Date.now();
 		setTimeout(() => controller.abort(), 30);
 		await expect(
-			runItemPool(6, { concurrency: 2, batching: { size: 2, intervalMs: 5_000 }, signal: controller.signal }, async (index) => {
-				started.push(index);
-			}),
+			runItemPool(
+				6,
+				{ concurrency: 2, batching: { size: 2, intervalMs: 5_000 }, signal: controller.signal },
+				async (index) => {
+					started.push(index);
+				},
+			),
 		).rejects.toBeInstanceOf(ExecutionCancelledError);
 		expect(Date.now() - begin).toBeLessThan(1_000);
 		expect(started).toEqual([0, 1]);
@@ -57,10 +63,14 @@ describe('runItemPool', () => {
 	it('a stop while items run lets those finish and starts no other', async () => {
 		const controller = new AbortController();
 		const started: number[] = [];
-		const run = runItemPool(10, { concurrency: 2, batching: undefined, signal: controller.signal }, async (index) => {
-			started.push(index);
-			await tick(20);
-		});
+		const run = runItemPool(
+			10,
+			{ concurrency: 2, batching: undefined, signal: controller.signal },
+			async (index) => {
+				started.push(index);
+				await tick(20);
+			},
+		);
 		setTimeout(() => controller.abort(), 5);
 		await expect(run).rejects.toBeInstanceOf(ExecutionCancelledError);
 		expect(started).toEqual([0, 1]);

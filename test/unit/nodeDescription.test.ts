@@ -8,7 +8,14 @@ const { description } = nodeType;
 /** The fields n8n shows for given parameter values in a node of `version`, judged as the editor does. */
 function visibleFields(values: Record<string, unknown>, version = 2): string[] {
 	return description.properties
-		.filter((property) => NodeHelpers.displayParameter(values as INodeParameters, property, { typeVersion: version }, description))
+		.filter((property) =>
+			NodeHelpers.displayParameter(
+				values as INodeParameters,
+				property,
+				{ typeVersion: version },
+				description,
+			),
+		)
 		.filter((property) => property.type !== 'notice')
 		.map((property) => property.name);
 }
@@ -16,15 +23,31 @@ function visibleFields(values: Record<string, unknown>, version = 2): string[] {
 function visibleNotices(values: Record<string, unknown>, version = 2): string[] {
 	return description.properties
 		.filter((property) => property.type === 'notice')
-		.filter((property) => NodeHelpers.displayParameter(values as INodeParameters, property, { typeVersion: version }, description))
+		.filter((property) =>
+			NodeHelpers.displayParameter(
+				values as INodeParameters,
+				property,
+				{ typeVersion: version },
+				description,
+			),
+		)
 		.map((property) => property.displayName);
 }
 
-function shownField(name: string, values: Record<string, unknown>, version: number): INodeProperties {
+function shownField(
+	name: string,
+	values: Record<string, unknown>,
+	version: number,
+): INodeProperties {
 	const found = description.properties.filter(
 		(property) =>
 			property.name === name &&
-			NodeHelpers.displayParameter(values as INodeParameters, property, { typeVersion: version }, description),
+			NodeHelpers.displayParameter(
+				values as INodeParameters,
+				property,
+				{ typeVersion: version },
+				description,
+			),
 	);
 	expect(found).toHaveLength(1);
 	return found[0];
@@ -38,9 +61,18 @@ function editorIssues(parameters: INodeParameters, version: number): Record<stri
 		type: 'n8n-nodes-altcraft.altcraftPromo',
 		typeVersion: version,
 		position: [0, 0],
-		parameters: NodeHelpers.getNodeParameters(description.properties, parameters, true, false, { typeVersion: version }, description) ?? {},
+		parameters:
+			NodeHelpers.getNodeParameters(
+				description.properties,
+				parameters,
+				true,
+				false,
+				{ typeVersion: version },
+				description,
+			) ?? {},
 	};
-	return (NodeHelpers.getNodeParametersIssues(description.properties, node, description)?.parameters ?? {}) as Record<string, string[]>;
+	return (NodeHelpers.getNodeParametersIssues(description.properties, node, description)
+		?.parameters ?? {}) as Record<string, string[]>;
 }
 
 describe('AltcraftPromo description', () => {
@@ -48,7 +80,9 @@ describe('AltcraftPromo description', () => {
 		expect(description.name).toBe('altcraftPromo');
 		expect(description.displayName).toBe('Altcraft Promo');
 		expect(description.usableAsTool).toBe(true);
-		expect(description.credentials).toEqual([{ name: 'altcraftApi', required: true, testedBy: 'altcraftApiTest' }]);
+		expect(description.credentials).toEqual([
+			{ name: 'altcraftApi', required: true, testedBy: 'altcraftApiTest' },
+		]);
 	});
 
 	it('has versions 1 and 2, 2 for new nodes', () => {
@@ -80,20 +114,29 @@ describe('AltcraftPromo description', () => {
 		['getAll', ['loyaltyId', 'filter', 'returnAll', 'limit']],
 	])('%s shows exactly its own fields in both versions', (operation, fields) => {
 		for (const version of [1, 2]) {
-			expect(visibleFields({ resource: 'promoCode', operation, returnAll: false, source: 'codes' }, version)).toEqual([
-				'resource',
-				'operation',
-				...fields,
-				'options',
-			]);
+			expect(
+				visibleFields(
+					{ resource: 'promoCode', operation, returnAll: false, source: 'codes' },
+					version,
+				),
+			).toEqual(['resource', 'operation', ...fields, 'options']);
 		}
 	});
 
 	it.each([
-		[{ source: 'generate', alphabet: 'unambiguous', codeShape: 'length' }, ['count', 'alphabet', 'codeShape', 'codeLength', 'prefix', 'postfix']],
-		[{ source: 'generate', alphabet: 'custom', codeShape: 'pattern' }, ['count', 'alphabet', 'customAlphabet', 'codeShape', 'pattern', 'prefix', 'postfix']],
+		[
+			{ source: 'generate', alphabet: 'unambiguous', codeShape: 'length' },
+			['count', 'alphabet', 'codeShape', 'codeLength', 'prefix', 'postfix'],
+		],
+		[
+			{ source: 'generate', alphabet: 'custom', codeShape: 'pattern' },
+			['count', 'alphabet', 'customAlphabet', 'codeShape', 'pattern', 'prefix', 'postfix'],
+		],
 		[{ source: 'binaryFile', fileFormat: 'lines' }, ['binaryPropertyName', 'fileFormat']],
-		[{ source: 'binaryFile', fileFormat: 'csv' }, ['binaryPropertyName', 'fileFormat', 'csvColumn']],
+		[
+			{ source: 'binaryFile', fileFormat: 'csv' },
+			['binaryPropertyName', 'fileFormat', 'csvColumn'],
+		],
 	])('import with %p shows its source fields', (values, fields) => {
 		expect(visibleFields({ resource: 'promoCode', operation: 'import', ...values })).toEqual([
 			'resource',
@@ -106,7 +149,9 @@ describe('AltcraftPromo description', () => {
 	});
 
 	it('hides Limit when Return All is on', () => {
-		expect(visibleFields({ resource: 'promoCode', operation: 'getAll', returnAll: true })).not.toContain('limit');
+		expect(
+			visibleFields({ resource: 'promoCode', operation: 'getAll', returnAll: true }),
+		).not.toContain('limit');
 	});
 
 	it.each([
@@ -115,46 +160,79 @@ describe('AltcraftPromo description', () => {
 		['phone', ['phone']],
 		['profile_id', ['profileId']],
 		['custom', ['fieldName', 'fieldValue']],
-	])("attach and detach with matching %s show only that mode's fields", (matching, matchingFields) => {
-		for (const operation of ['attach', 'detach']) {
-			expect(visibleFields({ resource: 'promoCode', operation, matching })).toEqual([
-				'resource',
-				'operation',
-				'loyaltyId',
-				'code',
-				'databaseId',
-				'matching',
-				...matchingFields,
-				'options',
-			]);
-		}
-	});
+	])(
+		"attach and detach with matching %s show only that mode's fields",
+		(matching, matchingFields) => {
+			for (const operation of ['attach', 'detach']) {
+				expect(visibleFields({ resource: 'promoCode', operation, matching })).toEqual([
+					'resource',
+					'operation',
+					'loyaltyId',
+					'code',
+					'databaseId',
+					'matching',
+					...matchingFields,
+					'options',
+				]);
+			}
+		},
+	);
 
 	it('version 1 keeps plain number IDs; version 2 has a text Loyalty Program ID and a Database locator', () => {
 		const attach = { resource: 'promoCode', operation: 'attach', matching: 'email' };
 		expect(shownField('loyaltyId', attach, 1)).toMatchObject({ type: 'number', default: 0 });
-		expect(shownField('databaseId', attach, 1)).toMatchObject({ type: 'number', default: 0, displayName: 'Database ID' });
-		expect(shownField('loyaltyId', attach, 2)).toMatchObject({ type: 'string', default: '', required: true });
+		expect(shownField('databaseId', attach, 1)).toMatchObject({
+			type: 'number',
+			default: 0,
+			displayName: 'Database ID',
+		});
+		expect(shownField('loyaltyId', attach, 2)).toMatchObject({
+			type: 'string',
+			default: '',
+			required: true,
+		});
 		expect(shownField('loyaltyId', attach, 2).hint).toMatch(/Loyalty/);
 		const database = shownField('databaseId', attach, 2);
-		expect(database).toMatchObject({ type: 'resourceLocator', displayName: 'Database', default: { mode: 'list', value: '' } });
+		expect(database).toMatchObject({
+			type: 'resourceLocator',
+			displayName: 'Database',
+			default: { mode: 'list', value: '' },
+		});
 		expect(database.modes?.map((mode) => [mode.name, mode.type])).toEqual([
 			['list', 'list'],
 			['id', 'string'],
 		]);
-		expect(database.modes?.[0].typeOptions).toEqual({ searchListMethod: 'searchDatabases', searchable: true });
+		expect(database.modes?.[0].typeOptions).toEqual({
+			searchListMethod: 'searchDatabases',
+			searchable: true,
+		});
 	});
 
 	it('version 2 flags an empty Loyalty Program ID and Database before any run; version 1 never could', () => {
 		const attach = { resource: 'promoCode', operation: 'attach', email: 'alice@example.com' };
 		const v2 = editorIssues(attach, 2);
 		expect(Object.keys(v2).sort()).toEqual(['databaseId', 'loyaltyId']);
-		expect(editorIssues({ ...attach, loyaltyId: '1', databaseId: { __rl: true, mode: 'list', value: '1' } }, 2)).toEqual({});
+		expect(
+			editorIssues(
+				{ ...attach, loyaltyId: '1', databaseId: { __rl: true, mode: 'list', value: '1' } },
+				2,
+			),
+		).toEqual({});
 		// By ID accepts digits only.
 		expect(
-			Object.keys(editorIssues({ ...attach, loyaltyId: '1', databaseId: { __rl: true, mode: 'id', value: 'abc' } }, 2)),
+			Object.keys(
+				editorIssues(
+					{ ...attach, loyaltyId: '1', databaseId: { __rl: true, mode: 'id', value: 'abc' } },
+					2,
+				),
+			),
 		).toEqual(['databaseId']);
-		expect(editorIssues({ ...attach, loyaltyId: '1', databaseId: { __rl: true, mode: 'id', value: '12' } }, 2)).toEqual({});
+		expect(
+			editorIssues(
+				{ ...attach, loyaltyId: '1', databaseId: { __rl: true, mode: 'id', value: '12' } },
+				2,
+			),
+		).toEqual({});
 		// The reason for version 2: n8n accepts 0 in a required number field.
 		expect(editorIssues(attach, 1)).toEqual({});
 	});
@@ -176,7 +254,9 @@ describe('AltcraftPromo description', () => {
 		]);
 		expect(visibleNotices({ ...attach, code: 'WELCOME-0001' })).toEqual([retryOnFail]);
 		for (const operation of ['activate', 'detach', 'attachFreeCode']) {
-			expect(visibleNotices({ resource: 'promoCode', operation, matching: 'email' })).toContainEqual(retryOnFail);
+			expect(
+				visibleNotices({ resource: 'promoCode', operation, matching: 'email' }),
+			).toContainEqual(retryOnFail);
 		}
 		for (const operation of ['get', 'getAll', 'update', 'import']) {
 			expect(visibleNotices({ resource: 'promoCode', operation })).not.toContainEqual(retryOnFail);

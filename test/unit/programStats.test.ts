@@ -30,29 +30,61 @@ describe('computeProgramStats', () => {
 	});
 
 	it('counts "free" exactly as Attach Free Code picks codes', async () => {
-		const envelope: AltcraftEnvelope = { error: 0, error_text: 'Successful operation', data: program };
+		const envelope: AltcraftEnvelope = {
+			error: 0,
+			error_text: 'Successful operation',
+			data: program,
+		};
 		const pool = await loadProgramListing(async () => envelope, 1);
 		const handedOut: string[] = [];
 		for (let code = pool.take(); code !== undefined; code = pool.take()) handedOut.push(code);
 		expect(handedOut.sort()).toEqual(['FREE-1', 'FREE-2', 'NOT-EXPIRED-FLAG']);
-		expect(program.filter(isFreeEntry).map((entry) => entry.code).sort()).toEqual(handedOut);
+		expect(
+			program
+				.filter(isFreeEntry)
+				.map((entry) => entry.code)
+				.sort(),
+		).toEqual(handedOut);
 		expect(computeProgramStats(program).free).toBe(handedOut.length);
 	});
 
 	it('gives zeros for an empty program and skips entries without a code', () => {
-		expect(computeProgramStats([])).toEqual({ total: 0, free: 0, attached: 0, activated: 0, expired: 0, free_ratio: 0 });
+		expect(computeProgramStats([])).toEqual({
+			total: 0,
+			free: 0,
+			attached: 0,
+			activated: 0,
+			expired: 0,
+			free_ratio: 0,
+		});
 		expect(computeProgramStats(null)).toEqual(computeProgramStats([]));
-		expect(computeProgramStats([{ attached: '2024-04-01T14:02:05Z' }, { code: '' }, 'x', { code: 'A' }]).total).toBe(1);
+		expect(
+			computeProgramStats([{ attached: '2024-04-01T14:02:05Z' }, { code: '' }, 'x', { code: 'A' }])
+				.total,
+		).toBe(1);
 	});
 
 	it('reads one code sent as an object (XML with a single <data>)', () => {
-		expect(computeProgramStats({ code: 'ONLY', attached: '2024-04-01T14:02:05Z' })).toMatchObject({ total: 1, attached: 1, free: 0 });
+		expect(computeProgramStats({ code: 'ONLY', attached: '2024-04-01T14:02:05Z' })).toMatchObject({
+			total: 1,
+			attached: 1,
+			free: 0,
+		});
 	});
 
 	it('counts 1,000,000 codes', () => {
 		const many: IDataObject[] = Array.from({ length: 1_000_000 }, (_, index) =>
-			index % 4 === 0 ? { code: `C${index}`, attached: '2024-04-01T14:02:05Z' } : { code: `C${index}` },
+			index % 4 === 0
+				? { code: `C${index}`, attached: '2024-04-01T14:02:05Z' }
+				: { code: `C${index}` },
 		);
-		expect(computeProgramStats(many)).toEqual({ total: 1_000_000, free: 750_000, attached: 250_000, activated: 0, expired: 0, free_ratio: 0.75 });
+		expect(computeProgramStats(many)).toEqual({
+			total: 1_000_000,
+			free: 750_000,
+			attached: 250_000,
+			activated: 0,
+			expired: 0,
+			free_ratio: 0.75,
+		});
 	});
 });

@@ -30,11 +30,15 @@ function optionName(option: Option): string {
 /** The resources of the node, by value (`promoCode`), with the operation names n8n shows for each. */
 function nodeOperations(): Map<string, string[]> {
 	const resource = properties.find((property) => property.name === 'resource');
-	const resourceValues = (resource?.options ?? []).map((option) => String((option as INodePropertyOptions).value));
+	const resourceValues = (resource?.options ?? []).map((option) =>
+		String((option as INodePropertyOptions).value),
+	);
 	return new Map(
 		resourceValues.map((value) => {
 			const operation = properties.find(
-				(property) => property.name === 'operation' && (property.displayOptions?.show?.resource ?? []).includes(value),
+				(property) =>
+					property.name === 'operation' &&
+					(property.displayOptions?.show?.resource ?? []).includes(value),
 			);
 			return [value, (operation?.options ?? []).map(optionName)];
 		}),
@@ -42,7 +46,9 @@ function nodeOperations(): Map<string, string[]> {
 }
 
 function nodeOptionNames(): string[] {
-	const options = properties.find((property) => property.name === 'options' && property.type === 'collection');
+	const options = properties.find(
+		(property) => property.name === 'options' && property.type === 'collection',
+	);
 	return (options?.options ?? []).map(optionName);
 }
 
@@ -53,11 +59,20 @@ function exampleFiles(): string[] {
 /** The rows of the table that follows `<!-- parity: MARKER -->` (header and separator row skipped). */
 function tableAfter(readme: string, text: string, marker: string): string[] {
 	const lines = text.split('\n');
-	const at = lines.flatMap((line, index) => (line.trim() === `<!-- parity: ${marker} -->` ? [index] : []));
-	if (at.length !== 1) throw new Error(`${readme}: expected the marker <!-- parity: ${marker} --> once, found it ${at.length} times`);
+	const at = lines.flatMap((line, index) =>
+		line.trim() === `<!-- parity: ${marker} -->` ? [index] : [],
+	);
+	if (at.length !== 1)
+		throw new Error(
+			`${readme}: expected the marker <!-- parity: ${marker} --> once, found it ${at.length} times`,
+		);
 	const rows: string[] = [];
-	for (let index = at[0] + 1; index < lines.length && lines[index].trim().startsWith('|'); index++) rows.push(lines[index]);
-	if (rows.length < 3) throw new Error(`${readme}: the marker <!-- parity: ${marker} --> must be followed directly by a table with rows`);
+	for (let index = at[0] + 1; index < lines.length && lines[index].trim().startsWith('|'); index++)
+		rows.push(lines[index]);
+	if (rows.length < 3)
+		throw new Error(
+			`${readme}: the marker <!-- parity: ${marker} --> must be followed directly by a table with rows`,
+		);
 	return rows.slice(2);
 }
 
@@ -70,10 +85,16 @@ function exampleFile(row: string): string | undefined {
 	return /`([^`]+\.json)`/.exec(row)?.[1];
 }
 
-function keys(readme: string, text: string, marker: string, key: (row: string) => string | undefined): string[] {
+function keys(
+	readme: string,
+	text: string,
+	marker: string,
+	key: (row: string) => string | undefined,
+): string[] {
 	return tableAfter(readme, text, marker).map((row) => {
 		const found = key(row);
-		if (found === undefined) throw new Error(`${readme}: a row after <!-- parity: ${marker} --> has no key: ${row}`);
+		if (found === undefined)
+			throw new Error(`${readme}: a row after <!-- parity: ${marker} --> has no key: ${row}`);
 		return found;
 	});
 }
@@ -86,11 +107,16 @@ describe.each(READMES)('%s lists what the node has', (readme) => {
 	it('the operations of every resource, one table per resource', () => {
 		const operations = nodeOperations();
 		expect(operations.size).toBeGreaterThan(0);
-		const markedResources = [...text.matchAll(/^<!-- parity: operations (\S+) -->$/gm)].map((match) => match[1]);
+		const markedResources = [...text.matchAll(/^<!-- parity: operations (\S+) -->$/gm)].map(
+			(match) => match[1],
+		);
 		expect(sorted(markedResources)).toEqual(sorted([...operations.keys()]));
 		for (const [resource, names] of operations) {
 			expect(names.length).toBeGreaterThan(0);
-			expect({ resource, operations: sorted(keys(readme, text, `operations ${resource}`, firstCellBold)) }).toEqual({
+			expect({
+				resource,
+				operations: sorted(keys(readme, text, `operations ${resource}`, firstCellBold)),
+			}).toEqual({
 				resource,
 				operations: sorted(names),
 			});

@@ -19,21 +19,48 @@ describe('decodeAltcraftBody', () => {
 	});
 
 	it('makes empty list data an empty array and empty action data null, in both formats', async () => {
-		expect((await decodeAltcraftBody('<xml><data/><error>0</error><error_text>ok</error_text></xml>', 'promocodes/export_all'))?.data).toEqual([]);
-		expect((await decodeAltcraftBody('{"data":[],"error":0,"error_text":"ok"}', 'promocodes/export_all'))?.data).toEqual([]);
-		expect((await decodeAltcraftBody('<xml><data></data><error>0</error><error_text>ok</error_text></xml>', 'promocodes/attach'))?.data).toBeNull();
-		expect((await decodeAltcraftBody('{"data":null,"error":0,"error_text":"ok"}', 'promocodes/attach'))?.data).toBeNull();
+		expect(
+			(
+				await decodeAltcraftBody(
+					'<xml><data/><error>0</error><error_text>ok</error_text></xml>',
+					'promocodes/export_all',
+				)
+			)?.data,
+		).toEqual([]);
+		expect(
+			(await decodeAltcraftBody('{"data":[],"error":0,"error_text":"ok"}', 'promocodes/export_all'))
+				?.data,
+		).toEqual([]);
+		expect(
+			(
+				await decodeAltcraftBody(
+					'<xml><data></data><error>0</error><error_text>ok</error_text></xml>',
+					'promocodes/attach',
+				)
+			)?.data,
+		).toBeNull();
+		expect(
+			(await decodeAltcraftBody('{"data":null,"error":0,"error_text":"ok"}', 'promocodes/attach'))
+				?.data,
+		).toBeNull();
 	});
 
 	it('recognises an XML answer even when JSON was expected (and the reverse)', async () => {
-		expect(await decodeAltcraftBody('<xml><error>401</error><error_text>Token required</error_text></xml>', 'promocodes/get')).toMatchObject({
+		expect(
+			await decodeAltcraftBody(
+				'<xml><error>401</error><error_text>Token required</error_text></xml>',
+				'promocodes/get',
+			),
+		).toMatchObject({
 			error: 401,
 			error_text: 'Token required',
 		});
 	});
 
 	it('accepts a body the HTTP layer already parsed', async () => {
-		expect(await decodeAltcraftBody({ error: 0, error_text: 'ok', data: null }, 'promocodes/activate')).toEqual({
+		expect(
+			await decodeAltcraftBody({ error: 0, error_text: 'ok', data: null }, 'promocodes/activate'),
+		).toEqual({
 			error: 0,
 			error_text: 'ok',
 			data: null,

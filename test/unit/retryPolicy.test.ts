@@ -6,7 +6,10 @@ import {
 } from '../../nodes/AltcraftPromo/transport';
 import { backoffMs, parseRetryAfter } from '../../nodes/AltcraftPromo/transport/retryPolicy';
 
-const request = (method: ApiMethod, body: AltcraftRequest['body'] = {}): AltcraftRequest => ({ method, body });
+const request = (method: ApiMethod, body: AltcraftRequest['body'] = {}): AltcraftRequest => ({
+	method,
+	body,
+});
 
 describe('sideEffectOf', () => {
 	it.each<[string, AltcraftRequest, SideEffect]>([
@@ -16,9 +19,21 @@ describe('sideEffectOf', () => {
 		['import', request('promocodes/import', { codes: ['A'], loyalty_id: 1 }), 'none'],
 		['profiles/get', request('profiles/get', { db_id: 1, email: 'a@example.com' }), 'none'],
 		['databases/list', request('databases/list'), 'none'],
-		['attach with a code', request('promocodes/attach', { code: 'A', loyalty_id: 1, db_id: 1 }), 'verifiable'],
-		['attach with an empty code', request('promocodes/attach', { code: '', loyalty_id: 1, db_id: 1 }), 'verifiable'],
-		['attach without a code', request('promocodes/attach', { loyalty_id: 1, db_id: 1 }), 'unverifiable'],
+		[
+			'attach with a code',
+			request('promocodes/attach', { code: 'A', loyalty_id: 1, db_id: 1 }),
+			'verifiable',
+		],
+		[
+			'attach with an empty code',
+			request('promocodes/attach', { code: '', loyalty_id: 1, db_id: 1 }),
+			'verifiable',
+		],
+		[
+			'attach without a code',
+			request('promocodes/attach', { loyalty_id: 1, db_id: 1 }),
+			'unverifiable',
+		],
 		['detach', request('promocodes/detach', { code: 'A', loyalty_id: 1, db_id: 1 }), 'verifiable'],
 		['activate', request('promocodes/activate', { code: 'A', loyalty_id: 1 }), 'verifiable'],
 	])('%s → %s', (_label, given, expected) => {
@@ -48,10 +63,13 @@ describe('parseRetryAfter', () => {
 		expect(parseRetryAfter(value, now)).toBe(expected);
 	});
 
-	it.each(['-5', '-0.5', '1 2 3'])('unreadable %p never makes the node wait (V8 may read it as an old date)', (value) => {
-		// Date.parse is lenient ("-5" is the year -5); a past date means no wait, as an absent header.
-		expect([undefined, 0]).toContain(parseRetryAfter(value, now));
-	});
+	it.each(['-5', '-0.5', '1 2 3'])(
+		'unreadable %p never makes the node wait (V8 may read it as an old date)',
+		(value) => {
+			// Date.parse is lenient ("-5" is the year -5); a past date means no wait, as an absent header.
+			expect([undefined, 0]).toContain(parseRetryAfter(value, now));
+		},
+	);
 
 	it('a date is measured from the real clock when no "now" is given', () => {
 		const inTenSeconds = new Date(Date.now() + 10_000).toUTCString();
@@ -66,19 +84,24 @@ describe('backoffMs', () => {
 	// 250 ms × 2^(n-1), capped at 8 s; half of it fixed, half random.
 	const ceilings = [250, 500, 1000, 2000, 4000, 8000, 8000, 8000];
 
-	it.each(ceilings.map((ceiling, index) => [index + 1, ceiling / 2, ceiling]))('retry %i: between %i and %i ms', (retry, _floor, ceiling) => {
-		expect(backoffMs(retry, () => 0)).toBe(ceiling / 2);
-		expect(backoffMs(retry, () => 0.999_999)).toBe(ceiling);
-		for (let sample = 0; sample < 200; sample++) {
-			const wait = backoffMs(retry);
-			expect(wait).toBeGreaterThanOrEqual(ceiling / 2);
-			expect(wait).toBeLessThanOrEqual(ceiling);
-		}
-	});
+	it.each(ceilings.map((ceiling, index) => [index + 1, ceiling / 2, ceiling]))(
+		'retry %i: between %i and %i ms',
+		(retry, _floor, ceiling) => {
+			expect(backoffMs(retry, () => 0)).toBe(ceiling / 2);
+			expect(backoffMs(retry, () => 0.999_999)).toBe(ceiling);
+			for (let sample = 0; sample < 200; sample++) {
+				const wait = backoffMs(retry);
+				expect(wait).toBeGreaterThanOrEqual(ceiling / 2);
+				expect(wait).toBeLessThanOrEqual(ceiling);
+			}
+		},
+	);
 
 	it('grows with each retry (lower bound of the next ≥ upper bound of the previous up to the cap)', () => {
 		for (let retry = 1; retry < 5; retry++) {
-			expect(backoffMs(retry + 1, () => 0)).toBeGreaterThanOrEqual(backoffMs(retry, () => 0.999_999));
+			expect(backoffMs(retry + 1, () => 0)).toBeGreaterThanOrEqual(
+				backoffMs(retry, () => 0.999_999),
+			);
 		}
 	});
 

@@ -10,25 +10,36 @@ import { describeEmails, demoData, demoLines } from '../../scripts/lib/demo';
 import { describePortHolder, findPortHolder, writeStartPids } from '../../scripts/lib/port-holder';
 import { defaultSeedPath, normalizeSeed, type SandboxState } from '../../sandbox/src';
 
-const seedState = (): SandboxState => normalizeSeed(JSON.parse(readFileSync(defaultSeedPath(), 'utf8')), new Date()) as SandboxState;
+const seedState = (): SandboxState =>
+	normalizeSeed(JSON.parse(readFileSync(defaultSeedPath(), 'utf8')), new Date()) as SandboxState;
 
 test('the default seed is described as its named customers and the numbered range', () => {
 	const demo = demoData(seedState());
 	expect(demo.emails).toHaveLength(63);
-	expect(describeEmails(demo.emails)).toBe('alice@example.com, bob@example.com, carol@example.com and customer01@example.com … customer60@example.com');
+	expect(describeEmails(demo.emails)).toBe(
+		'alice@example.com, bob@example.com, carol@example.com and customer01@example.com … customer60@example.com',
+	);
 	expect(demo.program).toMatchObject({ id: 4, freeCodes: 200, codes: 200 });
 });
 
 test('"(demo seed)" only when the seed was loaded; the state URL always; reset advice when no code is left', () => {
 	const state = seedState();
-	const options = { stateUrl: 'http://127.0.0.1:8787/__sandbox/state', stateFile: '.n8n-runtime/start/sandbox-state.json' };
+	const options = {
+		stateUrl: 'http://127.0.0.1:8787/__sandbox/state',
+		stateFile: '.n8n-runtime/start/sandbox-state.json',
+	};
 	const fresh = demoLines(demoData(state), { ...options, seedLoaded: true }).join('\n');
 	expect(fresh).toContain('(demo seed, loaded now)');
 	expect(fresh).toContain('200 of 200 codes free');
 	expect(fresh).toContain('http://127.0.0.1:8787/__sandbox/state');
 	expect(fresh).toContain('63 profiles');
 	const program = state.loyaltyPrograms.find((p) => p.id === 4);
-	for (const code of program?.codes ?? []) code.attachments.push({ databaseId: 1, profileId: 'x', attached: '2024-01-01T00:00:00Z' } as never);
+	for (const code of program?.codes ?? [])
+		code.attachments.push({
+			databaseId: 1,
+			profileId: 'x',
+			attached: '2024-01-01T00:00:00Z',
+		} as never);
 	const used = demoLines(demoData(state), { ...options, seedLoaded: false }).join('\n');
 	expect(used).not.toContain('demo seed, loaded now');
 	expect(used).toContain('kept from earlier runs in .n8n-runtime/start/sandbox-state.json');
@@ -61,12 +72,23 @@ describe('a busy port names its holder', () => {
 	});
 	linuxOnly('a still-running npm start of this project, from its pid file', () => {
 		const pidFile = path.join(dir, 'pids.json');
-		writeStartPids(pidFile, { script: process.pid, n8nPort: port, startedAt: '2026-12-06T21:00:00.000Z' });
-		expect(describePortHolder(port, pidFile)).toContain('an `npm start` of this project started at 2026-12-06T21:00:00.000Z is still running');
+		writeStartPids(pidFile, {
+			script: process.pid,
+			n8nPort: port,
+			startedAt: '2026-12-06T21:00:00.000Z',
+		});
+		expect(describePortHolder(port, pidFile)).toContain(
+			'an `npm start` of this project started at 2026-12-06T21:00:00.000Z is still running',
+		);
 	});
 	linuxOnly('an n8n left behind by an npm start that is gone', () => {
 		const pidFile = path.join(dir, 'pids-n8n.json');
-		writeStartPids(pidFile, { script: 999_999_999, n8n: process.pid, n8nPort: port, startedAt: '2026-12-06T21:00:00.000Z' });
+		writeStartPids(pidFile, {
+			script: 999_999_999,
+			n8n: process.pid,
+			n8nPort: port,
+			startedAt: '2026-12-06T21:00:00.000Z',
+		});
 		const text = describePortHolder(port, pidFile);
 		expect(text).toContain('the n8n that an earlier `npm start` of this project started');
 		expect(text).toContain(`\`kill -TERM -${process.pid}\``);

@@ -20,7 +20,14 @@ const MAX_PACKED_BYTES = 120 * 1024;
 const MAX_UNPACKED_BYTES = 400 * 1024;
 
 /** Top-level files allowed besides dist/ (README.ru.md only if the repo has it). */
-const TOP_LEVEL_FILES = ['package.json', 'index.js', 'README.md', 'README.ru.md', 'LICENSE', 'CHANGELOG.md'];
+const TOP_LEVEL_FILES = [
+	'package.json',
+	'index.js',
+	'README.md',
+	'README.ru.md',
+	'LICENSE',
+	'CHANGELOG.md',
+];
 /** What may ship under dist/: compiled code, the codex JSON next to the node, icons. */
 const DIST_FILE = /^dist\/(nodes|credentials|icons)\/.+\.(js|node\.json|svg)$/;
 
@@ -36,9 +43,14 @@ let pack: PackResult;
 let extracted: string;
 
 beforeAll(() => {
-	if (!existsSync(path.join(ROOT, 'dist', 'nodes'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
+	if (!existsSync(path.join(ROOT, 'dist', 'nodes')))
+		throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
 	work = mkdtempSync(path.join(os.tmpdir(), 'altcraft-tarball-'));
-	const out = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+	const out = execFileSync(
+		'npm',
+		['pack', '--json', '--ignore-scripts', '--pack-destination', work],
+		{ cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+	);
 	[pack] = JSON.parse(out) as PackResult[];
 	extracted = path.join(work, 'package');
 	execFileSync('tar', ['-xzf', path.join(work, pack.filename), '-C', work]);
@@ -62,7 +74,9 @@ function walk(dir: string, prefix = ''): string[] {
 
 describe('the packed tarball', () => {
 	it('holds only dist code, icons and codex, index.js, package.json and the user documents', () => {
-		const unexpected = shippedFiles().filter((file) => !TOP_LEVEL_FILES.includes(file) && !DIST_FILE.test(file));
+		const unexpected = shippedFiles().filter(
+			(file) => !TOP_LEVEL_FILES.includes(file) && !DIST_FILE.test(file),
+		);
 		expect(unexpected).toEqual([]);
 		// npm's list is what the tarball holds, nothing more.
 		expect(walk(extracted).sort()).toEqual(shippedFiles());
@@ -70,7 +84,8 @@ describe('the packed tarball', () => {
 
 	it('ships the license, readme and changelog, and README.ru.md whenever the repo has one', () => {
 		const files = shippedFiles();
-		for (const file of ['package.json', 'index.js', 'README.md', 'LICENSE', 'CHANGELOG.md']) expect(files).toContain(file);
+		for (const file of ['package.json', 'index.js', 'README.md', 'LICENSE', 'CHANGELOG.md'])
+			expect(files).toContain(file);
 		expect(files.includes('README.ru.md')).toBe(existsSync(path.join(ROOT, 'README.ru.md')));
 		expect(readFileSync(path.join(extracted, 'LICENSE'), 'utf8')).toMatch(/^MIT License/);
 	});
@@ -103,9 +118,12 @@ describe('the packed tarball', () => {
 		}
 		// Each node's and credential's `file:` icons resolve inside the tarball (relative to the compiled file).
 		for (const file of [...manifest.n8n.nodes, ...manifest.n8n.credentials]) {
-			const icons = [...readFileSync(path.join(extracted, file), 'utf8').matchAll(/file:([^'"]+\.svg)/g)].map((match) => match[1]);
+			const icons = [
+				...readFileSync(path.join(extracted, file), 'utf8').matchAll(/file:([^'"]+\.svg)/g),
+			].map((match) => match[1]);
 			expect(icons.length).toBeGreaterThan(0);
-			for (const icon of icons) expect(existsSync(path.join(extracted, path.dirname(file), icon))).toBe(true);
+			for (const icon of icons)
+				expect(existsSync(path.join(extracted, path.dirname(file), icon))).toBe(true);
 		}
 	});
 
@@ -118,9 +136,12 @@ describe('the packed tarball', () => {
 		};
 		// n8n installs with --ignore-scripts: a package that relied on one would arrive broken.
 		const lifecycle = ['preinstall', 'install', 'postinstall', 'prepare', 'prepublish'];
-		expect(Object.keys(manifest.scripts ?? {}).filter((name) => lifecycle.includes(name))).toEqual([]);
+		expect(Object.keys(manifest.scripts ?? {}).filter((name) => lifecycle.includes(name))).toEqual(
+			[],
+		);
 		expect(manifest.bundleDependencies ?? manifest.bundledDependencies).toBeUndefined();
 		// Exact versions: what the e2e tested is what a user gets.
-		for (const [name, range] of Object.entries(manifest.dependencies ?? {})) expect(`${name}@${range}`).toMatch(/@\d+\.\d+\.\d+$/);
+		for (const [name, range] of Object.entries(manifest.dependencies ?? {}))
+			expect(`${name}@${range}`).toMatch(/@\d+\.\d+\.\d+$/);
 	});
 });

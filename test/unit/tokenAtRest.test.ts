@@ -5,7 +5,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { assertNoTokenAtRest, searchTokenAtRest, type AtRestPlaces } from '../e2e/lib/token-at-rest';
+import {
+	assertNoTokenAtRest,
+	searchTokenAtRest,
+	type AtRestPlaces,
+} from '../e2e/lib/token-at-rest';
 
 const TOKEN = 'test-token-5f1c9a0e7d';
 let root: string;
@@ -16,9 +20,15 @@ beforeEach(() => {
 	mkdirSync(path.join(root, 'user', '.n8n'), { recursive: true });
 	mkdirSync(path.join(root, 'logs'));
 	writeFileSync(path.join(root, 'user', '.n8n', 'database.sqlite'), 'SQLite format 3\0 clean rows');
-	writeFileSync(path.join(root, 'user', '.n8n', 'n8nEventLog.log'), '{"eventName":"n8n.workflow.success"}\n');
+	writeFileSync(
+		path.join(root, 'user', '.n8n', 'n8nEventLog.log'),
+		'{"eventName":"n8n.workflow.success"}\n',
+	);
 	writeFileSync(path.join(root, 'logs', 'n8n-server.log'), 'debug: nothing secret\n');
-	writeFileSync(path.join(root, 'sandbox.log'), 'POST /api/v1.1/promocodes/get 200 error=0 3.1ms\n');
+	writeFileSync(
+		path.join(root, 'sandbox.log'),
+		'POST /api/v1.1/promocodes/get 200 error=0 3.1ms\n',
+	);
 	places = {
 		token: TOKEN,
 		userFolders: [path.join(root, 'user')],
@@ -54,13 +64,21 @@ test.each([
 
 test('finds the token in base64, in the sandbox log and in captured output', async () => {
 	writeFileSync(path.join(root, 'sandbox.log'), `auth ${Buffer.from(TOKEN).toString('base64')}\n`);
-	const report = await searchTokenAtRest({ ...places, outputs: [{ label: 'worker output', text: `x${TOKEN}x` }] });
-	expect(report.found).toEqual([`sandbox log: ${path.join(root, 'sandbox.log')}`, 'captured output: worker output']);
+	const report = await searchTokenAtRest({
+		...places,
+		outputs: [{ label: 'worker output', text: `x${TOKEN}x` }],
+	});
+	expect(report.found).toEqual([
+		`sandbox log: ${path.join(root, 'sandbox.log')}`,
+		'captured output: worker output',
+	]);
 });
 
 test('refuses to pass without the required places or when the positive control misses', async () => {
 	rmSync(path.join(root, 'user', '.n8n', 'n8nEventLog.log'));
 	const report = await searchTokenAtRest(places);
 	expect(() => assertNoTokenAtRest(report, [...required])).toThrow(/event logs searched/);
-	await expect(searchTokenAtRest({ ...places, positiveControl: { label: 'empty', text: '' } })).rejects.toThrow(/positive control/);
+	await expect(
+		searchTokenAtRest({ ...places, positiveControl: { label: 'empty', text: '' } }),
+	).rejects.toThrow(/positive control/);
 });

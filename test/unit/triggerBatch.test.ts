@@ -12,7 +12,9 @@ describe('readBatch (Altcraft Trigger request body)', () => {
 
 	it('parses the raw body when n8n did not (no or another Content-Type)', () => {
 		expect(readBatch({}, Buffer.from(JSON.stringify([attach])))).toEqual({ events: [attach] });
-		expect(readBatch('[{"event_type":"open"}]', '[{"event_type":"open"}]')).toEqual({ events: [{ event_type: 'open' }] });
+		expect(readBatch('[{"event_type":"open"}]', '[{"event_type":"open"}]')).toEqual({
+			events: [{ event_type: 'open' }],
+		});
 	});
 
 	it('accepts an empty array (the node then answers 200 and runs nothing)', () => {
@@ -26,11 +28,26 @@ describe('readBatch (Altcraft Trigger request body)', () => {
 	});
 
 	it.each([
-		['not JSON', {}, Buffer.from('event_type=open'), 'The body is not JSON: Altcraft sends a JSON array of events'],
-		['truncated JSON', {}, Buffer.from('[{"event_type":'), 'The body is not JSON: Altcraft sends a JSON array of events'],
+		[
+			'not JSON',
+			{},
+			Buffer.from('event_type=open'),
+			'The body is not JSON: Altcraft sends a JSON array of events',
+		],
+		[
+			'truncated JSON',
+			{},
+			Buffer.from('[{"event_type":'),
+			'The body is not JSON: Altcraft sends a JSON array of events',
+		],
 		['empty body', {}, Buffer.alloc(0), 'The body is empty: Altcraft sends a JSON array of events'],
 		['no body at all', {}, undefined, 'The body is empty: Altcraft sends a JSON array of events'],
-		['an object', { event_type: 'open' }, Buffer.from('{"event_type":"open"}'), 'The body must be a JSON array of events, got an object'],
+		[
+			'an object',
+			{ event_type: 'open' },
+			Buffer.from('{"event_type":"open"}'),
+			'The body must be a JSON array of events, got an object',
+		],
 		['a number', {}, Buffer.from('42'), 'The body must be a JSON array of events, got a number'],
 		['null', {}, Buffer.from('null'), 'The body must be a JSON array of events, got null'],
 	])('rejects %s', (_name, parsed, raw, problem) => {
@@ -38,9 +55,15 @@ describe('readBatch (Altcraft Trigger request body)', () => {
 	});
 
 	it('names the first element that is not an event object, counting from 1', () => {
-		expect(readBatch([attach, 'open'], undefined)).toEqual({ problem: 'Event 2 of 2 is a string, not an object' });
-		expect(readBatch([null], undefined)).toEqual({ problem: 'Event 1 of 1 is null, not an object' });
-		expect(readBatch([attach, attach, [attach]], undefined)).toEqual({ problem: 'Event 3 of 3 is an array, not an object' });
+		expect(readBatch([attach, 'open'], undefined)).toEqual({
+			problem: 'Event 2 of 2 is a string, not an object',
+		});
+		expect(readBatch([null], undefined)).toEqual({
+			problem: 'Event 1 of 1 is null, not an object',
+		});
+		expect(readBatch([attach, attach, [attach]], undefined)).toEqual({
+			problem: 'Event 3 of 3 is an array, not an object',
+		});
 	});
 
 	it('reads 10,000 events', () => {

@@ -30,22 +30,40 @@ const numbers = (events: Array<Record<string, unknown>>) => events.map((e) => e.
 
 describe('Altcraft Trigger event selection', () => {
 	it('maps the promo kinds to their editable event_type names and message kinds to themselves', () => {
-		const selection = eventSelection({ ...guessed, kinds: [PROMO_ATTACHED, PROMO_ACTIVATED, 'uclick'] });
-		expect(selection).toEqual({ all: false, types: new Set(['promocode_attach', 'promocode_activate', 'uclick']) });
+		const selection = eventSelection({
+			...guessed,
+			kinds: [PROMO_ATTACHED, PROMO_ACTIVATED, 'uclick'],
+		});
+		expect(selection).toEqual({
+			all: false,
+			types: new Set(['promocode_attach', 'promocode_activate', 'uclick']),
+		});
 	});
 
 	it('uses the names the user typed instead of the guesses, several per field', () => {
-		const selection = eventSelection({ ...guessed, kinds: [PROMO_ATTACHED], attachedEventType: ' pcode_assign ,promo_attach ' });
+		const selection = eventSelection({
+			...guessed,
+			kinds: [PROMO_ATTACHED],
+			attachedEventType: ' pcode_assign ,promo_attach ',
+		});
 		expect(selection.types).toEqual(new Set(['pcode_assign', 'promo_attach']));
 	});
 
 	it('adds the typed Other names only when Other is selected', () => {
-		expect(eventSelection({ ...guessed, kinds: [OTHER_EVENTS], otherEventTypes: 'deliv,\n sub, ,' }).types).toEqual(new Set(['deliv', 'sub']));
-		expect(eventSelection({ ...guessed, kinds: ['open'], otherEventTypes: 'deliv' }).types).toEqual(new Set(['open']));
+		expect(
+			eventSelection({ ...guessed, kinds: [OTHER_EVENTS], otherEventTypes: 'deliv,\n sub, ,' })
+				.types,
+		).toEqual(new Set(['deliv', 'sub']));
+		expect(eventSelection({ ...guessed, kinds: ['open'], otherEventTypes: 'deliv' }).types).toEqual(
+			new Set(['open']),
+		);
 	});
 
 	it('All wins over everything else', () => {
-		expect(eventSelection({ ...guessed, kinds: [PROMO_ATTACHED, ALL_EVENTS] })).toEqual({ all: true, types: new Set() });
+		expect(eventSelection({ ...guessed, kinds: [PROMO_ATTACHED, ALL_EVENTS] })).toEqual({
+			all: true,
+			types: new Set(),
+		});
 	});
 
 	it('splits typed names on commas and new lines', () => {
@@ -74,7 +92,11 @@ describe('filterEvents', () => {
 	});
 
 	it('an event without event_type never matches a typed selection', () => {
-		const selection = eventSelection({ ...guessed, kinds: [OTHER_EVENTS], otherEventTypes: 'undefined' });
+		const selection = eventSelection({
+			...guessed,
+			kinds: [OTHER_EVENTS],
+			otherEventTypes: 'undefined',
+		});
 		expect(filterEvents([{ n: 1 }], selection, false).kept).toEqual([]);
 	});
 

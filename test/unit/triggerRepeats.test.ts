@@ -1,4 +1,8 @@
-import { batchFingerprint, RepeatWindow, repeatWindowFor } from '../../nodes/AltcraftTrigger/helpers/repeats';
+import {
+	batchFingerprint,
+	RepeatWindow,
+	repeatWindowFor,
+} from '../../nodes/AltcraftTrigger/helpers/repeats';
 
 const MINUTE = 60_000;
 
@@ -36,7 +40,10 @@ describe('RepeatWindow (ignore repeated batches)', () => {
 
 describe('batchFingerprint', () => {
 	it('is equal for equal content and differs when any event differs or the order changes', () => {
-		const a = [{ event_type: 'open', profile_id: 'p1' }, { event_type: 'click', profile_id: 'p2' }];
+		const a = [
+			{ event_type: 'open', profile_id: 'p1' },
+			{ event_type: 'click', profile_id: 'p2' },
+		];
 		expect(batchFingerprint(a)).toBe(batchFingerprint(JSON.parse(JSON.stringify(a)) as typeof a));
 		expect(batchFingerprint(a)).not.toBe(batchFingerprint([a[1], a[0]]));
 		expect(batchFingerprint(a)).not.toBe(batchFingerprint([a[0], { ...a[1], profile_id: 'p3' }]));

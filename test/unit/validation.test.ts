@@ -9,7 +9,10 @@ import {
 	readLoyaltyId,
 	readRequiredText,
 } from '../../nodes/AltcraftPromo/helpers/parameters';
-import { describeBaseUrlProblem, normalizeBaseUrl } from '../../nodes/AltcraftPromo/transport/baseUrl';
+import {
+	describeBaseUrlProblem,
+	normalizeBaseUrl,
+} from '../../nodes/AltcraftPromo/transport/baseUrl';
 
 const NODE: INode = {
 	id: 'validation-test',
@@ -74,7 +77,9 @@ describe('toRfc3339Utc: no silent rollover', () => {
 		expect(toRfc3339Utc(new Date(Date.UTC(10000, 0, 1)), 'UTC')).toBeUndefined();
 		expect(toRfc3339Utc({ toMillis: () => Date.UTC(-1, 0, 1) }, 'UTC')).toBeUndefined();
 		expect(toRfc3339Utc(new Date(Number.NaN), 'UTC')).toBeUndefined();
-		expect(toRfc3339Utc(new Date(Date.UTC(9999, 11, 31, 23, 59, 59)), 'UTC')).toBe('9999-12-31T23:59:59Z');
+		expect(toRfc3339Utc(new Date(Date.UTC(9999, 11, 31, 23, 59, 59)), 'UTC')).toBe(
+			'9999-12-31T23:59:59Z',
+		);
 	});
 
 	it('reads a two-digit year as that year, not as 19xx', () => {
@@ -98,12 +103,18 @@ describe('describeForbiddenCharacter', () => {
 		expect(describeForbiddenCharacter(text)).toBe(problem);
 	});
 
-	it.each(['WELCOME-0001', 'Промо-Код', '🎉🎁', '<>&"\'', 'a b', '\u007f\u0080\u00a0', '\uFFFD', '\u{10FFFF}'])(
-		'lets %j through',
-		(text) => {
-			expect(describeForbiddenCharacter(text)).toBeUndefined();
-		},
-	);
+	it.each([
+		'WELCOME-0001',
+		'Промо-Код',
+		'🎉🎁',
+		'<>&"\'',
+		'a b',
+		'\u007f\u0080\u00a0',
+		'\uFFFD',
+		'\u{10FFFF}',
+	])('lets %j through', (text) => {
+		expect(describeForbiddenCharacter(text)).toBeUndefined();
+	});
 });
 
 describe('parseCodesList refuses characters the API cannot take', () => {
@@ -135,9 +146,18 @@ describe('IDs', () => {
 	});
 
 	it.each([
-		[1e20, 'Loyalty Program ID must be a positive whole number of at most 9007199254740991, got 100000000000000000000 [item 3]'],
-		['100000000000000000000', 'Loyalty Program ID must be a positive whole number of at most 9007199254740991, got 100000000000000000000 [item 3]'],
-		[Number.MAX_SAFE_INTEGER + 1, 'Loyalty Program ID must be a positive whole number of at most 9007199254740991, got 9007199254740992 [item 3]'],
+		[
+			1e20,
+			'Loyalty Program ID must be a positive whole number of at most 9007199254740991, got 100000000000000000000 [item 3]',
+		],
+		[
+			'100000000000000000000',
+			'Loyalty Program ID must be a positive whole number of at most 9007199254740991, got 100000000000000000000 [item 3]',
+		],
+		[
+			Number.MAX_SAFE_INTEGER + 1,
+			'Loyalty Program ID must be a positive whole number of at most 9007199254740991, got 9007199254740992 [item 3]',
+		],
 		['1e3', 'Loyalty Program ID must be a positive whole number, got "1e3" [item 3]'],
 		['0x10', 'Loyalty Program ID must be a positive whole number, got "0x10" [item 3]'],
 		['+5', 'Loyalty Program ID must be a positive whole number, got "+5" [item 3]'],
@@ -155,18 +175,21 @@ describe('IDs', () => {
 
 describe('text fields refuse control characters', () => {
 	it('names the field, the character and the item', () => {
-		expect(() => readRequiredText(contextWith({ code: 'A\u0000' }), 1, 'code', 'Promo Code')).toThrow(
-			'Promo Code contains a control character (U+0000) at position 2 [item 1]',
-		);
+		expect(() =>
+			readRequiredText(contextWith({ code: 'A\u0000' }), 1, 'code', 'Promo Code'),
+		).toThrow('Promo Code contains a control character (U+0000) at position 2 [item 1]');
 	});
 
 	it('trims surrounding white space (line ends included) as before', () => {
-		expect(readRequiredText(contextWith({ code: '\t Код-🎉 \r\n' }), 0, 'code', 'Promo Code')).toBe('Код-🎉');
+		expect(readRequiredText(contextWith({ code: '\t Код-🎉 \r\n' }), 0, 'code', 'Promo Code')).toBe(
+			'Код-🎉',
+		);
 	});
 });
 
 describe('phone matching', () => {
-	const phone = (value: unknown) => readProfileMatching(contextWith({ matching: 'phone', phone: value }), 2);
+	const phone = (value: unknown) =>
+		readProfileMatching(contextWith({ matching: 'phone', phone: value }), 2);
 
 	it.each([
 		['+79000000001', '+79000000001'],
@@ -179,7 +202,8 @@ describe('phone matching', () => {
 		expect(phone(raw)).toEqual({ matching: 'phone', phone: sent });
 	});
 
-	const allowed = 'may contain only digits, one leading +, spaces, dashes, dots and parentheses [item 2]';
+	const allowed =
+		'may contain only digits, one leading +, spaces, dashes, dots and parentheses [item 2]';
 	it.each([
 		['+7 900 ABC-DE-FG', `Phone "+7 900 ABC-DE-FG" ${allowed}`],
 		['+7 900 000 00 01 ext 5', `Phone "+7 900 000 00 01 ext 5" ${allowed}`],
@@ -187,7 +211,10 @@ describe('phone matching', () => {
 		['++79000000001', `Phone "++79000000001" ${allowed}`],
 		['+7/900/0000001', `Phone "+7/900/0000001" ${allowed}`],
 		['+()-', `Phone "+()-" ${allowed}`],
-		['+1234567890123456', 'Phone "+1234567890123456" has 16 digits; a phone number has at most 15 [item 2]'],
+		[
+			'+1234567890123456',
+			'Phone "+1234567890123456" has 16 digits; a phone number has at most 15 [item 2]',
+		],
 		['+7\u00009000000001', 'Phone contains a control character (U+0000) at position 3 [item 2]'],
 	])('rejects %p', (raw, message) => {
 		expect(() => phone(raw)).toThrow(message);
@@ -195,13 +222,26 @@ describe('phone matching', () => {
 });
 
 describe('email matching', () => {
-	const email = (value: string) => readProfileMatching(contextWith({ matching: 'email', email: value }), 0);
+	const email = (value: string) =>
+		readProfileMatching(contextWith({ matching: 'email', email: value }), 0);
 
-	it.each(['alice@example.com', "o'brien+promo@mail.example.co.uk", 'иван@пример.рф', 'a@b.c'])('accepts %p', (value) => {
-		expect(email(value)).toEqual({ matching: 'email', email: value });
-	});
+	it.each(['alice@example.com', "o'brien+promo@mail.example.co.uk", 'иван@пример.рф', 'a@b.c'])(
+		'accepts %p',
+		(value) => {
+			expect(email(value)).toEqual({ matching: 'email', email: value });
+		},
+	);
 
-	it.each(['alice.example.com', 'a@b', 'a@b.', 'a@.b', 'a@b..c', 'a b@c.d', 'a@b@c.d', '@example.com'])('rejects %p', (value) => {
+	it.each([
+		'alice.example.com',
+		'a@b',
+		'a@b.',
+		'a@.b',
+		'a@b..c',
+		'a b@c.d',
+		'a@b@c.d',
+		'@example.com',
+	])('rejects %p', (value) => {
 		expect(() => email(value)).toThrow(`Email "${value}" is not an email address [item 0]`);
 	});
 });
@@ -212,9 +252,15 @@ describe('Base URL', () => {
 		['https://host/api/v1.1?token=abc', 'must not contain a query string'],
 		['https://host?', 'must not contain a query string'],
 		['https://host/#top', 'must not contain a fragment; remove "#" and everything after it'],
-		['https://user:pass@host', 'must not contain a user name or password; remove the "user:password@" part'],
+		[
+			'https://user:pass@host',
+			'must not contain a user name or password; remove the "user:password@" part',
+		],
 		['https://user@host/api/v1.1', 'must not contain a user name or password'],
-		['https://host/api/v1.1/promocodes/get', 'must end at the instance address or at /api/v1.1, not at "/api/v1.1/promocodes/get"'],
+		[
+			'https://host/api/v1.1/promocodes/get',
+			'must end at the instance address or at /api/v1.1, not at "/api/v1.1/promocodes/get"',
+		],
 		['https://host/api/v1', 'not at "/api/v1"'],
 		['https://host/api', 'not at "/api"'],
 		['https://host:99999', 'is not a valid address'],

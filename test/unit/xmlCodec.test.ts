@@ -8,7 +8,9 @@ describe('encodeXmlRequest', () => {
 	});
 
 	it('escapes markup in values so a code cannot break the document', () => {
-		expect(encodeXmlRequest({ code: `A<&>"'B` })).toBe('<xml><code>A&lt;&amp;&gt;&quot;&apos;B</code></xml>');
+		expect(encodeXmlRequest({ code: `A<&>"'B` })).toBe(
+			'<xml><code>A&lt;&amp;&gt;&quot;&apos;B</code></xml>',
+		);
 	});
 });
 

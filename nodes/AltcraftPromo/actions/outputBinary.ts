@@ -1,4 +1,9 @@
-import type { IBinaryKeyData, IDataObject, INodeExecutionData, IPairedItemData } from 'n8n-workflow';
+import type {
+	IBinaryKeyData,
+	IDataObject,
+	INodeExecutionData,
+	IPairedItemData,
+} from 'n8n-workflow';
 
 /**
  * Files an operation puts beside an output item's JSON (Import's generated codes and failed
@@ -15,7 +20,10 @@ export function withBinary(json: IDataObject, binary: IBinaryKeyData): IDataObje
 }
 
 /** The n8n output item for an operation's JSON, with its files when it has any. */
-export function outputItem(json: IDataObject, pairedItem: IPairedItemData | IPairedItemData[]): INodeExecutionData {
+export function outputItem(
+	json: IDataObject,
+	pairedItem: IPairedItemData | IPairedItemData[],
+): INodeExecutionData {
 	const binary = (json as WithBinary)[OUTPUT_BINARY];
 	if (!binary) return { json, pairedItem };
 	delete (json as WithBinary)[OUTPUT_BINARY];

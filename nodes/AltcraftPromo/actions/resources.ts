@@ -16,11 +16,19 @@ interface Resource {
 
 /** The node's resources; a new resource is one row here plus its folder of operations. */
 export const RESOURCES: Resource[] = [
-	{ name: 'Promo Code', value: 'promoCode', defaultOperation: 'get', operations: promoCodeOperations },
+	{
+		name: 'Promo Code',
+		value: 'promoCode',
+		defaultOperation: 'get',
+		operations: promoCodeOperations,
+	},
 	{ name: 'Profile', value: 'profile', defaultOperation: 'get', operations: profileOperations },
 ];
 
-export function findOperation(resource: string, operation: string): AltcraftOperation<unknown> | undefined {
+export function findOperation(
+	resource: string,
+	operation: string,
+): AltcraftOperation<unknown> | undefined {
 	return RESOURCES.find((entry) => entry.value === resource)?.operations.find(
 		(entry) => entry.option.value === operation,
 	);
@@ -33,7 +41,9 @@ function describeOperations(resource: Resource): INodeProperties[] {
 	const fields = resource.operations.flatMap((operation) =>
 		updateDisplayOptions(
 			{ show: { resource: [resource.value], operation: [operation.option.value] } },
-			operation.effect === 'once' ? [...operation.properties, retryOnFailNotice] : operation.properties,
+			operation.effect === 'once'
+				? [...operation.properties, retryOnFailNotice]
+				: operation.properties,
 		),
 	);
 	return [

@@ -1,9 +1,19 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, NodeExecutionHint } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	NodeExecutionHint,
+} from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { type ExecutionOptions, readExecutionOptions } from '../helpers/executionOptions';
 import { readBackVerdict } from '../helpers/readBack';
-import { type AltcraftSession, createAltcraftSession, ExecutionCancelledError, withItem } from '../transport';
+import {
+	type AltcraftSession,
+	createAltcraftSession,
+	ExecutionCancelledError,
+	withItem,
+} from '../transport';
 import { runItemPool } from './itemPool';
 import { outputItem } from './outputBinary';
 import { findOperation } from './resources';
@@ -14,8 +24,11 @@ type Prepared = { plan: unknown } | { error: Error };
 /** Errors already shaped for the user keep their message and item; anything else is wrapped. */
 function asNodeError(context: IExecuteFunctions, error: Error, itemIndex: number): Error {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
-	if (error instanceof ExecutionCancelledError) return new NodeOperationError(context.getNode(), error.message);
-	return new NodeOperationError(context.getNode(), withItem(error.message, itemIndex), { itemIndex });
+	if (error instanceof ExecutionCancelledError)
+		return new NodeOperationError(context.getNode(), error.message);
+	return new NodeOperationError(context.getNode(), withItem(error.message, itemIndex), {
+		itemIndex,
+	});
 }
 
 /**
@@ -43,7 +56,11 @@ function operationOf(context: IExecuteFunctions): AltcraftOperation<unknown> {
  * Every item is checked before the first request leaves, so one bad item cannot stop
  * a run halfway with part of the batch already attached or activated in Altcraft.
  */
-function prepareAll(context: IExecuteFunctions, operation: AltcraftOperation<unknown>, itemCount: number): Prepared[] {
+function prepareAll(
+	context: IExecuteFunctions,
+	operation: AltcraftOperation<unknown>,
+	itemCount: number,
+): Prepared[] {
 	const prepared: Prepared[] = [];
 	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
 		try {
@@ -63,7 +80,11 @@ const RETRY_ON_FAIL_HINT =
 	'"Retry On Fail" is on in this node\'s settings: after a failure n8n runs the node again for every item, so items that already succeeded attach, detach or activate again. Turn it off; the node retries each request safely by itself (Options → Max Retries).';
 
 /** Per-execution state shared by the items: memoised loads and hints shown once. */
-function createItemApiFactory(context: IExecuteFunctions, session: AltcraftSession, options: ExecutionOptions) {
+function createItemApiFactory(
+	context: IExecuteFunctions,
+	session: AltcraftSession,
+	options: ExecutionOptions,
+) {
 	const loads = new Map<string, Promise<unknown>>();
 	const hints = new Set<string>();
 	const forItem = (itemIndex: number) => {
@@ -89,7 +110,10 @@ function createItemApiFactory(context: IExecuteFunctions, session: AltcraftSessi
 			},
 			hint: (message) => hints.add(message),
 			error: (message, description) =>
-				new NodeOperationError(context.getNode(), withItem(message, itemIndex), { itemIndex, description }),
+				new NodeOperationError(context.getNode(), withItem(message, itemIndex), {
+					itemIndex,
+					description,
+				}),
 			confirmedByReadBack: () => {
 				confirmedByReadBack = true;
 			},
@@ -146,27 +170,34 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		if (operation.combined?.applies.call(this)) {
 			await runCombined(this, operation, prepared, forItem, outputs);
 		} else {
-			await runItemPool(prepared.length, { ...options, signal: session.signal }, async (itemIndex) => {
-				const entry = prepared[itemIndex];
-				// Only under Continue On Fail can an item have failed validation and still be here.
-				if ('error' in entry) {
-					outputs[itemIndex] = [errorItem(entry.error, itemIndex)];
-					return;
-				}
-				const { api, wasConfirmedByReadBack } = forItem(itemIndex);
-				try {
-					const json = await operation.execute(entry.plan, api);
-					outputs[itemIndex] = reportConfirmation(operation, json, wasConfirmedByReadBack(), hints).map(
-						(entryJson) => outputItem(entryJson, { item: itemIndex }),
-					);
-				} catch (error) {
-					// A stop is not an item's failure: it ends the whole run, Continue On Fail or not.
-					if (error instanceof ExecutionCancelledError || !this.continueOnFail()) {
-						throw asNodeError(this, error as Error, itemIndex);
+			await runItemPool(
+				prepared.length,
+				{ ...options, signal: session.signal },
+				async (itemIndex) => {
+					const entry = prepared[itemIndex];
+					// Only under Continue On Fail can an item have failed validation and still be here.
+					if ('error' in entry) {
+						outputs[itemIndex] = [errorItem(entry.error, itemIndex)];
+						return;
 					}
-					outputs[itemIndex] = [errorItem(error as Error, itemIndex)];
-				}
-			});
+					const { api, wasConfirmedByReadBack } = forItem(itemIndex);
+					try {
+						const json = await operation.execute(entry.plan, api);
+						outputs[itemIndex] = reportConfirmation(
+							operation,
+							json,
+							wasConfirmedByReadBack(),
+							hints,
+						).map((entryJson) => outputItem(entryJson, { item: itemIndex }));
+					} catch (error) {
+						// A stop is not an item's failure: it ends the whole run, Continue On Fail or not.
+						if (error instanceof ExecutionCancelledError || !this.continueOnFail()) {
+							throw asNodeError(this, error as Error, itemIndex);
+						}
+						outputs[itemIndex] = [errorItem(error as Error, itemIndex)];
+					}
+				},
+			);
 		}
 	} finally {
 		session.close();

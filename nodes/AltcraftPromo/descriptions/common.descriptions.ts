@@ -85,7 +85,10 @@ const databaseField: INodeProperties = {
 			validation: [
 				{
 					type: 'regex',
-					properties: { regex: DATABASE_ID_PATTERN, errorMessage: 'A database ID is a whole number such as 1' },
+					properties: {
+						regex: DATABASE_ID_PATTERN,
+						errorMessage: 'A database ID is a whole number such as 1',
+					},
 				},
 			],
 		},
@@ -179,7 +182,8 @@ export const profileMatchingFields: INodeProperties[] = [
 		type: 'string',
 		required: true,
 		default: '',
-		description: 'Value the custom field must have; for tag fields, several tags separated by commas',
+		description:
+			'Value the custom field must have; for tag fields, several tags separated by commas',
 		displayOptions: { show: { matching: ['custom'] } },
 	},
 ];

@@ -101,7 +101,9 @@ export const nodeOptions: INodeProperties = {
 			default: '{}',
 			description:
 				'With Create Profile If Missing: fields for the profile as a JSON object, e.g. {"_fname": "Ivan"}. An existing profile gets them too (Altcraft\'s import adds or updates).',
-			displayOptions: { show: { '/operation': ['attach', 'attachFreeCode'], createProfileIfMissing: [true] } },
+			displayOptions: {
+				show: { '/operation': ['attach', 'attachFreeCode'], createProfileIfMissing: [true] },
+			},
 		},
 		{
 			displayName: 'Replay Window (Hours)',

@@ -49,19 +49,28 @@ async function* decodeText(source: AsyncIterable<Uint8Array | string>): AsyncGen
 			first = false;
 			continue;
 		}
-		if (first && piece.length >= 2 && ((piece[0] === 0xff && piece[1] === 0xfe) || (piece[0] === 0xfe && piece[1] === 0xff))) {
-			throw new CodeFileProblem('is UTF-16 text; save the file as UTF-8 (e.g. "CSV UTF-8" in Excel)');
+		if (
+			first &&
+			piece.length >= 2 &&
+			((piece[0] === 0xff && piece[1] === 0xfe) || (piece[0] === 0xfe && piece[1] === 0xff))
+		) {
+			throw new CodeFileProblem(
+				'is UTF-16 text; save the file as UTF-8 (e.g. "CSV UTF-8" in Excel)',
+			);
 		}
 		first = false;
 		const text = decodeOrUndefined(decoder, piece);
 		if (text === undefined) {
-			throw new CodeFileProblem(`is not UTF-8 text (an invalid byte sequence after byte ${offset}); is it a spreadsheet or an archive rather than a text or CSV file?`);
+			throw new CodeFileProblem(
+				`is not UTF-8 text (an invalid byte sequence after byte ${offset}); is it a spreadsheet or an archive rather than a text or CSV file?`,
+			);
 		}
 		offset += piece.length;
 		if (text !== '') yield text;
 	}
 	const rest = decodeOrUndefined(decoder);
-	if (rest === undefined) throw new CodeFileProblem('is not UTF-8 text (it ends in the middle of a character)');
+	if (rest === undefined)
+		throw new CodeFileProblem('is not UTF-8 text (it ends in the middle of a character)');
 	if (rest !== '') yield rest;
 }
 
@@ -80,11 +89,13 @@ function decodeOrUndefined(decoder: TextDecoder, piece?: Uint8Array): string | u
  */
 function cleanCode(raw: string, line: number, unquote = false): string {
 	let code = raw.trim();
-	if (unquote && code.length >= 2 && code.startsWith('"') && code.endsWith('"')) code = code.slice(1, -1).replace(/""/g, '"').trim();
+	if (unquote && code.length >= 2 && code.startsWith('"') && code.endsWith('"'))
+		code = code.slice(1, -1).replace(/""/g, '"').trim();
 	// One native regex test per code; the exact check (which names the character) runs only on a
 	// hit, e.g. for emoji, whose surrogate pairs the regex cannot tell from broken ones.
 	if (!MAYBE_FORBIDDEN.test(code)) return code;
-	if (code.includes('\u0000')) throw new CodeFileProblem(`holds a NUL byte on line ${line}; is it a text file?`);
+	if (code.includes('\u0000'))
+		throw new CodeFileProblem(`holds a NUL byte on line ${line}; is it a text file?`);
 	const problem = describeForbiddenCharacter(code);
 	if (problem) throw new CodeFileProblem(`line ${line} ${problem}`);
 	return code;
@@ -154,7 +165,9 @@ async function* csvColumn(text: AsyncIterable<string>, column: string): AsyncGen
 			columnIndex = header.findIndex((name) => name.toLowerCase() === wanted);
 			if (columnIndex < 0) {
 				const names = header.map((name) => `"${name}"`).join(', ');
-				throw new CodeFileProblem(`has no column "${column}" in its first line (columns: ${names})`);
+				throw new CodeFileProblem(
+					`has no column "${column}" in its first line (columns: ${names})`,
+				);
 			}
 			haveHeader = true;
 			return;
@@ -183,7 +196,10 @@ async function* csvColumn(text: AsyncIterable<string>, column: string): AsyncGen
 				} else {
 					const quote = piece.indexOf('"', index);
 					if (quote < 0 || quote > end) {
-						const lineText = piece.charCodeAt(end - 1) === 13 ? piece.slice(index, end - 1) : piece.slice(index, end);
+						const lineText =
+							piece.charCodeAt(end - 1) === 13
+								? piece.slice(index, end - 1)
+								: piece.slice(index, end);
 						endRecord(lineText.split(delimiter), codes);
 						line++;
 						recordLine = line;
@@ -250,7 +266,8 @@ async function* csvColumn(text: AsyncIterable<string>, column: string): AsyncGen
 	if (delimiter === '') delimiter = detectDelimiter(pending);
 	// A last line without a line break: what is left unread, or a record the slow path is inside.
 	if (pending !== '') consume(`${pending}\n`, codes);
-	if (quoted) throw new CodeFileProblem(`has a quote opened on line ${recordLine} that is never closed`);
+	if (quoted)
+		throw new CodeFileProblem(`has a quote opened on line ${recordLine} that is never closed`);
 	if (!atFieldStart) finishRecord(codes);
 	if (!haveHeader) throw new CodeFileProblem(`is empty: no header line with a column "${column}"`);
 	if (codes.length > 0) yield codes;
@@ -273,7 +290,10 @@ export interface CodeFileScan {
  * character on line 900,000, no codes at all) is refused before the first request. Keeps nothing
  * but two counters. Throws CodeFileProblem.
  */
-export async function scanCodeFile(open: OpenCodeFile, options: CodeFileOptions): Promise<CodeFileScan> {
+export async function scanCodeFile(
+	open: OpenCodeFile,
+	options: CodeFileOptions,
+): Promise<CodeFileScan> {
 	const scan: CodeFileScan = { entries: 0, blank: 0 };
 	for await (const batch of parse(open, options)) {
 		for (const code of batch) {

@@ -72,16 +72,28 @@ function wholeNumber(raw: unknown): number | undefined {
 function checkAlphabet(settings: GeneratorSettings): string[] | GeneratorProblem {
 	if (settings.alphabet !== 'custom') {
 		if (!Object.prototype.hasOwnProperty.call(ALPHABETS, settings.alphabet)) {
-			return { field: 'Alphabet', problem: `Alphabet "${String(settings.alphabet)}" is not one of the choices`, hint: 'Pick an Alphabet from the list.' };
+			return {
+				field: 'Alphabet',
+				problem: `Alphabet "${String(settings.alphabet)}" is not one of the choices`,
+				hint: 'Pick an Alphabet from the list.',
+			};
 		}
 		return Array.from(ALPHABETS[settings.alphabet]);
 	}
 	const symbols = Array.from(settings.customAlphabet);
-	const fail = (problem: string, hint: string): GeneratorProblem => ({ field: 'Custom Alphabet', problem, hint });
+	const fail = (problem: string, hint: string): GeneratorProblem => ({
+		field: 'Custom Alphabet',
+		problem,
+		hint,
+	});
 	const forbidden = describeForbiddenCharacter(settings.customAlphabet);
 	if (forbidden) return fail(`Custom Alphabet ${forbidden}`, 'Use printable symbols only.');
 	const space = symbols.findIndex((symbol) => /\s/u.test(symbol));
-	if (space >= 0) return fail(`Custom Alphabet contains white space at position ${space + 1}`, 'Codes are compared exactly and files are read trimmed: leave spaces out.');
+	if (space >= 0)
+		return fail(
+			`Custom Alphabet contains white space at position ${space + 1}`,
+			'Codes are compared exactly and files are read trimmed: leave spaces out.',
+		);
 	const seen = new Set<string>();
 	for (const symbol of symbols) {
 		if (seen.has(symbol)) {
@@ -102,7 +114,11 @@ function checkAlphabet(settings: GeneratorSettings): string[] | GeneratorProblem
 }
 
 /** Splits Prefix + Pattern (or Length slots) + Postfix into literals and runs of random slots. */
-function layout(prefix: string, body: string, postfix: string): Pick<CodeShape, 'literals' | 'slots' | 'randomSymbols'> {
+function layout(
+	prefix: string,
+	body: string,
+	postfix: string,
+): Pick<CodeShape, 'literals' | 'slots' | 'randomSymbols'> {
 	const literals: string[] = [];
 	const slots: number[] = [];
 	let literal = prefix;
@@ -150,9 +166,13 @@ export function checkGeneratorSettings(settings: GeneratorSettings): CodeShape |
 			hint: `Run the node again for more than ${number(MAX_GENERATED_CODES)} codes.`,
 		};
 	}
-	for (const [field, text] of [['Prefix', settings.prefix], ['Postfix', settings.postfix]] as const) {
+	for (const [field, text] of [
+		['Prefix', settings.prefix],
+		['Postfix', settings.postfix],
+	] as const) {
 		const forbidden = describeForbiddenCharacter(text);
-		if (forbidden) return { field, problem: `${field} ${forbidden}`, hint: `Remove it from "${field}".` };
+		if (forbidden)
+			return { field, problem: `${field} ${forbidden}`, hint: `Remove it from "${field}".` };
 	}
 	const symbols = checkAlphabet(settings);
 	if (!Array.isArray(symbols)) return symbols;
@@ -161,7 +181,12 @@ export function checkGeneratorSettings(settings: GeneratorSettings): CodeShape |
 	let body: string;
 	if (usePattern) {
 		const forbidden = describeForbiddenCharacter(settings.pattern);
-		if (forbidden) return { field: 'Pattern', problem: `Pattern ${forbidden}`, hint: 'Remove it from "Pattern".' };
+		if (forbidden)
+			return {
+				field: 'Pattern',
+				problem: `Pattern ${forbidden}`,
+				hint: 'Remove it from "Pattern".',
+			};
 		if (!settings.pattern.includes(PATTERN_SLOT)) {
 			return {
 				field: 'Pattern',
@@ -183,7 +208,11 @@ export function checkGeneratorSettings(settings: GeneratorSettings): CodeShape |
 	}
 	const shape: CodeShape = { count, symbols, ...layout(settings.prefix, body, settings.postfix) };
 	if (shape.randomSymbols > MAX_CODE_LENGTH) {
-		return { field: 'Pattern', problem: `Pattern has ${shape.randomSymbols} "${PATTERN_SLOT}", at most ${MAX_CODE_LENGTH} are allowed`, hint: 'Use fewer random symbols.' };
+		return {
+			field: 'Pattern',
+			problem: `Pattern has ${shape.randomSymbols} "${PATTERN_SLOT}", at most ${MAX_CODE_LENGTH} are allowed`,
+			hint: 'Use fewer random symbols.',
+		};
 	}
 
 	const possible = BigInt(symbols.length) ** BigInt(shape.randomSymbols);
@@ -191,7 +220,9 @@ export function checkGeneratorSettings(settings: GeneratorSettings): CodeShape |
 	if (possible < needed) {
 		const minimum = symbolsFor(symbols.length, needed);
 		const field = usePattern ? 'Pattern' : 'Length';
-		const given = usePattern ? `Pattern with ${shape.randomSymbols} "${PATTERN_SLOT}"` : `Length ${shape.randomSymbols}`;
+		const given = usePattern
+			? `Pattern with ${shape.randomSymbols} "${PATTERN_SLOT}"`
+			: `Length ${shape.randomSymbols}`;
 		return {
 			field,
 			problem: `${given} and ${symbols.length} symbols give ${number(Number(possible))} possible codes, too few for Count ${number(count)}`,
@@ -206,7 +237,10 @@ export function isGeneratorProblem(value: CodeShape | GeneratorProblem): value i
 }
 
 /** How likely one guess is to hit one of `count` codes of this shape (for the README and hints). */
-export function guessOdds(shape: Pick<CodeShape, 'symbols' | 'randomSymbols'>, count: number): number {
+export function guessOdds(
+	shape: Pick<CodeShape, 'symbols' | 'randomSymbols'>,
+	count: number,
+): number {
 	return count / shape.symbols.length ** shape.randomSymbols;
 }
 
@@ -250,12 +284,18 @@ export class GeneratorExhaustedError extends Error {}
  * from Altcraft as duplicated and be replaced like any other duplicate. Below that (expected
  * repeats in a run ≥ 1/1000, i.e. Count² / 2 ≥ possible codes / 1000) every code is remembered.
  */
-export function tracksRepeats(shape: Pick<CodeShape, 'count' | 'symbols' | 'randomSymbols'>): boolean {
-	const expectedRepeats = (shape.count * shape.count) / 2 / shape.symbols.length ** shape.randomSymbols;
+export function tracksRepeats(
+	shape: Pick<CodeShape, 'count' | 'symbols' | 'randomSymbols'>,
+): boolean {
+	const expectedRepeats =
+		(shape.count * shape.count) / 2 / shape.symbols.length ** shape.randomSymbols;
 	return expectedRepeats >= 1e-3;
 }
 
-export function createCodeGenerator(shape: CodeShape, random: RandomSource = cryptoRandom): CodeGenerator {
+export function createCodeGenerator(
+	shape: CodeShape,
+	random: RandomSource = cryptoRandom,
+): CodeGenerator {
 	const { symbols, literals, slots } = shape;
 	const base = symbols.length;
 	// One random number gives several symbols (its digits in base `base`): uniform and
@@ -287,7 +327,8 @@ export function createCodeGenerator(shape: CodeShape, random: RandomSource = cry
 
 	const one = (): string => {
 		let text = '';
-		for (let index = 0; index < slots.length; index++) text = appendSymbols(text + literals[index], slots[index]);
+		for (let index = 0; index < slots.length; index++)
+			text = appendSymbols(text + literals[index], slots[index]);
 		return text + literals[literals.length - 1];
 	};
 
@@ -304,7 +345,9 @@ export function createCodeGenerator(shape: CodeShape, random: RandomSource = cry
 			let tries = amount * 4 + 64;
 			while (codes.length < amount) {
 				if (tries-- === 0) {
-					throw new GeneratorExhaustedError(`could not find ${number(amount)} new codes among the possible ones`);
+					throw new GeneratorExhaustedError(
+						`could not find ${number(amount)} new codes among the possible ones`,
+					);
 				}
 				const code = one();
 				if (!seen || seen.add(code)) codes.push(code);

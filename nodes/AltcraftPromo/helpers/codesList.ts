@@ -8,9 +8,15 @@ import { describeForbiddenCharacter } from './parameters';
  */
 export function parseCodesList(raw: unknown): { codes: string[] } | { problem: string } {
 	if (!Array.isArray(raw) && typeof raw !== 'string' && typeof raw !== 'number') {
-		return { problem: `must be text or a list of codes, got ${raw === null ? 'null' : typeof raw}` };
+		return {
+			problem: `must be text or a list of codes, got ${raw === null ? 'null' : typeof raw}`,
+		};
 	}
-	const entries: unknown[] = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(/\r?\n|,/) : [raw];
+	const entries: unknown[] = Array.isArray(raw)
+		? raw
+		: typeof raw === 'string'
+			? raw.split(/\r?\n|,/)
+			: [raw];
 	const codes: string[] = [];
 	for (const [position, entry] of entries.entries()) {
 		if (typeof entry === 'number' && Number.isFinite(entry)) {

@@ -16,7 +16,8 @@ export function readCreateProfile(
 	itemIndex: number,
 	matching: ProfileMatching,
 ): AltcraftRequestBody | undefined {
-	if (context.getNodeParameter('options.createProfileIfMissing', itemIndex, false) !== true) return undefined;
+	if (context.getNodeParameter('options.createProfileIfMissing', itemIndex, false) !== true)
+		return undefined;
 	if (matching.matching === 'profile_id') {
 		throw invalidParameter(
 			context,
@@ -25,7 +26,8 @@ export function readCreateProfile(
 			'Altcraft gives new profiles their IDs; match the customer by Email, Phone or a Custom Field to create the profile when it is missing.',
 		);
 	}
-	if (matching.matching === 'custom') checkFieldName(context, itemIndex, matching.field_name, 'Field Name');
+	if (matching.matching === 'custom')
+		checkFieldName(context, itemIndex, matching.field_name, 'Field Name');
 	const fields = readProfileFields(context, itemIndex, {
 		jsonParameter: 'options.profileFieldsJson',
 		jsonDisplayName: 'Profile Fields (JSON)',

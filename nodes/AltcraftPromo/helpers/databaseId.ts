@@ -14,7 +14,9 @@ function isResourceLocator(raw: unknown): raw is { value: unknown } {
  */
 export function readDatabaseId(context: IExecuteFunctions, itemIndex: number): number {
 	const displayName = context.getNode().typeVersion >= 2 ? 'Database' : 'Database ID';
-	const parameter: unknown = context.getNodeParameter('databaseId', itemIndex, undefined, { extractValue: true });
+	const parameter: unknown = context.getNodeParameter('databaseId', itemIndex, undefined, {
+		extractValue: true,
+	});
 	const raw = isResourceLocator(parameter) ? parameter.value : parameter;
 	return checkWholeId(
 		context,

@@ -6,15 +6,40 @@ const HAS_ZONE = /(?:Z|[+-]\d{2}:?\d{2})$/i;
 const DAY_MONTH_YEAR = /\b(\d{1,2})\s+([a-z]{3})[a-z]*\.?,?\s+(\d{4})\b/i;
 const MONTH_DAY_YEAR = /\b([a-z]{3})[a-z]*\.?\s+(\d{1,2}),?\s+(\d{4})\b/i;
 const CLOCK = /\b(\d{1,2}):(\d{2})(?::(\d{2}))?\b/;
-const MONTH_NAMES = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const MONTH_NAMES = [
+	'jan',
+	'feb',
+	'mar',
+	'apr',
+	'may',
+	'jun',
+	'jul',
+	'aug',
+	'sep',
+	'oct',
+	'nov',
+	'dec',
+];
 
 /** Date.UTC without its two surprises: years 0-99 mean 1900-1999, and 2026-02-30 rolls into March. */
-function exactUtcMs(year: number, month: number, day: number, hour = 0, minute = 0, second = 0): number {
-	if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return Number.NaN;
+function exactUtcMs(
+	year: number,
+	month: number,
+	day: number,
+	hour = 0,
+	minute = 0,
+	second = 0,
+): number {
+	if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59)
+		return Number.NaN;
 	const date = new Date(0);
 	date.setUTCFullYear(year, month - 1, day);
 	date.setUTCHours(hour, minute, second, 0);
-	if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) {
+	if (
+		date.getUTCFullYear() !== year ||
+		date.getUTCMonth() !== month - 1 ||
+		date.getUTCDate() !== day
+	) {
 		return Number.NaN;
 	}
 	return date.getTime();
@@ -69,7 +94,9 @@ function parseIsoText(match: RegExpMatchArray, timeZone: string): number {
 	const [, year, month, day, hour = '0', minute = '0', second = '0', zone] = match;
 	const exact = exactUtcMs(+year, +month, +day, +hour, +minute, +second);
 	if (Number.isNaN(exact)) return exact;
-	return zone === undefined ? wallClockToUtcMs(exact, timeZone) : exact - offsetMinutes(zone) * 60_000;
+	return zone === undefined
+		? wallClockToUtcMs(exact, timeZone)
+		: exact - offsetMinutes(zone) * 60_000;
 }
 
 /**
@@ -102,7 +129,11 @@ interface DateTimeLike {
 }
 
 function isDateTimeLike(value: unknown): value is DateTimeLike {
-	return typeof value === 'object' && value !== null && typeof (value as DateTimeLike).toMillis === 'function';
+	return (
+		typeof value === 'object' &&
+		value !== null &&
+		typeof (value as DateTimeLike).toMillis === 'function'
+	);
 }
 
 /**

@@ -27,7 +27,11 @@ export interface ExecutionOptions {
 function readWireFormat(context: IExecuteFunctions): WireFormat {
 	const format: unknown = context.getNodeParameter('options.format', 0, 'json');
 	if (format !== 'json' && format !== 'xml') {
-		throw invalidParameter(context, 0, `Wire Format must be "json" or "xml", got ${JSON.stringify(format)}`);
+		throw invalidParameter(
+			context,
+			0,
+			`Wire Format must be "json" or "xml", got ${JSON.stringify(format)}`,
+		);
 	}
 	return format;
 }
@@ -61,7 +65,13 @@ export function readExecutionOptions(context: IExecuteFunctions): ExecutionOptio
 	if (batch && (batch.batchSize !== undefined || batch.batchInterval !== undefined)) {
 		batching = {
 			size: readWholeNumber(context, 'batching.batch.batchSize', 'Items per Batch', 50, 1),
-			intervalMs: readWholeNumber(context, 'batching.batch.batchInterval', 'Batch Interval (Ms)', 1000, 0),
+			intervalMs: readWholeNumber(
+				context,
+				'batching.batch.batchInterval',
+				'Batch Interval (Ms)',
+				1000,
+				0,
+			),
 		};
 	}
 	return {
@@ -72,6 +82,12 @@ export function readExecutionOptions(context: IExecuteFunctions): ExecutionOptio
 		chunkSize: readWholeNumber(context, 'chunkSize', 'Codes per Request', DEFAULT_CHUNK_SIZE, 1),
 		format: readWireFormat(context),
 		replayWindowMs:
-			readWholeNumber(context, 'replayWindowHours', 'Replay Window (Hours)', DEFAULT_REPLAY_WINDOW_HOURS, 1) * 3_600_000,
+			readWholeNumber(
+				context,
+				'replayWindowHours',
+				'Replay Window (Hours)',
+				DEFAULT_REPLAY_WINDOW_HOURS,
+				1,
+			) * 3_600_000,
 	};
 }

@@ -15,7 +15,9 @@ const CSV_HEADER = 'code,error,error_text,after_resend\n';
 const LINES_PER_BLOCK = 1000;
 
 function csvField(value: string): string {
-	return /[",\r\n]/.test(value) || value !== value.trim() ? `"${value.replace(/"/g, '""')}"` : value;
+	return /[",\r\n]/.test(value) || value !== value.trim()
+		? `"${value.replace(/"/g, '""')}"`
+		: value;
 }
 
 /**

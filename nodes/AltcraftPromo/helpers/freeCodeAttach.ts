@@ -73,7 +73,10 @@ async function tryCode(item: FreeCodeItem, code: string): Promise<TryResult> {
 	}
 	if (state.is_attached === true || state.is_expired === true || state.is_activated === true) {
 		const attachedAt = typeof state.attached === 'string' ? Date.parse(state.attached) : Number.NaN;
-		return { takenBy: typeof state.profile_id === 'string' ? state.profile_id : undefined, attachedAt };
+		return {
+			takenBy: typeof state.profile_id === 'string' ? state.profile_id : undefined,
+			attachedAt,
+		};
 	}
 	throw refusal;
 }
@@ -119,14 +122,26 @@ function tooManyTaken(item: FreeCodeItem): Error {
 }
 
 /** Other executions of this process that walk the same list then know the code's holder without a read. */
-function noted(listing: ProgramListing, item: FreeCodeItem, outcome: FreeCodeOutcome): FreeCodeOutcome {
-	const attachedAt = typeof outcome.state.attached === 'string' ? Date.parse(outcome.state.attached) : Date.now();
-	listing.noteAttached(outcome.code, Number.isNaN(attachedAt) ? Date.now() : attachedAt, item.profileId);
+function noted(
+	listing: ProgramListing,
+	item: FreeCodeItem,
+	outcome: FreeCodeOutcome,
+): FreeCodeOutcome {
+	const attachedAt =
+		typeof outcome.state.attached === 'string' ? Date.parse(outcome.state.attached) : Date.now();
+	listing.noteAttached(
+		outcome.code,
+		Number.isNaN(attachedAt) ? Date.now() : attachedAt,
+		item.profileId,
+	);
 	return outcome;
 }
 
 /** Without a key: a random free code of the shared list, as in 0.2. */
-export async function attachRandomFreeCode(item: FreeCodeItem, listing: ListingHandle): Promise<FreeCodeOutcome> {
+export async function attachRandomFreeCode(
+	item: FreeCodeItem,
+	listing: ListingHandle,
+): Promise<FreeCodeOutcome> {
 	for (let taken = 0; taken < MAX_TAKEN_CODES_PER_ITEM; ) {
 		throwIfCancelled(item.signal);
 		let code = (await listing.current).take();
@@ -160,12 +175,24 @@ export async function attachKeyedFreeCode(
 	replayWindowMs: number,
 ): Promise<FreeCodeOutcome> {
 	const budget = { taken: 0, holderReads: 0 };
-	const found = await walkListing(item, await listingHandle.current, walkKey, replayWindowMs, budget);
+	const found = await walkListing(
+		item,
+		await listingHandle.current,
+		walkKey,
+		replayWindowMs,
+		budget,
+	);
 	if (found) return found;
 	// A list shared by another execution may be out of date (e.g. codes detached since): read the
 	// program before saying none is left.
 	if (!listingHandle.readHere) {
-		const again = await walkListing(item, await listingHandle.reread(), walkKey, replayWindowMs, budget);
+		const again = await walkListing(
+			item,
+			await listingHandle.reread(),
+			walkKey,
+			replayWindowMs,
+			budget,
+		);
 		if (again) return again;
 	}
 	throw noCodeLeft(item);
@@ -204,7 +231,11 @@ async function walkListing(
 				}
 				const state = await readCodeState(item.read, code, item.loyaltyId);
 				if (heldBy(state, item.profileId)) return { code, state, replay: true };
-				listing.noteAttached(code, attachedAt, typeof state.profile_id === 'string' ? state.profile_id : undefined);
+				listing.noteAttached(
+					code,
+					attachedAt,
+					typeof state.profile_id === 'string' ? state.profile_id : undefined,
+				);
 			}
 			latestPassedAttach = Math.max(latestPassedAttach, attachedAt);
 			continue;
@@ -213,7 +244,10 @@ async function walkListing(
 		const result = await tryCode(item, code);
 		if ('outcome' in result) return noted(listing, item, result.outcome);
 		listing.noteAttached(code, result.attachedAt, result.takenBy);
-		latestPassedAttach = Math.max(latestPassedAttach, Number.isNaN(result.attachedAt) ? now : result.attachedAt);
+		latestPassedAttach = Math.max(
+			latestPassedAttach,
+			Number.isNaN(result.attachedAt) ? now : result.attachedAt,
+		);
 		if (++budget.taken >= MAX_TAKEN_CODES_PER_ITEM) throw tooManyTaken(item);
 	}
 	return undefined;

@@ -46,7 +46,10 @@ function timeOf(value: unknown): number {
  * Reads the program and keeps, per code, whether it is free: not attached, activated or expired
  * where Altcraft says so, by the rule Get Stats counts "free" with (programStats.ts).
  */
-export async function loadProgramListing(read: ReadAltcraft, loyaltyId: number): Promise<ProgramListing> {
+export async function loadProgramListing(
+	read: ReadAltcraft,
+	loyaltyId: number,
+): Promise<ProgramListing> {
 	const envelope = await read({ method: 'promocodes/export_all', body: { loyalty_id: loyaltyId } });
 	const entries = (Array.isArray(envelope.data) ? envelope.data : []).filter(
 		(entry) => typeof entry.code === 'string' && entry.code !== '',
@@ -68,7 +71,8 @@ export async function loadProgramListing(read: ReadAltcraft, loyaltyId: number):
 	const order = shuffled(codes.length);
 	let next = 0;
 	let free = 0;
-	for (let index = 0; index < codes.length; index++) if (Number.isNaN(attachedAt[index]) && !unusable[index]) free++;
+	for (let index = 0; index < codes.length; index++)
+		if (Number.isNaN(attachedAt[index]) && !unusable[index]) free++;
 	return {
 		codes,
 		attachedAt,
@@ -109,7 +113,8 @@ const DEFAULT_SHARED_LIST_SECONDS = 15;
 /** `ALTCRAFT_FREE_CODE_LIST_SECONDS` in n8n's environment changes it; 0 turns sharing off. */
 function sharedListTtlMs(): number {
 	const configured = Number(process.env.ALTCRAFT_FREE_CODE_LIST_SECONDS);
-	const seconds = Number.isFinite(configured) && configured >= 0 ? configured : DEFAULT_SHARED_LIST_SECONDS;
+	const seconds =
+		Number.isFinite(configured) && configured >= 0 ? configured : DEFAULT_SHARED_LIST_SECONDS;
 	return seconds * 1000;
 }
 
@@ -160,7 +165,11 @@ export interface ListingHandle {
  * The list is read at most once per execution, and shared for a few seconds with this process's
  * other executions for the same account.
  */
-export function programListing(accountKey: string, read: ReadAltcraft, loyaltyId: number): ListingHandle {
+export function programListing(
+	accountKey: string,
+	read: ReadAltcraft,
+	loyaltyId: number,
+): ListingHandle {
 	const key = `${accountKey}:${loyaltyId}`;
 	let readHere = false;
 	const load = async () => {

@@ -58,7 +58,8 @@ export class GeneratedCodesSource implements ImportRunHooks {
 			return new Set(failures.keys());
 		}
 		for (const entry of failures.values()) {
-			if (typeof entry.error_text === 'string' && entry.error_text !== '') this.lastFailureText = entry.error_text;
+			if (typeof entry.error_text === 'string' && entry.error_text !== '')
+				this.lastFailureText = entry.error_text;
 		}
 		// Without per-code answers the count says how many to replace.
 		const replacements = failures.size > 0 ? failures.size : report.duplicated;
@@ -77,7 +78,8 @@ export class GeneratedCodesSource implements ImportRunHooks {
 		const data = report.answer.envelope.data;
 		let kept: string[];
 		if (failures.size === 0) kept = codes;
-		else if (Array.isArray(data) && data.length === codes.length) kept = codes.filter((_code, index) => isSuccess(data[index]));
+		else if (Array.isArray(data) && data.length === codes.length)
+			kept = codes.filter((_code, index) => isSuccess(data[index]));
 		else kept = codes.filter((code) => !failures.has(code));
 		if (kept.length > 0) this.sink(Buffer.from(`${kept.join('\n')}\n`, 'utf8'));
 	}

@@ -58,7 +58,8 @@ function perCodeFailures(envelope: AltcraftEnvelope): Map<string, IDataObject> {
 	const data = Array.isArray(envelope.data) ? envelope.data : envelope.data ? [envelope.data] : [];
 	for (const entry of data) {
 		const error = entry.error;
-		if (typeof entry.code === 'string' && error !== undefined && error !== 0 && error !== '0') failures.set(entry.code, entry);
+		if (typeof entry.code === 'string' && error !== undefined && error !== 0 && error !== '0')
+			failures.set(entry.code, entry);
 	}
 	return failures;
 }
@@ -135,7 +136,10 @@ export class ImportRun {
 		if (answer.resentAfterUnknownOutcome) totals.duplicated_after_resend += report.duplicated;
 		if (this.allCodes) {
 			const data = Array.isArray(envelope.data) ? envelope.data : [];
-			for (const entry of data) this.allCodes.push(answer.resentAfterUnknownOutcome ? { ...entry, after_resend: true } : entry);
+			for (const entry of data)
+				this.allCodes.push(
+					answer.resentAfterUnknownOutcome ? { ...entry, after_resend: true } : entry,
+				);
 		}
 		const handled = this.hooks.onChunk?.(report);
 		for (const [code, entry] of report.failures) {

@@ -5,7 +5,14 @@ import { invalidParameter, readRequiredText } from './parameters';
 export type MatchingMode = 'email' | 'email_profile' | 'phone' | 'profile_id' | 'custom';
 
 /** Every body key a matching mode below can produce: read-back copies exactly these from a request. */
-export const MATCHING_BODY_KEYS = ['matching', 'email', 'phone', 'profile_id', 'field_name', 'field_value'] as const;
+export const MATCHING_BODY_KEYS = [
+	'matching',
+	'email',
+	'phone',
+	'profile_id',
+	'field_name',
+	'field_value',
+] as const;
 
 /** Altcraft's parameters that identify one profile, e.g. `{ matching: 'email', email: '…' }`. */
 export type ProfileMatching = Record<string, string> & { matching: MatchingMode };
@@ -32,13 +39,16 @@ function readPhone(context: IExecuteFunctions, itemIndex: number): string {
 			digits.length > MAX_PHONE_DIGITS && PHONE_SHAPE.test(phone)
 				? `Phone "${phone}" has ${digits.length} digits; a phone number has at most ${MAX_PHONE_DIGITS}`
 				: `Phone "${phone}" may contain only digits, one leading +, spaces, dashes, dots and parentheses`,
-			'Match Profile By is set to Phone; give the customer\'s number in international format, e.g. +79000000000 or +7 (900) 000-00-00.',
+			"Match Profile By is set to Phone; give the customer's number in international format, e.g. +79000000000 or +7 (900) 000-00-00.",
 		);
 	}
 	return (phone.startsWith('+') ? '+' : '') + digits;
 }
 
-export function readProfileMatching(context: IExecuteFunctions, itemIndex: number): ProfileMatching {
+export function readProfileMatching(
+	context: IExecuteFunctions,
+	itemIndex: number,
+): ProfileMatching {
 	const mode = context.getNodeParameter('matching', itemIndex, 'email') as string;
 	switch (mode) {
 		case 'email':
@@ -49,7 +59,7 @@ export function readProfileMatching(context: IExecuteFunctions, itemIndex: numbe
 					context,
 					itemIndex,
 					`Email "${email}" is not an email address`,
-					'Match Profile By is set to Email; give the customer\'s email, e.g. name@email.com.',
+					"Match Profile By is set to Email; give the customer's email, e.g. name@email.com.",
 				);
 			}
 			return { matching: mode, email };

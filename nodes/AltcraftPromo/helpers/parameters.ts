@@ -4,7 +4,12 @@ import { NodeOperationError } from 'n8n-workflow';
 import { withItem } from '../transport';
 
 /** A bad parameter: the message names the field and, as n8n's UX guidelines ask, the item. */
-export function invalidParameter(context: IExecuteFunctions, itemIndex: number, message: string, description?: string) {
+export function invalidParameter(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	message: string,
+	description?: string,
+) {
 	return new NodeOperationError(context.getNode(), withItem(message, itemIndex), {
 		itemIndex,
 		description,
@@ -45,7 +50,12 @@ export function checkWholeId(
 }
 
 export function readLoyaltyId(context: IExecuteFunctions, itemIndex: number): number {
-	return checkWholeId(context, itemIndex, context.getNodeParameter('loyaltyId', itemIndex, undefined), 'Loyalty Program ID');
+	return checkWholeId(
+		context,
+		itemIndex,
+		context.getNodeParameter('loyaltyId', itemIndex, undefined),
+		'Loyalty Program ID',
+	);
 }
 
 /** A text parameter that must not be empty; numbers from expressions are accepted as text. */
@@ -57,7 +67,12 @@ export function readRequiredText(
 ): string {
 	const text = readOptionalText(context, itemIndex, name, displayName);
 	if (text === '') {
-		throw invalidParameter(context, itemIndex, `${displayName} is empty`, `Enter a value for "${displayName}".`);
+		throw invalidParameter(
+			context,
+			itemIndex,
+			`${displayName} is empty`,
+			`Enter a value for "${displayName}".`,
+		);
 	}
 	return text;
 }

@@ -11,7 +11,12 @@ import { describeForbiddenCharacter, invalidParameter } from './parameters';
  */
 const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
-export function checkFieldName(context: IExecuteFunctions, itemIndex: number, name: string, source: string): void {
+export function checkFieldName(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	name: string,
+	source: string,
+): void {
 	if (!FIELD_NAME.test(name) || /^xml/i.test(name)) {
 		throw invalidParameter(
 			context,
@@ -22,10 +27,20 @@ export function checkFieldName(context: IExecuteFunctions, itemIndex: number, na
 	}
 }
 
-function checkText(context: IExecuteFunctions, itemIndex: number, text: string, where: string): string {
+function checkText(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	text: string,
+	where: string,
+): string {
 	const problem = describeForbiddenCharacter(text);
 	if (problem) {
-		throw invalidParameter(context, itemIndex, `${where} ${problem}`, 'Remove it; Altcraft\'s API cannot take such characters.');
+		throw invalidParameter(
+			context,
+			itemIndex,
+			`${where} ${problem}`,
+			"Remove it; Altcraft's API cannot take such characters.",
+		);
 	}
 	return text;
 }
@@ -40,7 +55,10 @@ function fieldValue(
 	if (typeof value === 'string') return checkText(context, itemIndex, value, where);
 	if (typeof value === 'boolean') return value;
 	if (typeof value === 'number' && Number.isFinite(value)) return value;
-	if (Array.isArray(value) && value.every((entry) => typeof entry === 'string' || typeof entry === 'number')) {
+	if (
+		Array.isArray(value) &&
+		value.every((entry) => typeof entry === 'string' || typeof entry === 'number')
+	) {
 		return value.map((entry) => checkText(context, itemIndex, String(entry), where));
 	}
 	throw invalidParameter(
@@ -51,7 +69,12 @@ function fieldValue(
 	);
 }
 
-function parseJsonFields(context: IExecuteFunctions, itemIndex: number, raw: unknown, displayName: string): IDataObject {
+function parseJsonFields(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	raw: unknown,
+	displayName: string,
+): IDataObject {
 	let parsed: unknown = raw;
 	if (typeof raw === 'string') {
 		if (raw.trim() === '') return {};
@@ -115,7 +138,10 @@ export function readProfileFields(
  * The profile's `data` for an import: the given fields plus the matching key where the profile
  * keeps it (a new profile found by email must hold that email), unless a field already sets it.
  */
-export function importData(matching: ProfileMatching, fields: AltcraftRequestBody): AltcraftRequestBody {
+export function importData(
+	matching: ProfileMatching,
+	fields: AltcraftRequestBody,
+): AltcraftRequestBody {
 	const data: AltcraftRequestBody = {};
 	if (matching.email !== undefined) data.email = matching.email;
 	if (matching.phone !== undefined) data.phone = matching.phone;

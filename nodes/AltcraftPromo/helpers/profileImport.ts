@@ -27,7 +27,9 @@ export async function importProfile(api: ItemApiLike, profile: ProfileImport): P
 			data: profile.data,
 		},
 	});
-	const raw = envelope.profile_id ?? (envelope.data && !Array.isArray(envelope.data) ? envelope.data.profile_id : undefined);
+	const raw =
+		envelope.profile_id ??
+		(envelope.data && !Array.isArray(envelope.data) ? envelope.data.profile_id : undefined);
 	const profileId = typeof raw === 'string' || typeof raw === 'number' ? String(raw) : '';
 	if (profileId === '') {
 		throw api.error(
@@ -36,7 +38,9 @@ export async function importProfile(api: ItemApiLike, profile: ProfileImport): P
 		);
 	}
 	if (!PROFILE_ID_SHAPE.test(profileId)) {
-		api.hint(`Altcraft answered a profile ID that is not 24 hexadecimal digits ("${profileId}"); it is used as given.`);
+		api.hint(
+			`Altcraft answered a profile ID that is not 24 hexadecimal digits ("${profileId}"); it is used as given.`,
+		);
 	}
 	return profileId;
 }

@@ -41,8 +41,19 @@ export function isFreeEntry(entry: IDataObject): boolean {
 
 /** Counts one export_all answer (`data` as the transport decoded it: a list, one entry, or nothing). */
 export function computeProgramStats(data: unknown): ProgramStats {
-	const entries: unknown[] = Array.isArray(data) ? data : data && typeof data === 'object' ? [data] : [];
-	const stats: ProgramStats = { total: 0, free: 0, attached: 0, activated: 0, expired: 0, free_ratio: 0 };
+	const entries: unknown[] = Array.isArray(data)
+		? data
+		: data && typeof data === 'object'
+			? [data]
+			: [];
+	const stats: ProgramStats = {
+		total: 0,
+		free: 0,
+		attached: 0,
+		activated: 0,
+		expired: 0,
+		free_ratio: 0,
+	};
 	for (const value of entries) {
 		if (!value || typeof value !== 'object') continue;
 		const entry = value as IDataObject;
@@ -56,6 +67,7 @@ export function computeProgramStats(data: unknown): ProgramStats {
 		if (expired) stats.expired++;
 		if (!attached && !activated && !expired) stats.free++;
 	}
-	stats.free_ratio = stats.total === 0 ? 0 : Math.round((stats.free / stats.total) * 10_000) / 10_000;
+	stats.free_ratio =
+		stats.total === 0 ? 0 : Math.round((stats.free / stats.total) * 10_000) / 10_000;
 	return stats;
 }

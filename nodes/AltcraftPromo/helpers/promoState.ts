@@ -4,7 +4,11 @@ import type { AltcraftRequestBody, ReadAltcraft } from '../transport';
 import { MATCHING_BODY_KEYS } from './matching';
 
 /** The promo code's record as `promocodes/get` gives it (`{}` when Altcraft sends no record). */
-export async function readCodeState(read: ReadAltcraft, code: string, loyaltyId: number): Promise<IDataObject> {
+export async function readCodeState(
+	read: ReadAltcraft,
+	code: string,
+	loyaltyId: number,
+): Promise<IDataObject> {
 	const envelope = await read({ method: 'promocodes/get', body: { code, loyalty_id: loyaltyId } });
 	return envelope.data && !Array.isArray(envelope.data) ? envelope.data : {};
 }
@@ -34,7 +38,8 @@ export async function resolveProfileId(
 	databaseId: number,
 	matching: AltcraftRequestBody,
 ): Promise<string | undefined> {
-	if (matching.matching === 'profile_id' && typeof matching.profile_id === 'string') return matching.profile_id;
+	if (matching.matching === 'profile_id' && typeof matching.profile_id === 'string')
+		return matching.profile_id;
 	const envelope = await read({ method: 'profiles/get', body: { db_id: databaseId, ...matching } });
 	return profileIdOf(envelope.data && !Array.isArray(envelope.data) ? envelope.data : {});
 }

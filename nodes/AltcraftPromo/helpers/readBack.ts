@@ -6,7 +6,10 @@ import { profileMatchingOf, readCodeState, resolveProfileId } from './promoState
  * effect. Anything the state cannot prove is `unknown`, never a guess: an `applied` is reported as
  * success and a `notApplied` is resent. The transport calls this for every `verifiable` endpoint.
  */
-export async function readBackVerdict(request: AltcraftRequest, read: ReadAltcraft): Promise<ReadBackVerdict> {
+export async function readBackVerdict(
+	request: AltcraftRequest,
+	read: ReadAltcraft,
+): Promise<ReadBackVerdict> {
 	const { code, loyalty_id: loyaltyId } = request.body;
 	if (typeof code !== 'string' || typeof loyaltyId !== 'number') return 'unknown';
 	try {

@@ -6,7 +6,10 @@
  */
 const inFlight = new Map<string, Promise<unknown>>();
 
-export async function singleFlight<T>(key: string, attempt: () => Promise<T>): Promise<{ value: T; joined: boolean }> {
+export async function singleFlight<T>(
+	key: string,
+	attempt: () => Promise<T>,
+): Promise<{ value: T; joined: boolean }> {
 	const running = inFlight.get(key) as Promise<T> | undefined;
 	if (running) return { value: await running, joined: true };
 	const started = attempt();

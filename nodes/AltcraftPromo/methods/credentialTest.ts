@@ -23,7 +23,11 @@ interface FullResponse {
 function asRawAnswer(response: unknown): RawAnswer {
 	const full = (typeof response === 'object' && response !== null ? response : {}) as FullResponse;
 	const contentType = full.headers?.['content-type'];
-	const body = Buffer.isBuffer(full.body) ? full.body.toString('utf8') : typeof full.body === 'string' ? full.body : '';
+	const body = Buffer.isBuffer(full.body)
+		? full.body.toString('utf8')
+		: typeof full.body === 'string'
+			? full.body
+			: '';
 	return {
 		statusCode: typeof full.statusCode === 'number' ? full.statusCode : 0,
 		contentType: typeof contentType === 'string' ? contentType : '',

@@ -4,7 +4,13 @@
  * Messages never contain the token: whatever a server echoes is redacted first.
  */
 
-import { altcraftErrorHint, bodySnippet, decodeAltcraftBody, isTlsTrustProblem, redactSecret } from '../transport';
+import {
+	altcraftErrorHint,
+	bodySnippet,
+	decodeAltcraftBody,
+	isTlsTrustProblem,
+	redactSecret,
+} from '../transport';
 
 export const DATABASES_LIST_PATH = '/api/v1.1/databases/list';
 
@@ -40,18 +46,29 @@ function readDatabase(entry: unknown): AltcraftDatabase | undefined {
 	const { id, name } = entry as { id?: unknown; name?: unknown };
 	const numericId = asInteger(id);
 	if (numericId === undefined) return undefined;
-	return { id: numericId, name: typeof name === 'string' && name.trim() !== '' ? name : `Database ${numericId}` };
+	return {
+		id: numericId,
+		name: typeof name === 'string' && name.trim() !== '' ? name : `Database ${numericId}`,
+	};
 }
 
 /**
  * Altcraft's verdict on a `databases/list` call: the databases, or a message that says what
  * went wrong and what to check. Altcraft's own error code and text are passed on as they are.
  */
-export async function judgeDatabasesList(answer: RawAnswer, origin: string, secret: string): Promise<DatabasesListOutcome> {
+export async function judgeDatabasesList(
+	answer: RawAnswer,
+	origin: string,
+	secret: string,
+): Promise<DatabasesListOutcome> {
 	const envelope = await decodeAltcraftBody(answer.body, 'databases/list');
 	if (!envelope) {
 		const isHtml = /html/i.test(answer.contentType) || /^\s*<(!doctype|html)/i.test(answer.body);
-		const what = isHtml ? 'an HTML page' : answer.body.trim() === '' ? 'an empty answer' : 'an answer';
+		const what = isHtml
+			? 'an HTML page'
+			: answer.body.trim() === ''
+				? 'an empty answer'
+				: 'an answer';
 		const snippet = bodySnippet(answer.body, secret, SNIPPET_LENGTH);
 		return {
 			ok: false,
@@ -63,10 +80,18 @@ export async function judgeDatabasesList(answer: RawAnswer, origin: string, secr
 	if (envelope.error !== 0) {
 		const text = envelope.error_text.trim() !== '' ? envelope.error_text.trim() : 'no error text';
 		const hint = altcraftErrorHint(envelope.error) ?? 'Check the Base URL and the API token.';
-		return { ok: false, message: redactSecret(`Altcraft error ${envelope.error}: ${text.replace(/\.+$/, '')}. ${hint}`, secret) };
+		return {
+			ok: false,
+			message: redactSecret(
+				`Altcraft error ${envelope.error}: ${text.replace(/\.+$/, '')}. ${hint}`,
+				secret,
+			),
+		};
 	}
 	const entries = Array.isArray(envelope.data) ? envelope.data : [];
-	const databases = entries.map(readDatabase).filter((entry): entry is AltcraftDatabase => entry !== undefined);
+	const databases = entries
+		.map(readDatabase)
+		.filter((entry): entry is AltcraftDatabase => entry !== undefined);
 	return { ok: true, databases, nextFromId: asInteger(envelope.next_from_id) };
 }
 
@@ -87,7 +112,10 @@ function systemErrorCode(error: unknown): string | undefined {
 		}
 		current = shape.cause;
 	}
-	const message = typeof (error as ErrorShape | undefined)?.message === 'string' ? ((error as ErrorShape).message as string) : '';
+	const message =
+		typeof (error as ErrorShape | undefined)?.message === 'string'
+			? ((error as ErrorShape).message as string)
+			: '';
 	return message.match(/\b(E[A-Z]{3,}|[A-Z_]*CERT[A-Z_]*|ERR_[A-Z_]+)\b/)?.[1];
 }
 
@@ -101,17 +129,27 @@ function isUntrustedCertificate(error: unknown, code: string, message: string): 
 export function describeNoAnswer(error: unknown, origin: string, secret: string): string {
 	const code = systemErrorCode(error) ?? '';
 	const host = new URL(origin).host;
-	const rawMessage = typeof (error as ErrorShape | undefined)?.message === 'string' ? ((error as ErrorShape).message as string) : String(error);
+	const rawMessage =
+		typeof (error as ErrorShape | undefined)?.message === 'string'
+			? ((error as ErrorShape).message as string)
+			: String(error);
 	let message: string;
 	if (code === 'ECONNREFUSED') {
 		message = `${host} refused the connection (ECONNREFUSED). Check the Base URL (host and port) and that Altcraft is running and reachable from n8n.`;
 	} else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
 		message = `The host ${host} was not found (${code}). Check the Base URL.`;
-	} else if (code !== 'ERR_SSL_WRONG_VERSION_NUMBER' && isUntrustedCertificate(error, code, rawMessage)) {
+	} else if (
+		code !== 'ERR_SSL_WRONG_VERSION_NUMBER' &&
+		isUntrustedCertificate(error, code, rawMessage)
+	) {
 		message =
 			`The TLS certificate of ${host} is not trusted${code ? ` (${code})` : ''}. If your Altcraft uses a self-signed certificate ` +
 			'or one from an internal certificate authority, turn on "Ignore SSL Issues" in this credential.';
-	} else if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'EPROTO' || /wrong version number/i.test(rawMessage)) {
+	} else if (
+		code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
+		code === 'EPROTO' ||
+		/wrong version number/i.test(rawMessage)
+	) {
 		message = `${host} did not answer with TLS (${code || 'EPROTO'}). If the instance is served over plain HTTP, the Base URL starts with http://.`;
 	} else if (code === 'ETIMEDOUT' || code === 'ECONNABORTED' || /timeout/i.test(rawMessage)) {
 		message = `${origin} did not answer within ${LOOKUP_TIMEOUT_MS / 1000} s. Check the Base URL and that Altcraft is reachable from n8n.`;

@@ -1,4 +1,8 @@
-import type { ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
+import type {
+	ILoadOptionsFunctions,
+	INodeListSearchItems,
+	INodeListSearchResult,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { createLookupClient, TransportFailure } from '../transport';
@@ -55,19 +59,33 @@ export async function searchDatabases(
 	const results: INodeListSearchItems[] = [];
 
 	for (let page = 0; page < MAX_PAGES_PER_SEARCH; page++) {
-		const response = await client.send('databases/list', { from_id: fromId, limit: PAGE_SIZE }, LOOKUP_TIMEOUT_MS);
-		if (response instanceof TransportFailure) throw lookupError(this, describeNoAnswer(response, origin, secret));
+		const response = await client.send(
+			'databases/list',
+			{ from_id: fromId, limit: PAGE_SIZE },
+			LOOKUP_TIMEOUT_MS,
+		);
+		if (response instanceof TransportFailure)
+			throw lookupError(this, describeNoAnswer(response, origin, secret));
 		const outcome = await judgeDatabasesList(
-			{ statusCode: response.statusCode, contentType: response.headers['content-type'] ?? '', body: response.body },
+			{
+				statusCode: response.statusCode,
+				contentType: response.headers['content-type'] ?? '',
+				body: response.body,
+			},
 			origin,
 			secret,
 		);
 		if (!outcome.ok) throw lookupError(this, outcome.message);
 
 		const { databases } = outcome;
-		results.push(...databases.filter((database) => query === '' || matches(database, query)).map(toItem));
+		results.push(
+			...databases.filter((database) => query === '' || matches(database, query)).map(toItem),
+		);
 		const lastId = databases.length > 0 ? databases[databases.length - 1].id : fromId;
-		const nextFromId = outcome.nextFromId !== undefined && outcome.nextFromId > fromId ? outcome.nextFromId : lastId + 1;
+		const nextFromId =
+			outcome.nextFromId !== undefined && outcome.nextFromId > fromId
+				? outcome.nextFromId
+				: lastId + 1;
 		// A short page is the last one: Altcraft reports a next_from_id even then.
 		if (databases.length < PAGE_SIZE) return { results };
 		fromId = nextFromId;

@@ -22,7 +22,10 @@ export function throwIfCancelled(signal: AbortSignal | undefined): void {
  * Waits `ms`, or until the signal fires (then it throws). n8n-workflow's own `sleepWithAbort` is
  * not in every n8n this package runs on (1.x), so this small one is used everywhere.
  */
-export async function sleepUnlessCancelled(ms: number, signal: AbortSignal | undefined): Promise<void> {
+export async function sleepUnlessCancelled(
+	ms: number,
+	signal: AbortSignal | undefined,
+): Promise<void> {
 	throwIfCancelled(signal);
 	if (ms <= 0) return;
 	await new Promise<void>((resolve, reject) => {

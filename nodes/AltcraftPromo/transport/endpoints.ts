@@ -46,7 +46,11 @@ export function endpointFacts(method: ApiMethod): EndpointFacts {
 }
 
 /** The one request-dependent exception: an attach without a code gives a code Altcraft does not name. */
-export function sideEffectOf(request: { method: ApiMethod; body: Readonly<Record<string, unknown>> }): SideEffect {
-	if (request.method === 'promocodes/attach' && request.body.code === undefined) return 'unverifiable';
+export function sideEffectOf(request: {
+	method: ApiMethod;
+	body: Readonly<Record<string, unknown>>;
+}): SideEffect {
+	if (request.method === 'promocodes/attach' && request.body.code === undefined)
+		return 'unverifiable';
 	return ENDPOINTS[request.method].sideEffect;
 }

@@ -136,7 +136,13 @@ export interface TransportFailureContext {
 	secret: string;
 	attempts: number;
 	/** What failed last: no answer (with `sent`/`timedOut`), or a gateway page (`statusCode`). */
-	last: { reason: string; sent: boolean; timedOut: boolean; timeoutMs: number; statusCode?: number };
+	last: {
+		reason: string;
+		sent: boolean;
+		timedOut: boolean;
+		timeoutMs: number;
+		statusCode?: number;
+	};
 	/**
 	 * `unknown`: the request may have been applied and reading back did not settle it;
 	 * `mayHaveAttached`: an attach without a code, which is never resent after sending.
@@ -148,10 +154,10 @@ export interface TransportFailureContext {
 	loyaltyId?: number;
 }
 
-
 function whatHappened(last: TransportFailureContext['last']): string {
 	if (last.statusCode) return `a gateway in front of Altcraft answered HTTP ${last.statusCode}`;
-	if (last.timedOut) return `Altcraft did not answer within ${Math.round(last.timeoutMs / 100) / 10} s`;
+	if (last.timedOut)
+		return `Altcraft did not answer within ${Math.round(last.timeoutMs / 100) / 10} s`;
 	if (!last.sent) return 'the request could not be sent';
 	return 'the connection broke before an answer arrived';
 }
@@ -170,7 +176,9 @@ export function describeTransportFailure(context: TransportFailureContext): Sani
 	const tries = context.attempts === 1 ? 'once' : `${context.attempts} times`;
 	const label = methodLabel(context.method);
 	const codeRef =
-		context.code !== undefined ? `promo code "${redactSecret(context.code, context.secret)}" in loyalty program ${context.loyaltyId}` : '';
+		context.code !== undefined
+			? `promo code "${redactSecret(context.code, context.secret)}" in loyalty program ${context.loyaltyId}`
+			: '';
 	let message: string;
 	let description: string;
 	if (context.outcome === 'mayHaveAttached') {

@@ -2,7 +2,11 @@
  * The transport's public surface: everything outside `transport/` imports from here, never from
  * the files behind it. It is the only code that talks to Altcraft.
  */
-import type { ICredentialDataDecryptedObject, IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	IExecuteFunctions,
+	ILoadOptionsFunctions,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import {
@@ -50,10 +54,16 @@ export { TransportFailure, type Sender, type WireRequest, type WireResponse } fr
 
 /** The execution's cancel signal; n8n versions without it give `undefined` (then nothing is cancelled). */
 function cancelSignalOf(context: IExecuteFunctions): AbortSignal | undefined {
-	return typeof context.getExecutionCancelSignal === 'function' ? context.getExecutionCancelSignal() : undefined;
+	return typeof context.getExecutionCancelSignal === 'function'
+		? context.getExecutionCancelSignal()
+		: undefined;
 }
 
-function senderFor(context: IExecuteFunctions, credentials: AltcraftCredentials, concurrency: number): Sender {
+function senderFor(
+	context: IExecuteFunctions,
+	credentials: AltcraftCredentials,
+	concurrency: number,
+): Sender {
 	// A proxy is n8n's business: then n8n's own helper sends, as for every other node.
 	return proxyForUrl(`${credentials.origin}/`)
 		? createN8nHelperSender(context, CREDENTIAL_TYPE, credentials.allowUnauthorizedCerts)
@@ -70,9 +80,13 @@ export async function createAltcraftSession(
 	settings: TransportSettings,
 	options: { readBack?: ReadBack } = {},
 ): Promise<AltcraftSession> {
-	const credentials = readAltcraftCredentials(await context.getCredentials<ICredentialDataDecryptedObject>(CREDENTIAL_TYPE));
+	const credentials = readAltcraftCredentials(
+		await context.getCredentials<ICredentialDataDecryptedObject>(CREDENTIAL_TYPE),
+	);
 	if ('problem' in credentials) {
-		throw new NodeOperationError(context.getNode(), credentials.problem, { description: BASE_URL_ADVICE });
+		throw new NodeOperationError(context.getNode(), credentials.problem, {
+			description: BASE_URL_ADVICE,
+		});
 	}
 	return createSession(settings, {
 		node: context.getNode(),
@@ -90,13 +104,25 @@ export async function createAltcraftSession(
  */
 export interface LookupClient {
 	credentials: AltcraftCredentials;
-	send(method: ApiMethod, body: AltcraftRequestBody, timeoutMs: number): Promise<WireResponse | TransportFailure>;
+	send(
+		method: ApiMethod,
+		body: AltcraftRequestBody,
+		timeoutMs: number,
+	): Promise<WireResponse | TransportFailure>;
 }
 
-export async function createLookupClient(context: ILoadOptionsFunctions): Promise<LookupClient | { problem: string }> {
-	const credentials = readAltcraftCredentials(await context.getCredentials<ICredentialDataDecryptedObject>(CREDENTIAL_TYPE));
+export async function createLookupClient(
+	context: ILoadOptionsFunctions,
+): Promise<LookupClient | { problem: string }> {
+	const credentials = readAltcraftCredentials(
+		await context.getCredentials<ICredentialDataDecryptedObject>(CREDENTIAL_TYPE),
+	);
 	if ('problem' in credentials) return credentials;
-	const sender = createN8nHelperSender(context, CREDENTIAL_TYPE, credentials.allowUnauthorizedCerts);
+	const sender = createN8nHelperSender(
+		context,
+		CREDENTIAL_TYPE,
+		credentials.allowUnauthorizedCerts,
+	);
 	return {
 		credentials,
 		send: async (method, body, timeoutMs) => {

@@ -37,7 +37,9 @@ function readErrorCode(value: unknown): number | undefined {
 function normalizeData(method: ApiMethod, data: unknown): AltcraftEnvelope['data'] {
 	if (isListMethod(method)) {
 		if (!Array.isArray(data)) return data && typeof data === 'object' ? [data as IDataObject] : [];
-		return data.filter((entry): entry is IDataObject => typeof entry === 'object' && entry !== null);
+		return data.filter(
+			(entry): entry is IDataObject => typeof entry === 'object' && entry !== null,
+		);
 	}
 	if (data === undefined || data === null || data === '') return null;
 	return typeof data === 'object' ? (data as IDataObject) : null;

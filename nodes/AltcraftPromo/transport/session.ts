@@ -3,7 +3,12 @@ import { createHash } from 'node:crypto';
 import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { CANCELLED_CODE, ExecutionCancelledError, sleepUnlessCancelled, throwIfCancelled } from './abort';
+import {
+	CANCELLED_CODE,
+	ExecutionCancelledError,
+	sleepUnlessCancelled,
+	throwIfCancelled,
+} from './abort';
 import type { AltcraftCredentials } from './credentials';
 import { endpointFacts, sideEffectOf } from './endpoints';
 import {
@@ -16,7 +21,13 @@ import {
 } from './errors';
 import { type Sender, TransportFailure, type WireResponse } from './http/types';
 import { decodeAltcraftBody } from './responseDecoding';
-import { AMBIGUOUS_STATUSES, MAX_RETRY_AFTER_MS, REFUSED_STATUSES, backoffMs, parseRetryAfter } from './retryPolicy';
+import {
+	AMBIGUOUS_STATUSES,
+	MAX_RETRY_AFTER_MS,
+	REFUSED_STATUSES,
+	backoffMs,
+	parseRetryAfter,
+} from './retryPolicy';
 import type { AltcraftEnvelope, AltcraftRequest, CallResult, ReadBack, WireFormat } from './types';
 
 export interface TransportSettings {
@@ -71,18 +82,28 @@ type Attempt =
 
 function classify(outcome: WireResponse | TransportFailure): Attempt {
 	if (outcome instanceof TransportFailure) {
-		return outcome.sent ? { kind: 'ambiguous', failure: outcome } : { kind: 'refused', failure: outcome };
+		return outcome.sent
+			? { kind: 'ambiguous', failure: outcome }
+			: { kind: 'refused', failure: outcome };
 	}
 	if (REFUSED_STATUSES.has(outcome.statusCode)) {
-		return { kind: 'refused', response: outcome, retryAfterMs: parseRetryAfter(outcome.headers['retry-after']) };
+		return {
+			kind: 'refused',
+			response: outcome,
+			retryAfterMs: parseRetryAfter(outcome.headers['retry-after']),
+		};
 	}
 	if (AMBIGUOUS_STATUSES.has(outcome.statusCode)) return { kind: 'ambiguous', response: outcome };
 	return { kind: 'answer', response: outcome };
 }
 
 /** A stop that cut a request short: whether it reached Altcraft decides what the message may claim. */
-function cancelledInFlight(request: AltcraftRequest, failure: TransportFailure): ExecutionCancelledError {
-	if (!failure.sent || endpointFacts(request.method).sideEffect === 'none') return new ExecutionCancelledError();
+function cancelledInFlight(
+	request: AltcraftRequest,
+	failure: TransportFailure,
+): ExecutionCancelledError {
+	if (!failure.sent || endpointFacts(request.method).sideEffect === 'none')
+		return new ExecutionCancelledError();
 	return new ExecutionCancelledError(
 		`The execution was canceled (Stop) while ${endpointFacts(request.method).action} was on its way to Altcraft: whether it was applied is unknown`,
 	);
@@ -93,7 +114,10 @@ function cancelledInFlight(request: AltcraftRequest, failure: TransportFailure):
  * timeouts, retries by side effect (endpoints.ts, retryPolicy.ts), read-back of lost answers,
  * cancellation and error mapping. One session serves one execution of the node.
  */
-export function createSession(settings: TransportSettings, dependencies: SessionDependencies): AltcraftSession {
+export function createSession(
+	settings: TransportSettings,
+	dependencies: SessionDependencies,
+): AltcraftSession {
 	const { node, credentials, sender, signal, readBack } = dependencies;
 	const { baseUrl, origin, token: secret } = credentials;
 	const backoff = dependencies.backoff ?? backoffMs;
@@ -114,7 +138,10 @@ export function createSession(settings: TransportSettings, dependencies: Session
 			timeoutMs: settings.timeoutMs,
 			signal,
 		});
-		if (outcome instanceof TransportFailure && (outcome.code === CANCELLED_CODE || signal?.aborted)) {
+		if (
+			outcome instanceof TransportFailure &&
+			(outcome.code === CANCELLED_CODE || signal?.aborted)
+		) {
 			throw cancelledInFlight(request, outcome);
 		}
 		return outcome;
@@ -176,7 +203,8 @@ export function createSession(settings: TransportSettings, dependencies: Session
 				outcome,
 				earlierAttemptMayHaveApplied,
 				code: typeof request.body.code === 'string' ? request.body.code : undefined,
-				loyaltyId: typeof request.body.loyalty_id === 'number' ? request.body.loyalty_id : undefined,
+				loyaltyId:
+					typeof request.body.loyalty_id === 'number' ? request.body.loyalty_id : undefined,
 				last: {
 					reason: failure
 						? `${failure.code ? `${failure.code}: ` : ''}${failure.message}`
@@ -207,11 +235,16 @@ export function createSession(settings: TransportSettings, dependencies: Session
 					throw transportError(request, attempt, options.itemIndex, attempts, 'mayHaveAttached');
 				}
 				if (sideEffect === 'verifiable') {
-					const read = async (readRequest: AltcraftRequest) => (await call(readRequest, options)).envelope;
+					const read = async (readRequest: AltcraftRequest) =>
+						(await call(readRequest, options)).envelope;
 					const verdict = readBack ? await readBack(request, read) : 'unknown';
 					throwIfCancelled(signal);
 					if (verdict === 'applied') {
-						const envelope: AltcraftEnvelope = { error: 0, error_text: 'Confirmed by reading back', data: null };
+						const envelope: AltcraftEnvelope = {
+							error: 0,
+							error_text: 'Confirmed by reading back',
+							data: null,
+						};
 						return { envelope, confirmedByReadBack: true, resentAfterUnknownOutcome };
 					}
 					if (verdict === 'unknown') {
@@ -239,7 +272,14 @@ export function createSession(settings: TransportSettings, dependencies: Session
 					// The last answer (429, 503, 502 page...) says best what went wrong.
 					await readAnswer(request, attempt.response, options.itemIndex, attempts);
 				}
-				throw transportError(request, attempt, options.itemIndex, attempts, 'failed', mayHaveApplied);
+				throw transportError(
+					request,
+					attempt,
+					options.itemIndex,
+					attempts,
+					'failed',
+					mayHaveApplied,
+				);
 			}
 			await sleepUnlessCancelled(backoff(attempts), signal);
 		}

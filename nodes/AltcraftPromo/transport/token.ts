@@ -1,7 +1,9 @@
 import { escapeXmlText } from './xmlCodec';
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+	return (
+		typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype
+	);
 }
 
 /**
@@ -11,7 +13,10 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * `token` key, an `<xml>` body a leading `<token>` element. Anything else is left alone.
  * Returns a new value: the caller's body is never modified.
  */
-export function withToken<TBody>(body: TBody, token: string): TBody | Record<string, unknown> | string {
+export function withToken<TBody>(
+	body: TBody,
+	token: string,
+): TBody | Record<string, unknown> | string {
 	if (typeof body === 'string' && body.startsWith('<xml>')) {
 		return `<xml><token>${escapeXmlText(token)}</token>${body.slice('<xml>'.length)}`;
 	}

@@ -15,7 +15,10 @@ export type BodyRead = { raw: Buffer } | { tooLarge: true } | { problem: string 
  * The whole body, or `tooLarge` as soon as it (decompressed) passes `limitBytes`; after that the rest is
  * still read and dropped, so the client gets the answer instead of a reset connection.
  */
-export async function readBody(request: Readable & { headers: IncomingHttpHeaders }, limitBytes: number): Promise<BodyRead> {
+export async function readBody(
+	request: Readable & { headers: IncomingHttpHeaders },
+	limitBytes: number,
+): Promise<BodyRead> {
 	const declared = Number(request.headers['content-length']);
 	const encoding = request.headers['content-encoding'];
 	if (Number.isFinite(declared) && declared > limitBytes && encoding === undefined) {
@@ -52,7 +55,8 @@ export async function readBody(request: Readable & { headers: IncomingHttpHeader
 			} else chunks.push(chunk);
 		});
 		stream.on('end', () => settle({ raw: Buffer.concat(chunks, size) }));
-		const fail = (error: Error) => settle({ problem: `The body could not be read: ${error.message}` });
+		const fail = (error: Error) =>
+			settle({ problem: `The body could not be read: ${error.message}` });
 		stream.on('error', fail);
 		if (decoder) request.on('error', fail);
 	});

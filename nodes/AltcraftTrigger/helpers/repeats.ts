@@ -24,7 +24,8 @@ export class RepeatWindow {
 		this.seen.delete(fingerprint);
 		this.seen.set(fingerprint, now);
 		// Bounded: a flood of distinct batches drops the oldest entries, never grows without end.
-		while (this.seen.size > this.maxEntries) this.seen.delete(this.seen.keys().next().value as string);
+		while (this.seen.size > this.maxEntries)
+			this.seen.delete(this.seen.keys().next().value as string);
 		return last !== undefined && now - last < windowMs;
 	}
 

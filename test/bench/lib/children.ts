@@ -41,11 +41,16 @@ export class SandboxProcess {
 	}
 
 	static async start(): Promise<SandboxProcess> {
-		const child = fork(path.join(BENCH_DIR, 'sandbox-process.ts'), [], { execArgv: CHILD_ARGS, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+		const child = fork(path.join(BENCH_DIR, 'sandbox-process.ts'), [], {
+			execArgv: CHILD_ARGS,
+			stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+		});
 		const sandbox = new SandboxProcess(child);
 		const ready = await new Promise<SandboxReply>((resolve, reject) => {
 			child.once('message', resolve);
-			child.once('exit', (code) => reject(new Error(`sandbox process exited (${code}) before it was ready`)));
+			child.once('exit', (code) =>
+				reject(new Error(`sandbox process exited (${code}) before it was ready`)),
+			);
 		});
 		if (ready.type !== 'ready') throw new Error('sandbox process: unexpected first message');
 		sandbox.port = ready.port;
@@ -66,7 +71,8 @@ export class SandboxProcess {
 
 	async stats(reset: boolean): Promise<ConnectionStats> {
 		const reply = await this.ask({ type: 'stats', id: this.nextId++, reset });
-		if (reply.type !== 'reply' || !reply.stats) throw new Error('sandbox process: no stats in reply');
+		if (reply.type !== 'reply' || !reply.stats)
+			throw new Error('sandbox process: no stats in reply');
 		return reply.stats;
 	}
 
@@ -90,7 +96,9 @@ type Measured = PassResult & { connections: ConnectionStats };
 class RowProcess {
 	private readonly child: ChildProcess;
 	private readonly passes: Measured[] = [];
-	private waiting: { resolve: (message: ChildToParent) => void; reject: (error: Error) => void } | undefined;
+	private waiting:
+		| { resolve: (message: ChildToParent) => void; reject: (error: Error) => void }
+		| undefined;
 	private exited: Error | undefined;
 	error: string | undefined;
 
@@ -99,7 +107,10 @@ class RowProcess {
 		private readonly deps: RowDeps,
 		private readonly runTag: string,
 	) {
-		this.child = fork(path.join(BENCH_DIR, 'scenario-process.ts'), [], { execArgv: CHILD_ARGS, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+		this.child = fork(path.join(BENCH_DIR, 'scenario-process.ts'), [], {
+			execArgv: CHILD_ARGS,
+			stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+		});
 		this.child.on('message', (message: ChildToParent) => {
 			const waiting = this.waiting;
 			this.waiting = undefined;
@@ -118,13 +129,19 @@ class RowProcess {
 	}
 
 	/** Sends `message` (if any) and waits for the child's next message of type `expected`. */
-	private async exchange<T extends ChildToParent['type']>(expected: T, message?: ParentToChild): Promise<Extract<ChildToParent, { type: T }>> {
+	private async exchange<T extends ChildToParent['type']>(
+		expected: T,
+		message?: ParentToChild,
+	): Promise<Extract<ChildToParent, { type: T }>> {
 		if (this.exited) throw this.exited;
 		let timer: NodeJS.Timeout | undefined;
 		try {
 			const reply = await new Promise<ChildToParent>((resolve, reject) => {
 				this.waiting = { resolve, reject };
-				timer = setTimeout(() => reject(new Error(`no answer within ${STEP_TIMEOUT_MS / 1000} s`)), STEP_TIMEOUT_MS);
+				timer = setTimeout(
+					() => reject(new Error(`no answer within ${STEP_TIMEOUT_MS / 1000} s`)),
+					STEP_TIMEOUT_MS,
+				);
 				if (message) this.child.send(message);
 			});
 			if (reply.type !== expected) throw new Error(`expected '${expected}', got '${reply.type}'`);
@@ -158,15 +175,25 @@ class RowProcess {
 		await deps.sandbox.stats(true);
 		const { result } = await this.exchange('pass', { type: 'go', pass: this.passes.length });
 		const stats = this.viaProxy ? deps.proxy.stats() : await deps.sandbox.stats(false);
-		this.passes.push({ ...result, connections: { connections: stats.connections, peakConcurrent: stats.peakConcurrent } });
+		this.passes.push({
+			...result,
+			connections: { connections: stats.connections, peakConcurrent: stats.peakConcurrent },
+		});
 	}
 
 	async finish(): Promise<RowOutcome> {
 		const done = await this.exchange('done', { type: 'finish' });
-		const median = [...this.passes].sort((x, y) => x.ms - y.ms)[Math.floor((this.passes.length - 1) / 2)];
+		const median = [...this.passes].sort((x, y) => x.ms - y.ms)[
+			Math.floor((this.passes.length - 1) / 2)
+		];
 		return {
 			scenario: this.scenario,
-			result: { ...median, passMs: this.passes.map((p) => p.ms), maxRssMb: done.maxRssMb, note: done.note },
+			result: {
+				...median,
+				passMs: this.passes.map((p) => p.ms),
+				maxRssMb: done.maxRssMb,
+				note: done.note,
+			},
 		};
 	}
 

@@ -26,7 +26,15 @@ import {
 	runWorkflow,
 	workflowNode,
 } from '../../harness';
-import { ATTACH_PROGRAM, DATABASE, GET_PROGRAM, IMPORT_PROGRAM, attachCode, getCode, profileId } from './fixtures';
+import {
+	ATTACH_PROGRAM,
+	DATABASE,
+	GET_PROGRAM,
+	IMPORT_PROGRAM,
+	attachCode,
+	getCode,
+	profileId,
+} from './fixtures';
 import type { Format, NodeFeatures, Operation } from './protocol';
 
 /** The repository's build output. The bench runs a snapshot of it (see snapshotDist). */
@@ -62,7 +70,12 @@ function loadFromSnapshot<T>(file: string, exportName: string): new () => T {
 }
 
 export const N8N_RUNTIME_VERSION = DEFAULT_N8N_VERSION;
-export const NODES_BASE_DIR = path.join(RUNTIME_ROOT, N8N_RUNTIME_VERSION, 'node_modules', 'n8n-nodes-base');
+export const NODES_BASE_DIR = path.join(
+	RUNTIME_ROOT,
+	N8N_RUNTIME_VERSION,
+	'node_modules',
+	'n8n-nodes-base',
+);
 
 interface PropertyLike {
 	name: string;
@@ -71,18 +84,30 @@ interface PropertyLike {
 }
 
 function builtNodeDescription(): { properties: PropertyLike[]; defaultVersion: number } {
-	const AltcraftPromo = loadFromSnapshot<INodeType | IVersionedNodeType>(NODE_FILE, 'AltcraftPromo');
+	const AltcraftPromo = loadFromSnapshot<INodeType | IVersionedNodeType>(
+		NODE_FILE,
+		'AltcraftPromo',
+	);
 	const node = new AltcraftPromo();
 	if ('nodeVersions' in node) {
 		const defaultVersion = node.description.defaultVersion ?? node.currentVersion;
-		return { properties: node.nodeVersions[defaultVersion].description.properties as PropertyLike[], defaultVersion };
+		return {
+			properties: node.nodeVersions[defaultVersion].description.properties as PropertyLike[],
+			defaultVersion,
+		};
 	}
 	const version = node.description.version;
-	return { properties: node.description.properties as PropertyLike[], defaultVersion: Array.isArray(version) ? Math.max(...version) : version };
+	return {
+		properties: node.description.properties as PropertyLike[],
+		defaultVersion: Array.isArray(version) ? Math.max(...version) : version,
+	};
 }
 
 /** Which of the new transport options the built node (snapshot of dist/) offers, and their defaults. */
-export function nodeFeatures(): NodeFeatures & { concurrencyDefault?: number; chunkSizeDefault?: number } {
+export function nodeFeatures(): NodeFeatures & {
+	concurrencyDefault?: number;
+	chunkSizeDefault?: number;
+} {
 	const { properties, defaultVersion } = builtNodeDescription();
 	const options = properties.filter((p) => p.name === 'options').flatMap((p) => p.options ?? []);
 	const option = (name: string) => options.find((o) => o.name === name);
@@ -110,19 +135,25 @@ export interface EngineRun {
 }
 
 function nodeItems(run: EngineRun): IDataObject[] {
-	if (run.operation === 'get') return Array.from({ length: run.count }, (_unused, i) => ({ code: getCode(i) }));
+	if (run.operation === 'get')
+		return Array.from({ length: run.count }, (_unused, i) => ({ code: getCode(i) }));
 	if (run.operation === 'attach') {
-		return Array.from({ length: run.count }, (_unused, i) => ({ code: attachCode(run.runTag, i), profileId: profileId(i) }));
+		return Array.from({ length: run.count }, (_unused, i) => ({
+			code: attachCode(run.runTag, i),
+			profileId: profileId(i),
+		}));
 	}
 	throw new Error('import items are built by the caller (one item with every code)');
 }
 
 function nodeParameters(run: EngineRun): INodeParameters {
 	const options: INodeParameters = { format: run.format };
-	if (run.concurrency !== undefined && run.features.concurrency) options.concurrency = run.concurrency;
+	if (run.concurrency !== undefined && run.features.concurrency)
+		options.concurrency = run.concurrency;
 	if (run.chunkSize !== undefined && run.features.chunkSize) options.chunkSize = run.chunkSize;
 	const common = { resource: 'promoCode', options };
-	if (run.operation === 'get') return { ...common, operation: 'get', loyaltyId: GET_PROGRAM, code: '={{ $json.code }}' };
+	if (run.operation === 'get')
+		return { ...common, operation: 'get', loyaltyId: GET_PROGRAM, code: '={{ $json.code }}' };
 	if (run.operation === 'attach') {
 		return {
 			...common,
@@ -130,7 +161,8 @@ function nodeParameters(run: EngineRun): INodeParameters {
 			loyaltyId: ATTACH_PROGRAM,
 			code: '={{ $json.code }}',
 			// Version 2 makes the database a resource locator; version 1 takes the plain number.
-			databaseId: run.features.defaultVersion >= 2 ? { __rl: true, mode: 'id', value: DATABASE } : DATABASE,
+			databaseId:
+				run.features.defaultVersion >= 2 ? { __rl: true, mode: 'id', value: DATABASE } : DATABASE,
 			matching: 'profile_id',
 			profileId: '={{ $json.profileId }}',
 		};
@@ -155,19 +187,31 @@ export async function runAltcraft(run: EngineRun, items?: IDataObject[]): Promis
 		{
 			nodes: [
 				workflowNode('Trigger', TRIGGER_NODE_TYPE),
-				altcraftNode(ALTCRAFT_NODE_NAME, nodeParameters(run), { typeVersion: run.features.defaultVersion }),
+				altcraftNode(ALTCRAFT_NODE_NAME, nodeParameters(run), {
+					typeVersion: run.features.defaultVersion,
+				}),
 			],
 			connections: chain('Trigger', ALTCRAFT_NODE_NAME),
 		},
 		{
 			credentials: { [ALTCRAFT_CREDENTIAL_TYPE]: { baseUrl: run.baseUrl, token: run.token } },
-			nodeTypes: { [ALTCRAFT_NODE_TYPE]: new (loadFromSnapshot<INodeType>(NODE_FILE, 'AltcraftPromo'))() },
-			credentialTypes: { [ALTCRAFT_CREDENTIAL_TYPE]: new (loadFromSnapshot<ICredentialType>(CREDENTIAL_FILE, 'AltcraftApi'))() },
+			nodeTypes: {
+				[ALTCRAFT_NODE_TYPE]: new (loadFromSnapshot<INodeType>(NODE_FILE, 'AltcraftPromo'))(),
+			},
+			credentialTypes: {
+				[ALTCRAFT_CREDENTIAL_TYPE]: new (loadFromSnapshot<ICredentialType>(
+					CREDENTIAL_FILE,
+					'AltcraftApi',
+				))(),
+			},
 			startItems: items ?? nodeItems(run),
 		},
 	);
 	const output = result.data.resultData.runData[ALTCRAFT_NODE_NAME]?.[0]?.data?.main[0] ?? [];
-	return { output, ...(result.data.resultData.error ? { error: result.data.resultData.error } : {}) };
+	return {
+		output,
+		...(result.data.resultData.error ? { error: result.data.resultData.error } : {}),
+	};
 }
 
 const HTTP_REQUEST_TYPE = 'n8n-nodes-base.httpRequest';
@@ -176,7 +220,9 @@ let httpRequestNode: IVersionedNodeType | undefined;
 
 /** The HTTP Request node's version used, once it has been loaded in this process. */
 export function httpRequestNodeVersion(): number | undefined {
-	return httpRequestNode ? (httpRequestNode.description.defaultVersion ?? httpRequestNode.currentVersion) : undefined;
+	return httpRequestNode
+		? (httpRequestNode.description.defaultVersion ?? httpRequestNode.currentVersion)
+		: undefined;
 }
 
 function loadHttpRequestNode(): IVersionedNodeType {
@@ -192,7 +238,8 @@ function loadHttpRequestNode(): IVersionedNodeType {
  * JSON body the Altcraft node sends, token in the body, one request per item.
  */
 export async function runHttpRequestNode(run: EngineRun): Promise<EngineOutcome> {
-	if (run.operation !== 'get' || run.format !== 'json') throw new Error('HTTP Request rows are JSON get only');
+	if (run.operation !== 'get' || run.format !== 'json')
+		throw new Error('HTTP Request rows are JSON get only');
 	const type = loadHttpRequestNode();
 	const version = type.description.defaultVersion ?? type.currentVersion;
 	const parameters: INodeParameters = {
@@ -221,5 +268,8 @@ export async function runHttpRequestNode(run: EngineRun): Promise<EngineOutcome>
 		},
 	);
 	const output = result.data.resultData.runData[HTTP_REQUEST_NAME]?.[0]?.data?.main[0] ?? [];
-	return { output, ...(result.data.resultData.error ? { error: result.data.resultData.error } : {}) };
+	return {
+		output,
+		...(result.data.resultData.error ? { error: result.data.resultData.error } : {}),
+	};
 }

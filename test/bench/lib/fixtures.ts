@@ -18,7 +18,8 @@ export const getCode = (index: number) => `GET-${pad((index % GET_CODES) + 1)}`;
 export const profileId = (index: number) => `p${pad((index % PROFILES) + 1)}`;
 /** Attach codes do not exist before the run: the program allows new codes, so each attach imports one. */
 export const attachCode = (prefix: string, index: number) => `${prefix}-ATT-${pad(index + 1)}`;
-export const importCode = (prefix: string, index: number) => `${prefix}-IMP-${String(index + 1).padStart(7, '0')}`;
+export const importCode = (prefix: string, index: number) =>
+	`${prefix}-IMP-${String(index + 1).padStart(7, '0')}`;
 
 /** Codes to Get, profiles to attach to, empty programs for attach and import. */
 export function benchSeed(): SandboxSeed {
@@ -35,7 +36,11 @@ export function benchSeed(): SandboxSeed {
 			},
 		],
 		loyaltyPrograms: [
-			{ id: GET_PROGRAM, name: 'Bench get', codes: Array.from({ length: GET_CODES }, (_unused, i) => getCode(i)) },
+			{
+				id: GET_PROGRAM,
+				name: 'Bench get',
+				codes: Array.from({ length: GET_CODES }, (_unused, i) => getCode(i)),
+			},
 			{ id: ATTACH_PROGRAM, name: 'Bench attach', allowNewCodes: true, codes: [] },
 			{ id: IMPORT_PROGRAM, name: 'Bench import', codes: [] },
 		],

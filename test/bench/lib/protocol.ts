@@ -73,9 +73,14 @@ export type ChildToParent =
 	| { type: 'failed'; message: string };
 
 /** `go` starts one measured pass (counters were zeroed and the sandbox reset just before). */
-export type ParentToChild = { type: 'job'; job: ScenarioJob } | { type: 'go'; pass: number } | { type: 'finish' };
+export type ParentToChild =
+	| { type: 'job'; job: ScenarioJob }
+	| { type: 'go'; pass: number }
+	| { type: 'finish' };
 
-export type SandboxRequest = { type: 'reset'; id: number } | { type: 'stats'; id: number; reset: boolean };
+export type SandboxRequest =
+	| { type: 'reset'; id: number }
+	| { type: 'stats'; id: number; reset: boolean };
 export type SandboxReply =
 	| { type: 'ready'; port: number; token: string }
 	| { type: 'reply'; id: number; stats?: ConnectionStats };

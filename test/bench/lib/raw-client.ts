@@ -32,9 +32,12 @@ interface Envelope {
 const xmlParser = new XMLParser({ parseTagValue: false, isArray: (name) => name === 'data' });
 
 function encodeXml(body: Body): string {
-	const element = (name: string, value: string | number): string => `<${name}>${String(value)}</${name}>`;
+	const element = (name: string, value: string | number): string =>
+		`<${name}>${String(value)}</${name}>`;
 	const parts = Object.entries(body).map(([name, value]) =>
-		Array.isArray(value) ? value.map((entry) => element(name, entry)).join('') : element(name, value),
+		Array.isArray(value)
+			? value.map((entry) => element(name, entry)).join('')
+			: element(name, value),
 	);
 	return `<xml>${parts.join('')}</xml>`;
 }
@@ -67,13 +70,21 @@ export class RawClient {
 	}
 
 	send(method: string, body: Body, format: Format): Promise<Envelope> {
-		const withToken: Body = { token: this.token, ...body, ...(format === 'xml' ? { format: 'xml' } : {}) };
+		const withToken: Body = {
+			token: this.token,
+			...body,
+			...(format === 'xml' ? { format: 'xml' } : {}),
+		};
 		const payload = format === 'json' ? JSON.stringify(withToken) : encodeXml(withToken);
 		const contentType = format === 'json' ? 'application/json' : 'application/xml';
 		return new Promise((resolve, reject) => {
 			const request = http.request(
 				`${this.baseUrl}/api/v1.1/${method}`,
-				{ method: 'POST', agent: this.agent, headers: { 'Content-Type': contentType, Accept: contentType } },
+				{
+					method: 'POST',
+					agent: this.agent,
+					headers: { 'Content-Type': contentType, Accept: contentType },
+				},
 				(response) => {
 					const chunks: Buffer[] = [];
 					response.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -94,7 +105,11 @@ export class RawClient {
 }
 
 /** Runs `count` tasks with at most `concurrency` in flight; resolves with how many succeeded. */
-export async function pool(count: number, concurrency: number, task: (index: number) => Promise<boolean>): Promise<number> {
+export async function pool(
+	count: number,
+	concurrency: number,
+	task: (index: number) => Promise<boolean>,
+): Promise<number> {
 	let next = 0;
 	let ok = 0;
 	const worker = async () => {
@@ -121,7 +136,11 @@ export async function rawGet(run: RawRun): Promise<number> {
 	const client = new RawClient(run.baseUrl, run.token, run.concurrency);
 	try {
 		return await pool(run.count, run.concurrency, async (index) => {
-			const envelope = await client.send('promocodes/get', { code: getCode(index), loyalty_id: GET_PROGRAM }, run.format);
+			const envelope = await client.send(
+				'promocodes/get',
+				{ code: getCode(index), loyalty_id: GET_PROGRAM },
+				run.format,
+			);
 			return envelope.error === 0;
 		});
 	} finally {

@@ -12,8 +12,20 @@ export interface Sizes {
 	importCodes: number;
 }
 
-export const FULL: Sizes = { get: 2000, getLarge: 5000, slowGet: 250, attach: 10_000, importCodes: 100_000 };
-export const QUICK: Sizes = { get: 300, getLarge: 600, slowGet: 60, attach: 1000, importCodes: 10_000 };
+export const FULL: Sizes = {
+	get: 2000,
+	getLarge: 5000,
+	slowGet: 250,
+	attach: 10_000,
+	importCodes: 100_000,
+};
+export const QUICK: Sizes = {
+	get: 300,
+	getLarge: 600,
+	slowGet: 60,
+	attach: 1000,
+	importCodes: 10_000,
+};
 
 function row(
 	client: ClientKind,
@@ -34,7 +46,12 @@ function row(
 	if (operation === 'attach') passes = 1;
 	if (link === '20 ms' && client !== 'httpRequestNode' && concurrency !== 10) passes = 1;
 	if (client === 'httpRequestNode' && count > 2000) passes = 1;
-	const who = client === 'raw' ? `raw-c${concurrency}` : client === 'node' ? `node-${concurrency === undefined ? 'default' : `c${concurrency}`}` : 'http-request';
+	const who =
+		client === 'raw'
+			? `raw-c${concurrency}`
+			: client === 'node'
+				? `node-${concurrency === undefined ? 'default' : `c${concurrency}`}`
+				: 'http-request';
 	const id = `${operation}-${format}-${link.replace(' ', '')}-${count}-${who}`;
 	return { id, client, operation, count, concurrency, format, link, chunkSize, passes };
 }
@@ -44,7 +61,12 @@ function row(
  * Without the node's Concurrency option (a build from before it landed) the node sends one
  * request at a time, so its 20 ms rows get the small count too (otherwise ~90 s each).
  */
-export function scenarioGroups(sizes: Sizes, features: NodeFeatures, defaultConcurrency: number, chunkSize: number): Scenario[][] {
+export function scenarioGroups(
+	sizes: Sizes,
+	features: NodeFeatures,
+	defaultConcurrency: number,
+	chunkSize: number,
+): Scenario[][] {
 	const slowNode = features.concurrency ? sizes.get : sizes.slowGet;
 	const groups: Scenario[][] = [];
 	for (const link of ['0 ms', '20 ms'] as const) {
@@ -59,7 +81,12 @@ export function scenarioGroups(sizes: Sizes, features: NodeFeatures, defaultConc
 			row('node', 'get', link, nodeCount, 10),
 			row('httpRequestNode', 'get', link, sizes.get, undefined),
 			// XML next to JSON in the same interleaved group, so their ratio is not skewed by load.
-			...(link === '0 ms' ? [row('raw', 'get', link, sizes.get, defaultConcurrency, 'xml'), row('node', 'get', link, sizes.get, undefined, 'xml')] : []),
+			...(link === '0 ms'
+				? [
+						row('raw', 'get', link, sizes.get, defaultConcurrency, 'xml'),
+						row('node', 'get', link, sizes.get, undefined, 'xml'),
+					]
+				: []),
 		]);
 	}
 	groups.push(
@@ -69,7 +96,10 @@ export function scenarioGroups(sizes: Sizes, features: NodeFeatures, defaultConc
 			row('node', 'get', '0 ms', sizes.getLarge, 10),
 			row('httpRequestNode', 'get', '0 ms', sizes.getLarge, undefined),
 		],
-		[row('raw', 'attach', '0 ms', sizes.attach, defaultConcurrency), row('node', 'attach', '0 ms', sizes.attach, undefined)],
+		[
+			row('raw', 'attach', '0 ms', sizes.attach, defaultConcurrency),
+			row('node', 'attach', '0 ms', sizes.attach, undefined),
+		],
 	);
 	for (const format of ['json', 'xml'] as const) {
 		groups.push([

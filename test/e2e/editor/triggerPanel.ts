@@ -10,7 +10,11 @@ import { EXAMPLES_DIR } from '../../../scripts/lib/paths';
 
 const EXAMPLE = 'altcraft-trigger-code-activated.json';
 
-export async function checkTriggerPanel(page: Page, baseUrl: string, screenshot: (name: string) => Promise<unknown>): Promise<void> {
+export async function checkTriggerPanel(
+	page: Page,
+	baseUrl: string,
+	screenshot: (name: string) => Promise<unknown>,
+): Promise<void> {
 	const workflow = JSON.parse(readFileSync(path.join(EXAMPLES_DIR, EXAMPLE), 'utf8')) as {
 		id: string;
 		nodes: Array<{ name: string; type: string; webhookId?: string }>;
@@ -18,12 +22,18 @@ export async function checkTriggerPanel(page: Page, baseUrl: string, screenshot:
 	const trigger = workflow.nodes.find((node) => node.type === 'n8n-nodes-altcraft.altcraftTrigger');
 	assert.ok(trigger?.webhookId, `${EXAMPLE} has an Altcraft Trigger with a webhookId`);
 	await page.goto(`${baseUrl}/workflow/${workflow.id}`);
-	const node = page.locator('[data-test-id="canvas-node"]').filter({ hasText: trigger.name }).first();
+	const node = page
+		.locator('[data-test-id="canvas-node"]')
+		.filter({ hasText: trigger.name })
+		.first();
 	await node.getByText('code activated').waitFor(); // the subtitle names the selected events
 	await node.dblclick();
 	const ndv = page.locator('[data-test-id="ndv"]');
 	await ndv.waitFor();
-	await ndv.getByText(/Event capture/).first().waitFor();
+	await ndv
+		.getByText(/Event capture/)
+		.first()
+		.waitFor();
 	await ndv.getByText('Listen for events from Altcraft').first().waitFor(); // the trigger panel's header
 	const urls = ndv.getByText(/Webhook URLs/i).first();
 	if (await urls.isVisible()) await urls.click(); // a collapsed section in some versions
@@ -36,7 +46,11 @@ export async function checkTriggerPanel(page: Page, baseUrl: string, screenshot:
 	await ndv.getByText(productionUrl).first().waitFor();
 	await screenshot('trigger-panel-production-url');
 	const text = (await ndv.textContent()) ?? '';
-	assert.match(text, /Paste the Production URL shown above into its URL field; when you set a Secret below, add \?secret= and the secret/, 'the notice says where the URL and the secret go');
+	assert.match(
+		text,
+		/Paste the Production URL shown above into its URL field; when you set a Secret below, add \?secret= and the secret/,
+		'the notice says where the URL and the secret go',
+	);
 	assert.match(text, /best guess/, 'the promo event_type names are marked as a guess');
 	await page.locator('[data-test-id="ndv-close-button"]').first().click();
 }

@@ -27,20 +27,37 @@ export async function listPackages(rest: N8nRest): Promise<InstalledPackage[]> {
 	return data;
 }
 
-export async function installPackage(rest: N8nRest, name: string, version?: string): Promise<InstalledPackage> {
-	const { status, data } = await rest.request<InstalledPackage>('POST', ROUTE, { name, ...(version ? { version } : {}) });
+export async function installPackage(
+	rest: N8nRest,
+	name: string,
+	version?: string,
+): Promise<InstalledPackage> {
+	const { status, data } = await rest.request<InstalledPackage>('POST', ROUTE, {
+		name,
+		...(version ? { version } : {}),
+	});
 	expectOk(`POST /rest/community-packages ${name}`, status, data);
 	return data;
 }
 
-export async function updatePackage(rest: N8nRest, name: string, version?: string): Promise<InstalledPackage> {
-	const { status, data } = await rest.request<InstalledPackage>('PATCH', ROUTE, { name, ...(version ? { version } : {}) });
+export async function updatePackage(
+	rest: N8nRest,
+	name: string,
+	version?: string,
+): Promise<InstalledPackage> {
+	const { status, data } = await rest.request<InstalledPackage>('PATCH', ROUTE, {
+		name,
+		...(version ? { version } : {}),
+	});
 	expectOk(`PATCH /rest/community-packages ${name}`, status, data);
 	return data;
 }
 
 export async function uninstallPackage(rest: N8nRest, name: string): Promise<void> {
-	const { status, data } = await rest.request('DELETE', `${ROUTE}?name=${encodeURIComponent(name)}`);
+	const { status, data } = await rest.request(
+		'DELETE',
+		`${ROUTE}?name=${encodeURIComponent(name)}`,
+	);
 	expectOk(`DELETE /rest/community-packages ${name}`, status, data);
 }
 
@@ -54,11 +71,16 @@ export interface NodeTypeInfo {
 }
 
 /** The node and credential types the editor downloads after sign-in (what its node picker lists). */
-export async function editorTypes(rest: N8nRest): Promise<{ nodes: NodeTypeInfo[]; credentials: Array<{ name: string; displayName: string }> }> {
+export async function editorTypes(
+	rest: N8nRest,
+): Promise<{ nodes: NodeTypeInfo[]; credentials: Array<{ name: string; displayName: string }> }> {
 	const get = async <T>(route: string): Promise<T> => {
 		const response = await rest.getSignedIn(route);
 		assert.equal(response.status, 200, `GET ${route}: HTTP ${response.status}`);
 		return (await response.json()) as T;
 	};
-	return { nodes: await get<NodeTypeInfo[]>('/types/nodes.json'), credentials: await get('/types/credentials.json') };
+	return {
+		nodes: await get<NodeTypeInfo[]>('/types/nodes.json'),
+		credentials: await get('/types/credentials.json'),
+	};
 }

@@ -18,7 +18,11 @@ export class CommunityNodesPage {
 		private readonly shotDir: string,
 	) {}
 
-	static async open(profileDir: string, baseUrl: string, shotDir: string): Promise<CommunityNodesPage> {
+	static async open(
+		profileDir: string,
+		baseUrl: string,
+		shotDir: string,
+	): Promise<CommunityNodesPage> {
 		mkdirSync(shotDir, { recursive: true });
 		const context = await launchChromium(profileDir);
 		const page = context.pages()[0] ?? (await context.newPage());
@@ -49,14 +53,18 @@ export class CommunityNodesPage {
 	/** Opens Settings → Community nodes (n8n sends a signed-out browser to /signin first). */
 	async openSettings(): Promise<void> {
 		await this.page.goto(`${this.baseUrl}/settings/community-nodes`);
-		await this.page.waitForURL((url) => url.pathname.includes('signin') || url.pathname.includes('community-nodes'));
+		await this.page.waitForURL(
+			(url) => url.pathname.includes('signin') || url.pathname.includes('community-nodes'),
+		);
 		await this.page.getByText('Community nodes').first().waitFor();
 		await this.page.waitForTimeout(500);
 	}
 
 	/** The card of an installed package (name, version, node count), or its absence. */
 	card(packageName: string) {
-		return this.page.locator('[data-test-id="community-package-card"]').filter({ hasText: packageName });
+		return this.page
+			.locator('[data-test-id="community-package-card"]')
+			.filter({ hasText: packageName });
 	}
 
 	/** Installs through the dialog; resolves once n8n reports "Package installed" and the card shows. */
@@ -67,7 +75,11 @@ export class CommunityNodesPage {
 		await p.getByRole('button', { name: 'Install a community node' }).first().click();
 		const dialog = p.getByRole('dialog').filter({ hasText: 'Install community nodes' });
 		await dialog.waitFor();
-		await dialog.locator('[data-test-id="package-name-input"]').locator('xpath=descendant-or-self::input').first().fill(packageName);
+		await dialog
+			.locator('[data-test-id="package-name-input"]')
+			.locator('xpath=descendant-or-self::input')
+			.first()
+			.fill(packageName);
 		await dialog.locator('[data-test-id="user-agreement-checkbox"]').click();
 		await this.screenshot('install-dialog-filled');
 		await dialog.locator('[data-test-id="install-community-package-button"]').click();
@@ -119,7 +131,9 @@ export class CommunityNodesPage {
 
 	/** On a failure: the current screen, for the report. */
 	async failureShot(): Promise<void> {
-		await this.page.screenshot({ path: path.join(this.shotDir, 'failure.png') }).catch(() => undefined);
+		await this.page
+			.screenshot({ path: path.join(this.shotDir, 'failure.png') })
+			.catch(() => undefined);
 	}
 
 	async close(): Promise<void> {

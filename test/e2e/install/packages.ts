@@ -21,7 +21,9 @@ export interface Release {
 const DESCRIPTION = /^(\s+description: ')([^']+)(',)$/m;
 
 function readRelease(stage: string, tarball: string): Release {
-	const { version } = JSON.parse(readFileSync(path.join(stage, 'package.json'), 'utf8')) as { version: string };
+	const { version } = JSON.parse(readFileSync(path.join(stage, 'package.json'), 'utf8')) as {
+		version: string;
+	};
 	const match = DESCRIPTION.exec(readFileSync(path.join(stage, NODE_FILE), 'utf8'));
 	assert.ok(match, `${NODE_FILE} has a description line`);
 	return { tarball, version, description: match[2] };
@@ -41,8 +43,15 @@ export async function packMarkedVersion(workDir: string, version: string): Promi
 	manifest.version = version;
 	writeFileSync(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
 	const nodeFile = path.join(stage, NODE_FILE);
-	writeFileSync(nodeFile, readFileSync(nodeFile, 'utf8').replace(DESCRIPTION, `$1$2 (e2e build ${version})$3`));
-	const result = await runCommand('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', workDir], { cwd: stage });
+	writeFileSync(
+		nodeFile,
+		readFileSync(nodeFile, 'utf8').replace(DESCRIPTION, `$1$2 (e2e build ${version})$3`),
+	);
+	const result = await runCommand(
+		'npm',
+		['pack', '--json', '--ignore-scripts', '--pack-destination', workDir],
+		{ cwd: stage },
+	);
 	if (result.code !== 0) throw new Error(`npm pack of ${version} failed:\n${result.stderr}`);
 	const [info] = JSON.parse(result.stdout) as Array<{ filename: string }>;
 	return readRelease(stage, path.join(workDir, info.filename));

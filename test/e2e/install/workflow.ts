@@ -16,14 +16,21 @@ export interface WebhookWorkflow {
 	url: string;
 }
 
-export async function createCredential(rest: N8nRest, data: { baseUrl: string; token: string }): Promise<{ id: string; name: string }> {
+export async function createCredential(
+	rest: N8nRest,
+	data: { baseUrl: string; token: string },
+): Promise<{ id: string; name: string }> {
 	const name = 'Altcraft Sandbox';
 	const { status, data: created } = await rest.request<{ id: string }>('POST', '/credentials', {
 		name,
 		type: 'altcraftApi',
 		data: { ...data, allowUnauthorizedCerts: false },
 	});
-	assert.equal(status, 200, `POST /rest/credentials: HTTP ${status} ${JSON.stringify(created).slice(0, 500)}`);
+	assert.equal(
+		status,
+		200,
+		`POST /rest/credentials: HTTP ${status} ${JSON.stringify(created).slice(0, 500)}`,
+	);
 	return { id: created.id, name };
 }
 
@@ -56,19 +63,32 @@ export async function createWebhookWorkflow(
 				type: NODE_TYPE,
 				typeVersion: nodeVersion,
 				position: [220, 0],
-				parameters: { resource: 'promoCode', operation: 'get', loyaltyId, code: '={{ $json.body.code }}' },
+				parameters: {
+					resource: 'promoCode',
+					operation: 'get',
+					loyaltyId,
+					code: '={{ $json.body.code }}',
+				},
 				credentials: { altcraftApi: credential },
 			},
 		],
 	};
 	const created = await rest.request<{ id: string; versionId: string }>('POST', '/workflows', body);
-	assert.equal(created.status, 200, `POST /rest/workflows: HTTP ${created.status} ${JSON.stringify(created.data).slice(0, 500)}`);
+	assert.equal(
+		created.status,
+		200,
+		`POST /rest/workflows: HTTP ${created.status} ${JSON.stringify(created.data).slice(0, 500)}`,
+	);
 	const { id, versionId } = created.data;
 	// 2.x publishes a version (POST .../activate); 1.x flips `active` with a PATCH, as the editor's toggle does.
 	const activated = isN8n1(setup.runtime)
 		? await rest.request('PATCH', `/workflows/${id}`, { active: true, versionId })
 		: await rest.request('POST', `/workflows/${id}/activate`, { versionId });
-	assert.equal(activated.status, 200, `activating workflow ${id}: HTTP ${activated.status} ${JSON.stringify(activated.data).slice(0, 500)}`);
+	assert.equal(
+		activated.status,
+		200,
+		`activating workflow ${id}: HTTP ${activated.status} ${JSON.stringify(activated.data).slice(0, 500)}`,
+	);
 	return { id, url: `${rest.baseUrl}/webhook/${path}` };
 }
 
@@ -78,7 +98,10 @@ export interface WebhookAnswer {
 	text: string;
 }
 
-export async function callWebhook(workflow: WebhookWorkflow, payload: Record<string, unknown>): Promise<WebhookAnswer> {
+export async function callWebhook(
+	workflow: WebhookWorkflow,
+	payload: Record<string, unknown>,
+): Promise<WebhookAnswer> {
 	const response = await fetch(workflow.url, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json' },

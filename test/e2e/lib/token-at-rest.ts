@@ -15,7 +15,14 @@ import path from 'node:path';
 import { runCommand } from '../../../scripts/lib/processes';
 import { postgresBinDir, type Postgres } from '../../../scripts/lib/services';
 
-export type PlaceKind = 'sqlite database' | 'postgres dump' | 'n8n logs' | 'event logs' | 'other n8n files' | 'sandbox log' | 'captured output';
+export type PlaceKind =
+	| 'sqlite database'
+	| 'postgres dump'
+	| 'n8n logs'
+	| 'event logs'
+	| 'other n8n files'
+	| 'sandbox log'
+	| 'captured output';
 
 export interface AtRestPlaces {
 	token: string;
@@ -40,7 +47,10 @@ export interface AtRestReport {
 }
 
 function needles(token: string): Buffer[] {
-	return [Buffer.from(token, 'utf8'), Buffer.from(Buffer.from(token, 'utf8').toString('base64').replace(/=+$/, ''), 'utf8')];
+	return [
+		Buffer.from(token, 'utf8'),
+		Buffer.from(Buffer.from(token, 'utf8').toString('base64').replace(/=+$/, ''), 'utf8'),
+	];
 }
 
 function holdsToken(content: Buffer, token: string): boolean {
@@ -72,10 +82,17 @@ async function dumpPostgres(pg: Postgres, dumpDir: string): Promise<string> {
 	if (!bin) throw new Error('pg_dump not found');
 	const file = path.join(dumpDir, 'n8n-postgres.sql');
 	const result = await runCommand(path.join(bin, 'pg_dump'), ['--no-owner', '-d', pg.database], {
-		env: { ...process.env, PGPASSWORD: pg.password, PGHOST: '127.0.0.1', PGPORT: String(pg.port), PGUSER: pg.user },
+		env: {
+			...process.env,
+			PGPASSWORD: pg.password,
+			PGHOST: '127.0.0.1',
+			PGPORT: String(pg.port),
+			PGUSER: pg.user,
+		},
 		timeoutMs: 120_000,
 	});
-	if (result.code !== 0) throw new Error(`pg_dump failed (${result.code}): ${result.stderr.slice(-2000)}`);
+	if (result.code !== 0)
+		throw new Error(`pg_dump failed (${result.code}): ${result.stderr.slice(-2000)}`);
 	writeFileSync(file, result.stdout);
 	return file;
 }
@@ -83,7 +100,17 @@ async function dumpPostgres(pg: Postgres, dumpDir: string): Promise<string> {
 export async function searchTokenAtRest(places: AtRestPlaces): Promise<AtRestReport> {
 	const { token } = places;
 	const searched = Object.fromEntries(
-		(['sqlite database', 'postgres dump', 'n8n logs', 'event logs', 'other n8n files', 'sandbox log', 'captured output'] as PlaceKind[]).map((kind) => [kind, { files: 0, bytes: 0 }]),
+		(
+			[
+				'sqlite database',
+				'postgres dump',
+				'n8n logs',
+				'event logs',
+				'other n8n files',
+				'sandbox log',
+				'captured output',
+			] as PlaceKind[]
+		).map((kind) => [kind, { files: 0, bytes: 0 }]),
 	) as AtRestReport['searched'];
 	const found: string[] = [];
 	const search = (kind: PlaceKind, label: string, content: Buffer) => {
@@ -92,18 +119,24 @@ export async function searchTokenAtRest(places: AtRestPlaces): Promise<AtRestRep
 		if (holdsToken(content, token)) found.push(`${kind}: ${label}`);
 	};
 	for (const folder of places.userFolders) {
-		for (const file of filesUnder(path.join(folder, '.n8n'))) search(kindOfUserFile(file), file, readFileSync(file));
+		for (const file of filesUnder(path.join(folder, '.n8n')))
+			search(kindOfUserFile(file), file, readFileSync(file));
 	}
 	for (const dir of places.logDirs) {
-		for (const file of filesUnder(dir)) if (!places.sandboxLogs.includes(file)) search('n8n logs', file, readFileSync(file));
+		for (const file of filesUnder(dir))
+			if (!places.sandboxLogs.includes(file)) search('n8n logs', file, readFileSync(file));
 	}
 	for (const file of places.sandboxLogs) search('sandbox log', file, readFileSync(file));
 	if (places.postgres) {
 		const dump = await dumpPostgres(places.postgres.pg, places.postgres.dumpDir);
 		search('postgres dump', dump, readFileSync(dump));
 	}
-	for (const { label, text } of places.outputs ?? []) search('captured output', label, Buffer.from(text, 'utf8'));
-	assert.ok(holdsToken(Buffer.from(places.positiveControl.text, 'utf8'), token), `the search finds the token in ${places.positiveControl.label} (positive control)`);
+	for (const { label, text } of places.outputs ?? [])
+		search('captured output', label, Buffer.from(text, 'utf8'));
+	assert.ok(
+		holdsToken(Buffer.from(places.positiveControl.text, 'utf8'), token),
+		`the search finds the token in ${places.positiveControl.label} (positive control)`,
+	);
 	return { searched, found };
 }
 
@@ -113,7 +146,10 @@ export async function searchTokenAtRest(places: AtRestPlaces): Promise<AtRestRep
  */
 export function assertNoTokenAtRest(report: AtRestReport, required: PlaceKind[]): void {
 	for (const kind of required) {
-		assert.ok(report.searched[kind].files > 0 && report.searched[kind].bytes > 0, `${kind} searched (found ${report.searched[kind].files} file(s), ${report.searched[kind].bytes} bytes)`);
+		assert.ok(
+			report.searched[kind].files > 0 && report.searched[kind].bytes > 0,
+			`${kind} searched (found ${report.searched[kind].files} file(s), ${report.searched[kind].bytes} bytes)`,
+		);
 	}
 	assert.deepEqual(report.found, [], `the token appears at rest in: ${report.found.join(', ')}`);
 }

@@ -8,7 +8,11 @@ import type { Sandbox } from '../../../sandbox/src';
 import type { Worker } from './cluster';
 import { workerExecutions } from './cluster';
 
-export const CHECKOUT = { id: 'altcraft-checkout-redeem', path: 'altcraft-checkout', file: 'checkout-redeem-code.json' } as const;
+export const CHECKOUT = {
+	id: 'altcraft-checkout-redeem',
+	path: 'altcraft-checkout',
+	file: 'checkout-redeem-code.json',
+} as const;
 
 export interface CheckoutRace {
 	statuses: number[];
@@ -22,13 +26,27 @@ async function attach(sandbox: Sandbox, email: string, code: string): Promise<vo
 	const response = await fetch(`${sandbox.baseUrl}/api/v1.1/promocodes/attach`, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify({ token: sandbox.token, loyalty_id: 1, db_id: 1, matching: 'email', email, code }),
+		body: JSON.stringify({
+			token: sandbox.token,
+			loyalty_id: 1,
+			db_id: 1,
+			matching: 'email',
+			email,
+			code,
+		}),
 	});
 	const envelope = (await response.json()) as { error: number; error_text: string };
 	assert.equal(envelope.error, 0, `sandbox attach: ${envelope.error} ${envelope.error_text}`);
 }
 
-export async function checkoutRace(mainUrl: string, sandbox: Sandbox, workers: Worker[], email: string, code: string, count = 20): Promise<CheckoutRace> {
+export async function checkoutRace(
+	mainUrl: string,
+	sandbox: Sandbox,
+	workers: Worker[],
+	email: string,
+	code: string,
+	count = 20,
+): Promise<CheckoutRace> {
 	await attach(sandbox, email, code);
 	const before = new Map(workers.map((w) => [w.name, workerExecutions(w).started]));
 	const answers = await Promise.all(
@@ -52,6 +70,8 @@ export async function checkoutRace(mainUrl: string, sandbox: Sandbox, workers: W
 		statuses: answers.map((a) => a.status).sort(),
 		reasons: answers.filter((a) => a.status !== 200).map((a) => a.body.reason),
 		byWorker,
-		activations: sandbox.requests.filter((r) => r.path.endsWith('promocodes/activate') && r.body?.code === code).length,
+		activations: sandbox.requests.filter(
+			(r) => r.path.endsWith('promocodes/activate') && r.body?.code === code,
+		).length,
 	};
 }

@@ -7,8 +7,20 @@
 import { cpSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { N8nRuntime } from '../../../scripts/lib/install';
-import { installPackageIntoN8n, prepareN8n, startN8n, type N8nServer, type N8nSetup } from '../../../scripts/lib/n8n';
-import { freePort, startProcess, stopProcess, waitFor, type Tracked } from '../../../scripts/lib/processes';
+import {
+	installPackageIntoN8n,
+	prepareN8n,
+	startN8n,
+	type N8nServer,
+	type N8nSetup,
+} from '../../../scripts/lib/n8n';
+import {
+	freePort,
+	startProcess,
+	stopProcess,
+	waitFor,
+	type Tracked,
+} from '../../../scripts/lib/processes';
 import type { Postgres } from '../../../scripts/lib/services';
 
 /**
@@ -82,10 +94,16 @@ export async function startMain(setup: N8nSetup): Promise<N8nServer> {
  * `n8n worker` with its own user folder (a copy of main's installed `nodes` folder: the same bytes a
  * community install would put on that machine) and its own health port.
  */
-export async function startWorker(config: ClusterConfig, name: string, mainSetup: N8nSetup): Promise<Worker> {
+export async function startWorker(
+	config: ClusterConfig,
+	name: string,
+	mainSetup: N8nSetup,
+): Promise<Worker> {
 	const userFolder = path.join(config.root, name);
 	mkdirSync(path.join(userFolder, '.n8n'), { recursive: true });
-	cpSync(path.join(mainSetup.userFolder, '.n8n', 'nodes'), path.join(userFolder, '.n8n', 'nodes'), { recursive: true });
+	cpSync(path.join(mainSetup.userFolder, '.n8n', 'nodes'), path.join(userFolder, '.n8n', 'nodes'), {
+		recursive: true,
+	});
 	const healthPort = await freePort();
 	const setup = await prepareN8n(config.runtime, userFolder, {
 		port: healthPort,
@@ -98,16 +116,22 @@ export async function startWorker(config: ClusterConfig, name: string, mainSetup
 		},
 	});
 	let output = '';
-	const child = startProcess(name, process.execPath, [config.runtime.bin, 'worker', `--concurrency=${WORKER_CONCURRENCY}`], {
-		cwd: userFolder,
-		env: setup.env,
-		logFile: path.join(setup.logDir, 'n8n-worker.log'),
-		onOutput: (chunk) => (output += chunk),
-	});
+	const child = startProcess(
+		name,
+		process.execPath,
+		[config.runtime.bin, 'worker', `--concurrency=${WORKER_CONCURRENCY}`],
+		{
+			cwd: userFolder,
+			env: setup.env,
+			logFile: path.join(setup.logDir, 'n8n-worker.log'),
+			onOutput: (chunk) => (output += chunk),
+		},
+	);
 	const healthUrl = `http://127.0.0.1:${healthPort}/healthz/readiness`;
 	await waitFor(
 		`${name} ready`,
-		async () => ((await fetch(healthUrl)).ok && output.includes('n8n worker is now ready') ? true : undefined),
+		async () =>
+			(await fetch(healthUrl)).ok && output.includes('n8n worker is now ready') ? true : undefined,
 		{ timeoutMs: 180_000, intervalMs: 500, watch: child },
 	);
 	return { name, setup, process: child, healthUrl, output: () => output };
@@ -133,7 +157,9 @@ export function killWorker(worker: Worker): void {
 export function workerExecutions(worker: Worker): { started: Set<string>; finished: Set<string> } {
 	const started = new Set<string>();
 	const finished = new Set<string>();
-	for (const match of worker.output().matchAll(/Worker (started|finished) execution (\d+) \(job/g)) {
+	for (const match of worker
+		.output()
+		.matchAll(/Worker (started|finished) execution (\d+) \(job/g)) {
 		(match[1] === 'started' ? started : finished).add(match[2]);
 	}
 	return { started, finished };

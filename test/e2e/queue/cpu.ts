@@ -9,7 +9,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 let ticksPerSecond: number | undefined;
 
 function clockTicks(): number {
-	ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+	ticksPerSecond ??=
+		Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 	return ticksPerSecond;
 }
 
@@ -84,6 +85,7 @@ export function sampleCpu(groups: CpuGroup[]): CpuSample {
 /** CPU seconds each group used between two samples, rounded to 0.01 s. */
 export function cpuDelta(before: CpuSample, after: CpuSample): CpuSample {
 	const delta: CpuSample = {};
-	for (const [name, value] of Object.entries(after)) delta[name] = Math.round((value - (before[name] ?? 0)) * 100) / 100;
+	for (const [name, value] of Object.entries(after))
+		delta[name] = Math.round((value - (before[name] ?? 0)) * 100) / 100;
 	return delta;
 }

@@ -21,7 +21,9 @@ type FlattedParse = (text: string) => unknown;
 
 /** n8n stores and serves run data in `flatted` format; we read it with n8n's own copy of the library. */
 function flattedFrom(runtime: N8nRuntime): FlattedParse {
-	const requireFromN8n = createRequire(path.join(runtime.dir, 'node_modules', 'n8n', 'package.json'));
+	const requireFromN8n = createRequire(
+		path.join(runtime.dir, 'node_modules', 'n8n', 'package.json'),
+	);
 	return (requireFromN8n('flatted') as { parse: FlattedParse }).parse;
 }
 
@@ -32,27 +34,62 @@ const DONE = new Set(['success', 'error', 'crashed', 'canceled']);
  * (POST /rest/workflows/:id/run). With OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS=true the main enqueues it and
  * a worker runs it; returns the execution once it is done.
  */
-export async function runManually(rest: N8nRest, runtime: N8nRuntime, workflowId: string, triggerName: string): Promise<StoredExecution> {
+export async function runManually(
+	rest: N8nRest,
+	runtime: N8nRuntime,
+	workflowId: string,
+	triggerName: string,
+): Promise<StoredExecution> {
 	const workflow = await rest.request<Record<string, unknown>>('GET', `/workflows/${workflowId}`);
-	if (workflow.status !== 200) throw new Error(`GET workflow ${workflowId}: ${workflow.status} ${JSON.stringify(workflow.data)}`);
-	const started = await rest.request<{ executionId?: string }>('POST', `/workflows/${workflowId}/run`, {
-		workflowData: workflow.data,
-		triggerToStartFrom: { name: triggerName },
-	});
+	if (workflow.status !== 200)
+		throw new Error(
+			`GET workflow ${workflowId}: ${workflow.status} ${JSON.stringify(workflow.data)}`,
+		);
+	const started = await rest.request<{ executionId?: string }>(
+		'POST',
+		`/workflows/${workflowId}/run`,
+		{
+			workflowData: workflow.data,
+			triggerToStartFrom: { name: triggerName },
+		},
+	);
 	const executionId = started.data.executionId;
-	if (started.status !== 200 || !executionId) throw new Error(`run ${workflowId}: ${started.status} ${JSON.stringify(started.data)}`);
-	return waitFor(`execution ${executionId} of ${workflowId}`, async () => {
-		const execution = await getExecution(rest, runtime, executionId);
-		return DONE.has(execution.status) ? execution : undefined;
-	}, { timeoutMs: 120_000, intervalMs: 500 });
+	if (started.status !== 200 || !executionId)
+		throw new Error(`run ${workflowId}: ${started.status} ${JSON.stringify(started.data)}`);
+	return waitFor(
+		`execution ${executionId} of ${workflowId}`,
+		async () => {
+			const execution = await getExecution(rest, runtime, executionId);
+			return DONE.has(execution.status) ? execution : undefined;
+		},
+		{ timeoutMs: 120_000, intervalMs: 500 },
+	);
 }
 
-export async function getExecution(rest: N8nRest, runtime: N8nRuntime, id: string): Promise<StoredExecution> {
-	const { status, data } = await rest.request<{ id: string; status: string; finished: boolean; mode: string; data?: unknown }>('GET', `/executions/${id}`);
+export async function getExecution(
+	rest: N8nRest,
+	runtime: N8nRuntime,
+	id: string,
+): Promise<StoredExecution> {
+	const { status, data } = await rest.request<{
+		id: string;
+		status: string;
+		finished: boolean;
+		mode: string;
+		data?: unknown;
+	}>('GET', `/executions/${id}`);
 	if (status !== 200) throw new Error(`GET execution ${id}: ${status}`);
 	const raw = typeof data.data === 'string' ? flattedFrom(runtime)(data.data) : data.data;
-	const run = raw ? ({ data: raw, status: data.status, finished: data.finished } as N8nRun) : undefined;
-	return { id: String(data.id), status: data.status, finished: data.finished, mode: data.mode, run };
+	const run = raw
+		? ({ data: raw, status: data.status, finished: data.finished } as N8nRun)
+		: undefined;
+	return {
+		id: String(data.id),
+		status: data.status,
+		finished: data.finished,
+		mode: data.mode,
+		run,
+	};
 }
 
 export interface ExecutionRow {
@@ -66,7 +103,10 @@ export interface ExecutionRow {
 export async function executionRows(pg: Postgres, workflowId: string): Promise<ExecutionRow[]> {
 	// workflowId is one of our fixed ids; quoted as a SQL literal anyway.
 	const literal = `'${workflowId.replace(/'/g, "''")}'`;
-	const rows = await psqlQuery(pg, `select id, "workflowId", status, mode from execution_entity where "workflowId" = ${literal} order by id`);
+	const rows = await psqlQuery(
+		pg,
+		`select id, "workflowId", status, mode from execution_entity where "workflowId" = ${literal} order by id`,
+	);
 	return rows.map(([id, wf, status, mode]) => ({ id, workflowId: wf, status, mode }));
 }
 

@@ -28,7 +28,10 @@ export function queueSeed(customers: number, codes: number): SandboxSeed {
 			{
 				id: DATABASE_ID,
 				name: 'Demo shop customers',
-				profiles: Array.from({ length: customers }, (_, i) => ({ id: customerId(i + 1), email: customerEmail(i + 1) })),
+				profiles: Array.from({ length: customers }, (_, i) => ({
+					id: customerId(i + 1),
+					email: customerEmail(i + 1),
+				})),
 			},
 		],
 		loyaltyPrograms: [
@@ -69,7 +72,11 @@ export interface OrderResult extends Order {
 }
 
 /** POSTs one order to the webhook; never throws (a transport failure is a result too). */
-export async function postOrder(url: string, order: Order, timeoutMs: number): Promise<OrderResult> {
+export async function postOrder(
+	url: string,
+	order: Order,
+	timeoutMs: number,
+): Promise<OrderResult> {
 	const started = Date.now();
 	try {
 		const response = await fetch(url, {
@@ -82,19 +89,37 @@ export async function postOrder(url: string, order: Order, timeoutMs: number): P
 		let body: Record<string, unknown> | undefined;
 		try {
 			const parsed: unknown = JSON.parse(text);
-			if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
+			if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+				body = parsed as Record<string, unknown>;
 		} catch {
 			// not JSON: kept as text
 		}
 		const code = body?.promo_code ?? body?.code;
-		return { ...order, status: response.status, text, body, code: typeof code === 'string' && code !== '' ? code : undefined, ms: Date.now() - started };
+		return {
+			...order,
+			status: response.status,
+			text,
+			body,
+			code: typeof code === 'string' && code !== '' ? code : undefined,
+			ms: Date.now() - started,
+		};
 	} catch (error) {
-		return { ...order, status: 0, text: '', ms: Date.now() - started, error: (error as Error).message };
+		return {
+			...order,
+			status: 0,
+			text: '',
+			ms: Date.now() - started,
+			error: (error as Error).message,
+		};
 	}
 }
 
 /** All orders at once (the whole batch is in flight together); resolves when every one has an outcome. */
-export async function postOrders(url: string, orders: Order[], timeoutMs = 180_000): Promise<{ results: OrderResult[]; ms: number }> {
+export async function postOrders(
+	url: string,
+	orders: Order[],
+	timeoutMs = 180_000,
+): Promise<{ results: OrderResult[]; ms: number }> {
 	const started = Date.now();
 	const results = await Promise.all(orders.map((order) => postOrder(url, order, timeoutMs)));
 	return { results, ms: Date.now() - started };
@@ -102,7 +127,10 @@ export async function postOrders(url: string, orders: Order[], timeoutMs = 180_0
 
 /** `count` orders of customers first…first+count-1, order ids `<prefix>-<n>`. */
 export function makeOrders(prefix: string, first: number, count: number): Order[] {
-	return Array.from({ length: count }, (_, i) => ({ orderId: `${prefix}-${first + i}`, customer: first + i }));
+	return Array.from({ length: count }, (_, i) => ({
+		orderId: `${prefix}-${first + i}`,
+		customer: first + i,
+	}));
 }
 
 /** Codes of every program that each profile of database 1 holds (profile id → codes). */
@@ -121,8 +149,12 @@ export function codesByCustomer(state: SandboxState): Map<string, string[]> {
 
 /** Holders (database:profile) of a code, in whichever program has it (code names differ per program). */
 export function holders(sandbox: Sandbox, code: string): string[] {
-	const program = sandbox.getState().loyaltyPrograms.find((p) => p.codes.some((c) => c.code === code));
-	return (program ? (sandbox.getCode(program.id, code)?.attachments ?? []) : []).map((a) => `${a.databaseId}:${a.profileId}`);
+	const program = sandbox
+		.getState()
+		.loyaltyPrograms.find((p) => p.codes.some((c) => c.code === code));
+	return (program ? (sandbox.getCode(program.id, code)?.attachments ?? []) : []).map(
+		(a) => `${a.databaseId}:${a.profileId}`,
+	);
 }
 
 export function summarizeStatuses(results: OrderResult[]): string {

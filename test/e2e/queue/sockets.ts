@@ -48,7 +48,8 @@ export function clientPortsOfGroup(pgid: number, serverPort: number): Set<number
 			const fields = line.trim().split(/\s+/);
 			if (fields.length < 10 || !inodes.has(fields[9])) continue;
 			const [, local, remote] = fields;
-			if (remote.endsWith(`:${server}`)) ports.add(parseInt(local.slice(local.lastIndexOf(':') + 1), 16));
+			if (remote.endsWith(`:${server}`))
+				ports.add(parseInt(local.slice(local.lastIndexOf(':') + 1), 16));
 		}
 	}
 	return ports;

@@ -16,7 +16,12 @@ export const TRIGGER_WORKFLOW_ID = TRIGGER_WORKFLOW.id;
 const BATCHES = 50;
 const PER_BATCH = 20;
 
-export async function checkTriggerBurst(rest: N8nRest, mainBaseUrl: string, config: ClusterConfig, workers: Worker[]): Promise<void> {
+export async function checkTriggerBurst(
+	rest: N8nRest,
+	mainBaseUrl: string,
+	config: ClusterConfig,
+	workers: Worker[],
+): Promise<void> {
 	const url = productionUrl(mainBaseUrl, TRIGGER_WORKFLOW.allWebhookId);
 	const batches = Array.from({ length: BATCHES }, (_, b) =>
 		Array.from({ length: PER_BATCH }, (_, i) => ({
@@ -30,21 +35,48 @@ export async function checkTriggerBurst(rest: N8nRest, mainBaseUrl: string, conf
 	const started = Date.now();
 	const answers = await Promise.all(batches.map(async (batch) => await post(url, batch)));
 	const ms = Date.now() - started;
-	const bad = answers.map((a, i) => ({ i, a })).filter(({ a }) => a.status !== 200 || a.text !== 'OK');
-	assert.deepEqual(bad.map(({ i, a }) => `batch ${i}: ${a.status} ${a.text.slice(0, 120)}`), [], 'every batch answered 200 OK');
+	const bad = answers
+		.map((a, i) => ({ i, a }))
+		.filter(({ a }) => a.status !== 200 || a.text !== 'OK');
+	assert.deepEqual(
+		bad.map(({ i, a }) => `batch ${i}: ${a.status} ${a.text.slice(0, 120)}`),
+		[],
+		'every batch answered 200 OK',
+	);
 
-	const executions = await settledExecutions(rest, config.runtime, TRIGGER_WORKFLOW.id, BATCHES, { timeoutMs: 180_000 });
+	const executions = await settledExecutions(rest, config.runtime, TRIGGER_WORKFLOW.id, BATCHES, {
+		timeoutMs: 180_000,
+	});
 	assert.equal(executions.length, BATCHES, `${BATCHES} executions`);
-	assert.deepEqual(executions.filter((e) => e.status !== 'success').map((e) => `${e.id}: ${e.status}`), [], 'all succeeded');
-	const codes = executions.flatMap((e) => e.events.map((event) => String((event.event_data as { code: string }).code)));
+	assert.deepEqual(
+		executions.filter((e) => e.status !== 'success').map((e) => `${e.id}: ${e.status}`),
+		[],
+		'all succeeded',
+	);
+	const codes = executions.flatMap((e) =>
+		e.events.map((event) => String((event.event_data as { code: string }).code)),
+	);
 	assert.equal(codes.length, BATCHES * PER_BATCH, 'every event arrived');
 	assert.equal(new Set(codes).size, BATCHES * PER_BATCH, 'no event twice');
 	for (const execution of executions) {
-		const batch = execution.events.map((event) => String((event.event_data as { code: string }).code));
-		assert.deepEqual(batch, [...batch].sort(), `execution ${execution.id} holds its batch in order`);
+		const batch = execution.events.map((event) =>
+			String((event.event_data as { code: string }).code),
+		);
+		assert.deepEqual(
+			batch,
+			[...batch].sort(),
+			`execution ${execution.id} holds its batch in order`,
+		);
 	}
-	const byWorker = Object.fromEntries(workers.map((w) => [w.name, executions.filter((e) => workerExecutions(w).started.has(e.id)).length]));
+	const byWorker = Object.fromEntries(
+		workers.map((w) => [
+			w.name,
+			executions.filter((e) => workerExecutions(w).started.has(e.id)).length,
+		]),
+	);
 	const onWorkers = Object.values(byWorker).reduce((a, b) => a + b, 0);
 	assert.equal(onWorkers, BATCHES, `each execution ran on a worker (${JSON.stringify(byWorker)})`);
-	log(`    ${BATCHES} batches × ${PER_BATCH} events answered in ${ms} ms; executions by worker ${JSON.stringify(byWorker)}`);
+	log(
+		`    ${BATCHES} batches × ${PER_BATCH} events answered in ${ms} ms; executions by worker ${JSON.stringify(byWorker)}`,
+	);
 }

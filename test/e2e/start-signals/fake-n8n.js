@@ -5,7 +5,9 @@ const http = require('node:http');
 const { spawn } = require('node:child_process');
 const port = Number(process.argv[2]);
 spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' }); // the "task runner"
-const server = http.createServer((req, res) => res.end('ok')).listen(port, '127.0.0.1', () => console.log(`fake n8n listening on ${port}`));
+const server = http
+	.createServer((req, res) => res.end('ok'))
+	.listen(port, '127.0.0.1', () => console.log(`fake n8n listening on ${port}`));
 process.on('SIGTERM', () => {
 	console.log('fake n8n: shutting down (2 s)');
 	setTimeout(() => {

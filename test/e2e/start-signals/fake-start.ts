@@ -7,7 +7,15 @@
  *   node --import tsx test/e2e/start-signals/fake-start.ts <port> <work folder>
  */
 import path from 'node:path';
-import { log, onCleanup, runCommand, runMain, startProcess, stopProcess, waitFor } from '../../../scripts/lib/processes';
+import {
+	log,
+	onCleanup,
+	runCommand,
+	runMain,
+	startProcess,
+	stopProcess,
+	waitFor,
+} from '../../../scripts/lib/processes';
 
 function busyFor(ms: number): void {
 	const until = Date.now() + ms;
@@ -19,7 +27,9 @@ function busyFor(ms: number): void {
 runMain(async () => {
 	const [port, work] = [Number(process.argv[2]), process.argv[3]];
 	log('PHASE command');
-	const command = await runCommand(process.execPath, ['-e', 'setTimeout(() => {}, 1500)'], { cwd: work });
+	const command = await runCommand(process.execPath, ['-e', 'setTimeout(() => {}, 1500)'], {
+		cwd: work,
+	});
 	if (command.code !== 0) throw new Error(`the short command failed (${command.code})`);
 	log('PHASE busy');
 	for (let i = 0; i < 10; i++) {
@@ -27,9 +37,18 @@ runMain(async () => {
 		await new Promise((resolve) => setImmediate(resolve));
 	}
 	log('PHASE server');
-	const server = startProcess('fake n8n', process.execPath, [path.join(__dirname, 'fake-n8n.js'), String(port)], { cwd: work });
+	const server = startProcess(
+		'fake n8n',
+		process.execPath,
+		[path.join(__dirname, 'fake-n8n.js'), String(port)],
+		{ cwd: work },
+	);
 	onCleanup(() => stopProcess(server));
-	await waitFor('the fake n8n', async () => ((await fetch(`http://127.0.0.1:${port}/`)).ok ? true : undefined), { intervalMs: 100, watch: server });
+	await waitFor(
+		'the fake n8n',
+		async () => ((await fetch(`http://127.0.0.1:${port}/`)).ok ? true : undefined),
+		{ intervalMs: 100, watch: server },
+	);
 	log('READY');
 	await server.exited;
 });

@@ -65,8 +65,16 @@ export interface Launched {
  * Starts `command` as the leader of a new process group (as a terminal runs a foreground command, so the
  * test can send Ctrl-C's SIGINT to the whole group) and samples its process tree every 50 ms.
  */
-export function launch(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Launched {
-	const child = spawn(command, args, { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+export function launch(
+	command: string,
+	args: string[],
+	options: { cwd: string; env: NodeJS.ProcessEnv },
+): Launched {
+	const child = spawn(command, args, {
+		...options,
+		detached: true,
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
 	let output = '';
 	const waiters: Array<() => void> = [];
 	const onData = (chunk: Buffer) => {
@@ -75,8 +83,8 @@ export function launch(command: string, args: string[], options: { cwd: string; 
 	};
 	child.stdout?.on('data', onData);
 	child.stderr?.on('data', onData);
-	const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
-		child.on('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
+	const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>(
+		(resolve) => child.on('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
 	);
 	let done = false;
 	void exited.then(() => {
@@ -88,7 +96,9 @@ export function launch(command: string, args: string[], options: { cwd: string; 
 		const processes = allProcesses();
 		// The launcher, everything seen before (a process re-parented to PID 1 stays ours) and their children.
 		const live = new Map(processes.map((info) => [info.pid, info.started]));
-		const stillSeen = [...seen.values()].filter((s) => live.get(s.pid) === s.started).map((s) => s.pid);
+		const stillSeen = [...seen.values()]
+			.filter((s) => live.get(s.pid) === s.started)
+			.map((s) => s.pid);
 		const ours = new Set<number>([...(child.pid ? [child.pid] : []), ...stillSeen]);
 		// Children appear after their parents in no fixed order: repeat until nothing is added.
 		for (let added = true; added; ) {
@@ -100,13 +110,22 @@ export function launch(command: string, args: string[], options: { cwd: string; 
 				}
 			}
 		}
-		for (const info of processes) if (ours.has(info.pid)) seen.set(`${info.pid}/${info.started}`, info);
+		for (const info of processes)
+			if (ours.has(info.pid)) seen.set(`${info.pid}/${info.started}`, info);
 	};
 	sample();
 	const timer = setInterval(sample, 50);
 	const waitForOutput = (pattern: RegExp, timeoutMs: number) =>
 		new Promise<void>((resolve, reject) => {
-			const timeout = setTimeout(() => reject(new Error(`no output matching ${pattern} within ${timeoutMs / 1000} s; output:\n${output.slice(-3000)}`)), timeoutMs);
+			const timeout = setTimeout(
+				() =>
+					reject(
+						new Error(
+							`no output matching ${pattern} within ${timeoutMs / 1000} s; output:\n${output.slice(-3000)}`,
+						),
+					),
+				timeoutMs,
+			);
 			const check = () => {
 				if (pattern.test(output)) {
 					clearTimeout(timeout);
@@ -119,7 +138,14 @@ export function launch(command: string, args: string[], options: { cwd: string; 
 			waiters.push(check);
 			check();
 		});
-	return { child, output: () => output, waitForOutput, exited, seen, stopWatching: () => clearInterval(timer) };
+	return {
+		child,
+		output: () => output,
+		waitForOutput,
+		exited,
+		seen,
+		stopWatching: () => clearInterval(timer),
+	};
 }
 
 /** Processes seen during the run that are still alive (same PID and start time). */
@@ -130,7 +156,11 @@ export function survivors(seen: Map<string, ProcInfo>): ProcInfo[] {
 /** Any live process whose working folder or command line is under `folder` (catches what the sampler missed). */
 export function processesUnder(folder: string): number[] {
 	return allProcesses()
-		.filter((info) => info.pid !== process.pid && (cwdOf(info.pid).startsWith(folder) || commandLine(info.pid).includes(folder)))
+		.filter(
+			(info) =>
+				info.pid !== process.pid &&
+				(cwdOf(info.pid).startsWith(folder) || commandLine(info.pid).includes(folder)),
+		)
 		.map((info) => info.pid);
 }
 

@@ -8,7 +8,14 @@ import type { N8nRest } from '../../../scripts/lib/n8n';
 import { sleep } from '../../../scripts/lib/processes';
 import { getExecution } from '../queue/executions';
 
-export const TRIGGER_WORKFLOW = { id: 'altcraft-e2e-trigger', promo: 'Promo events', all: 'All events', promoWebhookId: 'e2e-promo-events', allWebhookId: 'e2e-all-events', secret: 'e2e-trigger-secret' } as const;
+export const TRIGGER_WORKFLOW = {
+	id: 'altcraft-e2e-trigger',
+	promo: 'Promo events',
+	all: 'All events',
+	promoWebhookId: 'e2e-promo-events',
+	allWebhookId: 'e2e-all-events',
+	secret: 'e2e-trigger-secret',
+} as const;
 
 /** The production URL of a trigger node: /webhook/<webhookId>/<the node's webhook path>. */
 export function productionUrl(baseUrl: string, webhookId: string, secret?: string): string {
@@ -21,7 +28,11 @@ export interface Answer {
 }
 
 /** POSTs a body (a value is sent as JSON) the way an action hook does; a reset connection is an answer too. */
-export async function post(url: string, body: unknown, contentType = 'application/json'): Promise<Answer> {
+export async function post(
+	url: string,
+	body: unknown,
+	contentType = 'application/json',
+): Promise<Answer> {
 	try {
 		const response = await fetch(url, {
 			method: 'POST',
@@ -50,11 +61,23 @@ export interface TriggeredExecution {
 const DONE = new Set(['success', 'error', 'crashed', 'canceled']);
 
 /** Ids and statuses of a workflow's executions, oldest first. */
-export async function executionList(rest: N8nRest, workflowId: string): Promise<Array<{ id: string; status: string }>> {
+export async function executionList(
+	rest: N8nRest,
+	workflowId: string,
+): Promise<Array<{ id: string; status: string }>> {
 	const filter = encodeURIComponent(JSON.stringify({ workflowId }));
-	const { status, data } = await rest.request<{ results: Array<{ id: string; status: string }> }>('GET', `/executions?filter=${filter}&limit=250`);
-	assert.equal(status, 200, `GET /rest/executions: ${status} ${JSON.stringify(data).slice(0, 300)}`);
-	return data.results.map((e) => ({ id: String(e.id), status: e.status })).sort((a, b) => Number(a.id) - Number(b.id));
+	const { status, data } = await rest.request<{ results: Array<{ id: string; status: string }> }>(
+		'GET',
+		`/executions?filter=${filter}&limit=250`,
+	);
+	assert.equal(
+		status,
+		200,
+		`GET /rest/executions: ${status} ${JSON.stringify(data).slice(0, 300)}`,
+	);
+	return data.results
+		.map((e) => ({ id: String(e.id), status: e.status }))
+		.sort((a, b) => Number(a.id) - Number(b.id));
 }
 
 /**
@@ -80,7 +103,9 @@ export async function settledExecutions(
 			continue;
 		}
 		if (Date.now() > deadline) {
-			throw new Error(`${workflowId}: expected ${count} finished executions, have ${list.map((e) => `${e.id}:${e.status}`).join(', ') || 'none'}`);
+			throw new Error(
+				`${workflowId}: expected ${count} finished executions, have ${list.map((e) => `${e.id}:${e.status}`).join(', ') || 'none'}`,
+			);
 		}
 		await sleep(300);
 		list = await executionList(rest, workflowId);
@@ -90,7 +115,8 @@ export async function settledExecutions(
 		const execution = await getExecution(rest, runtime, id);
 		const runData = execution.run?.data.resultData.runData ?? {};
 		const nodes: TriggeredExecution['nodes'] = {};
-		for (const [name, runs] of Object.entries(runData)) nodes[name] = (runs[0]?.data?.main[0] ?? []).map((item) => item.json);
+		for (const [name, runs] of Object.entries(runData))
+			nodes[name] = (runs[0]?.data?.main[0] ?? []).map((item) => item.json);
 		const trigger = Object.keys(runData)[0] ?? '(none)';
 		executions.push({ id, status: execution.status, trigger, events: nodes[trigger] ?? [], nodes });
 	}
@@ -99,5 +125,8 @@ export async function settledExecutions(
 
 /** "event_type code" of each event, for comparing sequences. */
 export function eventKeys(events: Array<Record<string, unknown>>): string[] {
-	return events.map((e) => `${String(e.event_type)} ${String((e.event_data as { code?: unknown } | undefined)?.code ?? '-')}`);
+	return events.map(
+		(e) =>
+			`${String(e.event_type)} ${String((e.event_data as { code?: unknown } | undefined)?.code ?? '-')}`,
+	);
 }

@@ -73,7 +73,8 @@ export const properties: INodeProperties[] = [
 
 export function prepare(this: IExecuteFunctions, itemIndex: number): ProfileImport {
 	const matching = readProfileMatching(this, itemIndex);
-	if (matching.matching === 'custom') checkFieldName(this, itemIndex, matching.field_name, 'Field Name');
+	if (matching.matching === 'custom')
+		checkFieldName(this, itemIndex, matching.field_name, 'Field Name');
 	const fields = readProfileFields(this, itemIndex, {
 		pairsParameter: 'profileFields',
 		jsonParameter: 'profileFieldsJson',
@@ -81,7 +82,11 @@ export function prepare(this: IExecuteFunctions, itemIndex: number): ProfileImpo
 	});
 	const skipTriggers: unknown = this.getNodeParameter('skipTriggers', itemIndex, false);
 	if (typeof skipTriggers !== 'boolean') {
-		throw invalidParameter(this, itemIndex, `Skip Triggers must be true or false, got ${JSON.stringify(skipTriggers)}`);
+		throw invalidParameter(
+			this,
+			itemIndex,
+			`Skip Triggers must be true or false, got ${JSON.stringify(skipTriggers)}`,
+		);
 	}
 	return {
 		databaseId: readDatabaseId(this, itemIndex),
@@ -94,5 +99,12 @@ export function prepare(this: IExecuteFunctions, itemIndex: number): ProfileImpo
 /** `profile_id` first (what the next node needs), then the matching key and the database. */
 export async function execute(plan: ProfileImport, api: ItemApi): Promise<IDataObject[]> {
 	const profileId = await importProfile(api, plan);
-	return [{ profile_id: profileId, ...plan.matching, db_id: plan.databaseId, skip_triggers: plan.skipTriggers }];
+	return [
+		{
+			profile_id: profileId,
+			...plan.matching,
+			db_id: plan.databaseId,
+			skip_triggers: plan.skipTriggers,
+		},
+	];
 }

@@ -17,10 +17,10 @@ export const properties: INodeProperties[] = [
 	...loyaltyIdFields,
 	{
 		...requiredCodeField,
-		description: 'The promo code to mark as used. Altcraft activates only a code that is attached to a profile.',
+		description:
+			'The promo code to mark as used. Altcraft activates only a code that is attached to a profile.',
 	},
 ];
-
 
 interface ActivatePlan {
 	code: string;

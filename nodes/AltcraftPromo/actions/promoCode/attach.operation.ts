@@ -46,7 +46,6 @@ export const properties: INodeProperties[] = [
 	...profileMatchingFields,
 ];
 
-
 interface AttachPlan {
 	body: AltcraftRequestBody;
 	/** Options → Create Profile If Missing: the profile data to import first. */
@@ -73,8 +72,18 @@ export async function execute(plan: AttachPlan, api: ItemApi): Promise<IDataObje
 	let request = body;
 	if (createProfile) {
 		const { loyalty_id: loyaltyId, db_id: databaseId, code: requested } = body;
-		const { profileId, attachMatching } = await ensureProfile(api, databaseId as number, profileMatchingOf(body), createProfile);
-		request = { loyalty_id: loyaltyId, db_id: databaseId, ...attachMatching, ...(requested === undefined ? {} : { code: requested }) };
+		const { profileId, attachMatching } = await ensureProfile(
+			api,
+			databaseId as number,
+			profileMatchingOf(body),
+			createProfile,
+		);
+		request = {
+			loyalty_id: loyaltyId,
+			db_id: databaseId,
+			...attachMatching,
+			...(requested === undefined ? {} : { code: requested }),
+		};
 		created = { profile_id: profileId };
 	}
 	await api.call({ method: 'promocodes/attach', body: request });

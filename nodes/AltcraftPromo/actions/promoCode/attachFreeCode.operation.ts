@@ -1,9 +1,17 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { databaseIdFields, loyaltyIdFields, profileMatchingFields } from '../../descriptions/common.descriptions';
+import {
+	databaseIdFields,
+	loyaltyIdFields,
+	profileMatchingFields,
+} from '../../descriptions/common.descriptions';
 import { ensureProfile, readCreateProfile } from '../../helpers/createProfile';
 import { readDatabaseId } from '../../helpers/databaseId';
-import { attachKeyedFreeCode, attachRandomFreeCode, type FreeCodeItem } from '../../helpers/freeCodeAttach';
+import {
+	attachKeyedFreeCode,
+	attachRandomFreeCode,
+	type FreeCodeItem,
+} from '../../helpers/freeCodeAttach';
 import { programListing } from '../../helpers/freeCodePool';
 import { readProfileMatching } from '../../helpers/matching';
 import { readOptionalText, readLoyaltyId } from '../../helpers/parameters';
@@ -59,7 +67,12 @@ export function prepare(this: IExecuteFunctions, itemIndex: number): AttachFreeC
 		loyaltyId: readLoyaltyId(this, itemIndex),
 		databaseId: readDatabaseId(this, itemIndex),
 		matching,
-		idempotencyKey: readOptionalText(this, itemIndex, 'idempotencyKey', 'Order ID (Idempotency Key)'),
+		idempotencyKey: readOptionalText(
+			this,
+			itemIndex,
+			'idempotencyKey',
+			'Order ID (Idempotency Key)',
+		),
 		createProfile: readCreateProfile(this, itemIndex, matching),
 	};
 }
@@ -123,7 +136,10 @@ export async function execute(plan: AttachFreeCodePlan, api: ItemApi): Promise<I
 		profileId,
 		read: api.read,
 		attach: async (code) => {
-			await api.call({ method: 'promocodes/attach', body: { loyalty_id: loyaltyId, db_id: databaseId, ...attachMatching, code } });
+			await api.call({
+				method: 'promocodes/attach',
+				body: { loyalty_id: loyaltyId, db_id: databaseId, ...attachMatching, code },
+			});
 		},
 		error: api.error,
 		confirmedByReadBack: api.confirmedByReadBack,
@@ -135,8 +151,9 @@ export async function execute(plan: AttachFreeCodePlan, api: ItemApi): Promise<I
 		outcome = await attachRandomFreeCode(item, listing);
 	} else {
 		const walkKey = `${loyaltyId}\n${profileId}\n${idempotencyKey}`;
-		const flight = await singleFlight(`${api.accountKey}\n${walkKey}`, async () =>
-			await attachKeyedFreeCode(item, listing, walkKey, api.options.replayWindowMs),
+		const flight = await singleFlight(
+			`${api.accountKey}\n${walkKey}`,
+			async () => await attachKeyedFreeCode(item, listing, walkKey, api.options.replayWindowMs),
 		);
 		outcome = flight.joined ? { ...flight.value, replay: true } : flight.value;
 	}

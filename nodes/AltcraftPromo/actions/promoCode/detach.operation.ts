@@ -28,7 +28,6 @@ export const properties: INodeProperties[] = [
 	...profileMatchingFields,
 ];
 
-
 type DetachPlan = AltcraftRequestBody;
 
 export function prepare(this: IExecuteFunctions, itemIndex: number): DetachPlan {

@@ -16,7 +16,6 @@ export const effect: OperationEffect = 'none';
 
 export const properties: INodeProperties[] = [...loyaltyIdFields, requiredCodeField];
 
-
 export function prepare(this: IExecuteFunctions, itemIndex: number): AltcraftRequestBody {
 	return {
 		code: readRequiredText(this, itemIndex, 'code', 'Promo Code'),

@@ -59,7 +59,6 @@ export const properties: INodeProperties[] = [
 	},
 ];
 
-
 interface GetAllPlan {
 	loyaltyId: number;
 	filter: CodeStatusFilter;
@@ -78,14 +77,22 @@ export function prepare(this: IExecuteFunctions, itemIndex: number): GetAllPlan 
 	const loyaltyId = readLoyaltyId(this, itemIndex);
 	const filter = this.getNodeParameter('filter', itemIndex, 'all') as CodeStatusFilter;
 	if (!(filter in FILTERS)) {
-		throw invalidParameter(this, itemIndex, `Filter "${String(filter)}" is not one of all, activated, attached, free`);
+		throw invalidParameter(
+			this,
+			itemIndex,
+			`Filter "${String(filter)}" is not one of all, activated, attached, free`,
+		);
 	}
 	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
 	let limit: number | undefined;
 	if (!returnAll) {
 		limit = this.getNodeParameter('limit', itemIndex, 50) as number;
 		if (!Number.isInteger(limit) || limit < 1) {
-			throw invalidParameter(this, itemIndex, `Limit must be a whole number of at least 1, got ${JSON.stringify(limit)}`);
+			throw invalidParameter(
+				this,
+				itemIndex,
+				`Limit must be a whole number of at least 1, got ${JSON.stringify(limit)}`,
+			);
 		}
 	}
 	return { loyaltyId, filter, limit };
@@ -96,7 +103,10 @@ export function prepare(this: IExecuteFunctions, itemIndex: number): GetAllPlan 
  * Unset times are given as "" (as Get does) so expressions downstream never meet a missing key.
  */
 export async function execute(plan: GetAllPlan, api: ItemApi): Promise<IDataObject[]> {
-	const envelope = await api.read({ method: 'promocodes/export_all', body: { loyalty_id: plan.loyaltyId } });
+	const envelope = await api.read({
+		method: 'promocodes/export_all',
+		body: { loyalty_id: plan.loyaltyId },
+	});
 	const codes = Array.isArray(envelope.data) ? envelope.data : [];
 	const matches: IDataObject[] = [];
 	for (const code of codes) {

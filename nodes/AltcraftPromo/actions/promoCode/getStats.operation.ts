@@ -39,7 +39,10 @@ export function prepare(this: IExecuteFunctions, itemIndex: number): GetStatsPla
  */
 export async function execute(plan: GetStatsPlan, api: ItemApi): Promise<IDataObject[]> {
 	const stats = await api.once(`getStats:${plan.loyaltyId}`, async () => {
-		const envelope = await api.read({ method: 'promocodes/export_all', body: { loyalty_id: plan.loyaltyId } });
+		const envelope = await api.read({
+			method: 'promocodes/export_all',
+			body: { loyalty_id: plan.loyaltyId },
+		});
 		return computeProgramStats(envelope.data);
 	});
 	return [{ loyalty_id: plan.loyaltyId, ...stats }];

@@ -1,9 +1,19 @@
 import { PassThrough, type Readable } from 'stream';
 
-import type { IBinaryData, IBinaryKeyData, IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type {
+	IBinaryData,
+	IBinaryKeyData,
+	IDataObject,
+	IExecuteFunctions,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { loyaltyIdFields } from '../../descriptions/common.descriptions';
-import { type CodeShape, GeneratorExhaustedError, createCodeGenerator } from '../../helpers/codeGenerator';
+import {
+	type CodeShape,
+	GeneratorExhaustedError,
+	createCodeGenerator,
+} from '../../helpers/codeGenerator';
 import { readCodeChunks } from '../../helpers/codeFile';
 import { parseCodesList } from '../../helpers/codesList';
 import { GeneratedCodesSource } from '../../helpers/generatedCodes';
@@ -58,7 +68,8 @@ export const properties: INodeProperties[] = [
 		name: 'importMode',
 		type: 'options',
 		default: 'perItem',
-		description: 'Whether each input item is its own import or the codes of all items go in together',
+		description:
+			'Whether each input item is its own import or the codes of all items go in together',
 		options: [
 			{
 				name: 'One Import per Item',
@@ -79,9 +90,14 @@ export const properties: INodeProperties[] = [
 		name: 'perCodeResults',
 		type: 'options',
 		default: 'all',
-		description: 'Which codes the output item lists with Altcraft\'s answer for each; the counters are always there',
+		description:
+			"Which codes the output item lists with Altcraft's answer for each; the counters are always there",
 		options: [
-			{ name: 'All Codes', value: 'all', description: 'Every code with its result, as before version 0.3' },
+			{
+				name: 'All Codes',
+				value: 'all',
+				description: 'Every code with its result, as before version 0.3',
+			},
 			{
 				name: 'Failed Codes Only',
 				value: 'failed',
@@ -104,7 +120,11 @@ export const properties: INodeProperties[] = [
 ];
 
 /** Makes an output file (n8n keeps it in memory or on disk, as the instance is set up). */
-type PrepareFile = (content: Buffer | Readable, fileName: string, mimeType: string) => Promise<IBinaryData>;
+type PrepareFile = (
+	content: Buffer | Readable,
+	fileName: string,
+	mimeType: string,
+) => Promise<IBinaryData>;
 
 type ImportPlan = { loyaltyId: number; prepareFile: PrepareFile } & (
 	| { source: 'codes'; codes: string[]; keepAllCodes: boolean }
@@ -117,8 +137,10 @@ export function prepare(this: IExecuteFunctions, itemIndex: number): ImportPlan 
 	const source = readSource(this, itemIndex);
 	const prepareFile: PrepareFile = async (content, fileName, mimeType) =>
 		await this.helpers.prepareBinaryData(content, fileName, mimeType);
-	if (source === 'generate') return { loyaltyId, prepareFile, source, shape: readGenerateShape(this, itemIndex) };
-	if (source === 'binaryFile') return { loyaltyId, prepareFile, source, file: readBinaryCodeFile(this, itemIndex) };
+	if (source === 'generate')
+		return { loyaltyId, prepareFile, source, shape: readGenerateShape(this, itemIndex) };
+	if (source === 'binaryFile')
+		return { loyaltyId, prepareFile, source, file: readBinaryCodeFile(this, itemIndex) };
 	const parsed = parseCodesList(this.getNodeParameter('codes', itemIndex, ''));
 	if ('problem' in parsed) {
 		throw invalidParameter(
@@ -145,8 +167,14 @@ async function importChunks(
 	keepAllCodes = false,
 ): Promise<ImportRun> {
 	const send = async (codes: string[]) => {
-		const result = await api.call({ method: 'promocodes/import', body: { codes, loyalty_id: loyaltyId } });
-		return { envelope: result.envelope, resentAfterUnknownOutcome: result.resentAfterUnknownOutcome };
+		const result = await api.call({
+			method: 'promocodes/import',
+			body: { codes, loyalty_id: loyaltyId },
+		});
+		return {
+			envelope: result.envelope,
+			resentAfterUnknownOutcome: result.resentAfterUnknownOutcome,
+		};
 	};
 	const run = new ImportRun(send, hooks, { keepAllCodes });
 	await run.run(next, CHUNKS_IN_FLIGHT, api.signal);
@@ -162,23 +190,37 @@ async function importChunks(
  * Counters first, then what the source adds, then the per-code results: every code (Codes source,
  * "All Codes") or the failed ones (at most 100; the CSV file has all).
  */
-async function output(run: ImportRun, plan: ImportPlan, extra: IDataObject, files: IBinaryKeyData): Promise<IDataObject[]> {
+async function output(
+	run: ImportRun,
+	plan: ImportPlan,
+	extra: IDataObject,
+	files: IBinaryKeyData,
+): Promise<IDataObject[]> {
 	const { failed, ...counters } = run.counters;
 	const codes = run.allCodes ?? (run.failedCodes.listed as unknown as IDataObject[]);
 	const json: IDataObject = { ...counters, ...extra, failed, codes };
 	if (!run.allCodes && run.failedCodes.truncated) json.codes_truncated = true;
 	const csv = run.failedCodes.csv();
-	if (csv) files[FAILED_CODES_FILE_FIELD] = await plan.prepareFile(csv, 'failed-codes.csv', 'text/csv');
+	if (csv)
+		files[FAILED_CODES_FILE_FIELD] = await plan.prepareFile(csv, 'failed-codes.csv', 'text/csv');
 	return [withBinary(json, files)];
 }
 
-async function importGenerated(plan: ImportPlan & { source: 'generate' }, api: ItemApi): Promise<IDataObject[]> {
+async function importGenerated(
+	plan: ImportPlan & { source: 'generate' },
+	api: ItemApi,
+): Promise<IDataObject[]> {
 	const { shape } = plan;
 	// The codes file is written while the codes go in; n8n stores it as it arrives.
 	const lines = new PassThrough();
 	const stored = plan.prepareFile(lines, 'codes.txt', 'text/plain');
 	stored.catch(() => undefined);
-	const source = new GeneratedCodesSource(createCodeGenerator(shape), shape.count, api.options.chunkSize, (piece) => lines.write(piece));
+	const source = new GeneratedCodesSource(
+		createCodeGenerator(shape),
+		shape.count,
+		api.options.chunkSize,
+		(piece) => lines.write(piece),
+	);
 	const run = await importChunks(plan.loyaltyId, source.next, api, source)
 		.catch((error: unknown) => {
 			if (!(error instanceof GeneratorExhaustedError)) return Promise.reject(error);
@@ -190,7 +232,10 @@ async function importGenerated(plan: ImportPlan & { source: 'generate' }, api: I
 			);
 		})
 		.finally(() => lines.end());
-	if (source.limitReached) api.hint(`The loyalty program's code limit was reached: ${run.counters.inserted} of ${shape.count} codes went in.`);
+	if (source.limitReached)
+		api.hint(
+			`The loyalty program's code limit was reached: ${run.counters.inserted} of ${shape.count} codes went in.`,
+		);
 	return await output(
 		run,
 		plan,
@@ -199,16 +244,29 @@ async function importGenerated(plan: ImportPlan & { source: 'generate' }, api: I
 	);
 }
 
-async function importFile(plan: ImportPlan & { source: 'binaryFile' }, api: ItemApi): Promise<IDataObject[]> {
+async function importFile(
+	plan: ImportPlan & { source: 'binaryFile' },
+	api: ItemApi,
+): Promise<IDataObject[]> {
 	const { file } = plan;
 	const scan = await scanFilesBeforeSending(file);
 	const counts = { codes: 0, duplicatedInFile: 0, blank: 0 };
-	const chunks = readCodeChunks(file.open, { format: file.format, column: file.column }, api.options.chunkSize, counts, scan.entries);
+	const chunks = readCodeChunks(
+		file.open,
+		{ format: file.format, column: file.column },
+		api.options.chunkSize,
+		counts,
+		scan.entries,
+	);
 	const run = await importChunks(plan.loyaltyId, chunksFrom(chunks), api);
 	return await output(
 		run,
 		plan,
-		{ codes_in_file: counts.codes, duplicated_in_file: counts.duplicatedInFile, empty_lines: counts.blank },
+		{
+			codes_in_file: counts.codes,
+			duplicated_in_file: counts.duplicatedInFile,
+			empty_lines: counts.blank,
+		},
 		{},
 	);
 }
@@ -216,7 +274,13 @@ async function importFile(plan: ImportPlan & { source: 'binaryFile' }, api: Item
 export async function execute(plan: ImportPlan, api: ItemApi): Promise<IDataObject[]> {
 	if (plan.source === 'generate') return await importGenerated(plan, api);
 	if (plan.source === 'binaryFile') return await importFile(plan, api);
-	const run = await importChunks(plan.loyaltyId, chunksOf(plan.codes, api.options.chunkSize), api, undefined, plan.keepAllCodes);
+	const run = await importChunks(
+		plan.loyaltyId,
+		chunksOf(plan.codes, api.options.chunkSize),
+		api,
+		undefined,
+		plan.keepAllCodes,
+	);
 	return await output(run, plan, {}, {});
 }
 
@@ -238,7 +302,13 @@ export const combined = {
 		}
 		const codes = plans.flatMap((plan) => (plan.source === 'codes' ? plan.codes : []));
 		const keepAllCodes = plans[0].source === 'codes' && plans[0].keepAllCodes;
-		const run = await importChunks(loyaltyId, chunksOf(codes, api.options.chunkSize), api, undefined, keepAllCodes);
+		const run = await importChunks(
+			loyaltyId,
+			chunksOf(codes, api.options.chunkSize),
+			api,
+			undefined,
+			keepAllCodes,
+		);
 		return await output(run, plans[0], {}, {});
 	},
 };

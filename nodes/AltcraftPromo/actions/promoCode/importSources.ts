@@ -16,12 +16,20 @@ import {
 	checkGeneratorSettings,
 	isGeneratorProblem,
 } from '../../helpers/codeGenerator';
-import { type CodeFileFormat, CodeFileProblem, type CodeFileScan, type OpenCodeFile, scanCodeFile } from '../../helpers/codeFile';
+import {
+	type CodeFileFormat,
+	CodeFileProblem,
+	type CodeFileScan,
+	type OpenCodeFile,
+	scanCodeFile,
+} from '../../helpers/codeFile';
 import { invalidParameter, readOptionalText, readRequiredText } from '../../helpers/parameters';
 
 export type ImportSource = 'codes' | 'generate' | 'binaryFile';
 
-const show = (source: ImportSource, extra: Record<string, string[]> = {}) => ({ show: { source: [source], ...extra } });
+const show = (source: ImportSource, extra: Record<string, string[]> = {}) => ({
+	show: { source: [source], ...extra },
+});
 
 /** Read with a 64 KB buffer: large enough for speed, small enough that memory stays flat. */
 const READ_CHUNK_BYTES = 64 * 1024;
@@ -33,7 +41,11 @@ export const sourceField: INodeProperties = {
 	default: 'codes',
 	description: 'Where the codes to import come from',
 	options: [
-		{ name: 'Codes', value: 'codes', description: 'A list in the Promo Codes field, or an expression that gives one' },
+		{
+			name: 'Codes',
+			value: 'codes',
+			description: 'A list in the Promo Codes field, or an expression that gives one',
+		},
 		{
 			name: 'Generate',
 			value: 'generate',
@@ -90,8 +102,16 @@ export const generateFields: INodeProperties[] = [
 		type: 'options',
 		default: 'length',
 		options: [
-			{ name: 'Length', value: 'length', description: 'Prefix, then a number of random symbols, then Postfix' },
-			{ name: 'Pattern', value: 'pattern', description: 'A pattern such as SALE-####-#### where each # is one random symbol' },
+			{
+				name: 'Length',
+				value: 'length',
+				description: 'Prefix, then a number of random symbols, then Postfix',
+			},
+			{
+				name: 'Pattern',
+				value: 'pattern',
+				description: 'A pattern such as SALE-####-#### where each # is one random symbol',
+			},
 		],
 		displayOptions: show('generate'),
 	},
@@ -148,7 +168,11 @@ export const binaryFileFields: INodeProperties[] = [
 		default: 'lines',
 		options: [
 			{ name: 'Text, One Code per Line', value: 'lines' },
-			{ name: 'CSV', value: 'csv', description: 'Comma, semicolon or tab separated, with a header line' },
+			{
+				name: 'CSV',
+				value: 'csv',
+				description: 'Comma, semicolon or tab separated, with a header line',
+			},
 		],
 		displayOptions: show('binaryFile'),
 	},
@@ -165,7 +189,11 @@ export const binaryFileFields: INodeProperties[] = [
 export function readSource(context: IExecuteFunctions, itemIndex: number): ImportSource {
 	const source = context.getNodeParameter('source', itemIndex, 'codes');
 	if (source !== 'codes' && source !== 'generate' && source !== 'binaryFile') {
-		throw invalidParameter(context, itemIndex, `Source "${String(source)}" is not one of Codes, Generate, Binary File`);
+		throw invalidParameter(
+			context,
+			itemIndex,
+			`Source "${String(source)}" is not one of Codes, Generate, Binary File`,
+		);
 	}
 	return source;
 }
@@ -176,14 +204,17 @@ export function readGenerateShape(context: IExecuteFunctions, itemIndex: number)
 	const pattern = usePattern ? readRequiredText(context, itemIndex, 'pattern', 'Pattern') : '';
 	const shape = checkGeneratorSettings({
 		count: context.getNodeParameter('count', itemIndex, 1000),
-		length: usePattern ? undefined : context.getNodeParameter('codeLength', itemIndex, DEFAULT_CODE_LENGTH),
+		length: usePattern
+			? undefined
+			: context.getNodeParameter('codeLength', itemIndex, DEFAULT_CODE_LENGTH),
 		pattern,
 		alphabet: context.getNodeParameter('alphabet', itemIndex, 'unambiguous') as AlphabetPreset,
 		customAlphabet: readOptionalText(context, itemIndex, 'customAlphabet', 'Custom Alphabet'),
 		prefix: readOptionalText(context, itemIndex, 'prefix', 'Prefix'),
 		postfix: readOptionalText(context, itemIndex, 'postfix', 'Postfix'),
 	});
-	if (isGeneratorProblem(shape)) throw invalidParameter(context, itemIndex, shape.problem, shape.hint);
+	if (isGeneratorProblem(shape))
+		throw invalidParameter(context, itemIndex, shape.problem, shape.hint);
 	return shape;
 }
 
@@ -208,7 +239,8 @@ function opener(context: IExecuteFunctions, binary: IBinaryData): OpenCodeFile {
 	}
 	return async function* () {
 		const bytes = Buffer.from(binary.data, BINARY_ENCODING);
-		for (let offset = 0; offset < bytes.length; offset += READ_CHUNK_BYTES) yield bytes.subarray(offset, offset + READ_CHUNK_BYTES);
+		for (let offset = 0; offset < bytes.length; offset += READ_CHUNK_BYTES)
+			yield bytes.subarray(offset, offset + READ_CHUNK_BYTES);
 	};
 }
 
@@ -223,18 +255,24 @@ const scansByExecution = new WeakMap<IExecuteFunctions, Array<Promise<CodeFileSc
 export function readBinaryCodeFile(context: IExecuteFunctions, itemIndex: number): BinaryCodeFile {
 	const property = readRequiredText(context, itemIndex, 'binaryPropertyName', 'Input Binary Field');
 	const binary = context.helpers.assertBinaryData(itemIndex, property);
-	const format = context.getNodeParameter('fileFormat', itemIndex, 'lines') === 'csv' ? 'csv' : 'lines';
-	const column = format === 'csv' ? readRequiredText(context, itemIndex, 'csvColumn', 'Column') : '';
+	const format =
+		context.getNodeParameter('fileFormat', itemIndex, 'lines') === 'csv' ? 'csv' : 'lines';
+	const column =
+		format === 'csv' ? readRequiredText(context, itemIndex, 'csvColumn', 'Column') : '';
 	const open = opener(context, binary);
 	const scan = scanCodeFile(open, { format, column }).catch((error: unknown) => {
 		if (!(error instanceof CodeFileProblem)) throw error;
-		throw new NodeOperationError(context.getNode(), `The file in Input Binary Field "${property}" ${error.message} [item ${itemIndex}]`, {
-			itemIndex,
-			description:
-				format === 'csv'
-					? `Give a CSV file with a header line and the codes in the column "${column}", or choose File Format "Text, One Code per Line".`
-					: 'Give a UTF-8 text file with one code per line, or choose File Format "CSV".',
-		});
+		throw new NodeOperationError(
+			context.getNode(),
+			`The file in Input Binary Field "${property}" ${error.message} [item ${itemIndex}]`,
+			{
+				itemIndex,
+				description:
+					format === 'csv'
+						? `Give a CSV file with a header line and the codes in the column "${column}", or choose File Format "Text, One Code per Line".`
+						: 'Give a UTF-8 text file with one code per line, or choose File Format "CSV".',
+			},
+		);
 	});
 	// Awaited in execute; a run that stops before (another item's bad parameter) must not leave it unhandled.
 	scan.catch(() => undefined);
@@ -251,7 +289,9 @@ export function readBinaryCodeFile(context: IExecuteFunctions, itemIndex: number
 export async function scanFilesBeforeSending(file: BinaryCodeFile): Promise<CodeFileScan> {
 	const settled = await Promise.allSettled(file.allScans);
 	const counts = await file.scan;
-	const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+	const failed = settled.find(
+		(result): result is PromiseRejectedResult => result.status === 'rejected',
+	);
 	if (failed && !file.continueOnFail) throw failed.reason;
 	return counts;
 }

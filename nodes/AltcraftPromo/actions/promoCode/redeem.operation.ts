@@ -29,7 +29,10 @@ const [matchingField, ...matchingKeyFields] = profileMatchingFields;
 
 export const properties: INodeProperties[] = [
 	...loyaltyIdFields,
-	{ ...requiredCodeField, description: 'The promo code the customer entered, exactly as stored in the loyalty program' },
+	{
+		...requiredCodeField,
+		description: 'The promo code the customer entered, exactly as stored in the loyalty program',
+	},
 	{
 		...matchingField,
 		displayName: 'Must Be Held By',
@@ -37,7 +40,11 @@ export const properties: INodeProperties[] = [
 		description:
 			'Who must hold the code for it to be redeemed: the customer at checkout (found like in Attach), or anybody it is attached to',
 		options: [
-			{ name: 'Any Holder', value: 'any', description: 'Redeem the code whoever it is attached to' },
+			{
+				name: 'Any Holder',
+				value: 'any',
+				description: 'Redeem the code whoever it is attached to',
+			},
 			...(matchingField.options ?? []),
 		],
 	},
@@ -78,8 +85,15 @@ export function prepare(this: IExecuteFunctions, itemIndex: number): RedeemPlan 
 	const holder =
 		mode === 'any'
 			? undefined
-			: { databaseId: readDatabaseId(this, itemIndex), matching: readProfileMatching(this, itemIndex) };
-	const failWhenRejected: unknown = this.getNodeParameter('options.failWhenRejected', itemIndex, false);
+			: {
+					databaseId: readDatabaseId(this, itemIndex),
+					matching: readProfileMatching(this, itemIndex),
+				};
+	const failWhenRejected: unknown = this.getNodeParameter(
+		'options.failWhenRejected',
+		itemIndex,
+		false,
+	);
 	return { code, loyaltyId, holder, failWhenRejected: failWhenRejected === true };
 }
 
@@ -113,28 +127,35 @@ interface Verdict {
  */
 async function redeemOnce(plan: RedeemPlan, api: ItemApi): Promise<Verdict> {
 	const { code, loyaltyId } = plan;
-	const read = async () => await readOrAbsent(async () => await readCodeState(api.read, code, loyaltyId));
+	const read = async () =>
+		await readOrAbsent(async () => await readCodeState(api.read, code, loyaltyId));
 	const before = await read();
 	if (before === undefined) return { redeemed: false, reason: 'not_found', state: {} };
 	let holderId: string | undefined;
 	if (plan.holder && before.is_attached === true) {
 		const { databaseId, matching } = plan.holder;
 		// A customer Altcraft does not know holds no code: that is "other_customer", not an error.
-		holderId = (await readOrAbsent(async () => await resolveProfileId(api.read, databaseId, matching))) ?? '';
+		holderId =
+			(await readOrAbsent(async () => await resolveProfileId(api.read, databaseId, matching))) ??
+			'';
 	}
 	const rejected = rejectionReason(before, holderId);
 	if (rejected) return { redeemed: false, reason: rejected, state: before };
 
-	const refusal = await api.call({ method: 'promocodes/activate', body: { code, loyalty_id: loyaltyId } }).then(
-		() => undefined,
-		(error: unknown) => {
-			if (!isAltcraftRefusal(error)) throw error;
-			return error;
-		},
-	);
+	const refusal = await api
+		.call({ method: 'promocodes/activate', body: { code, loyalty_id: loyaltyId } })
+		.then(
+			() => undefined,
+			(error: unknown) => {
+				if (!isAltcraftRefusal(error)) throw error;
+				return error;
+			},
+		);
 	const after = (await read()) ?? {};
 	if (after.is_activated === true) {
-		return refusal ? { redeemed: false, reason: 'already_redeemed', state: after } : { redeemed: true, reason: null, state: after };
+		return refusal
+			? { redeemed: false, reason: 'already_redeemed', state: after }
+			: { redeemed: true, reason: null, state: after };
 	}
 	// Not activated: the code changed meanwhile (detached, expired) or Altcraft refused for a reason the state does not show.
 	const changed = rejectionReason(after, holderId);
@@ -151,7 +172,10 @@ async function redeemOnce(plan: RedeemPlan, api: ItemApi): Promise<Verdict> {
  * refusal of a second activation (see the README) leaves one winner.
  */
 export async function execute(plan: RedeemPlan, api: ItemApi): Promise<IDataObject[]> {
-	const verdict = await withCodeLock(`${api.accountKey}\n${plan.loyaltyId}\n${plan.code}`, async () => await redeemOnce(plan, api));
+	const verdict = await withCodeLock(
+		`${api.accountKey}\n${plan.loyaltyId}\n${plan.code}`,
+		async () => await redeemOnce(plan, api),
+	);
 	if (!verdict.redeemed && plan.failWhenRejected && verdict.reason) {
 		throw api.error(
 			`Promo code "${plan.code}" was not redeemed: ${REASON_TEXTS[verdict.reason]}`,

@@ -45,7 +45,6 @@ export const properties: INodeProperties[] = [
 	},
 ];
 
-
 type UpdatePlan = AltcraftRequestBody;
 
 export function prepare(this: IExecuteFunctions, itemIndex: number): UpdatePlan {
@@ -56,7 +55,11 @@ export function prepare(this: IExecuteFunctions, itemIndex: number): UpdatePlan 
 
 	if (fields.activated !== undefined) {
 		if (typeof fields.activated !== 'boolean') {
-			throw invalidParameter(this, itemIndex, `Activated must be true or false, got ${JSON.stringify(fields.activated)}`);
+			throw invalidParameter(
+				this,
+				itemIndex,
+				`Activated must be true or false, got ${JSON.stringify(fields.activated)}`,
+			);
 		}
 		body.activated = fields.activated;
 	}

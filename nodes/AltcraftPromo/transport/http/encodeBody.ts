@@ -10,6 +10,9 @@ export const CONTENT_TYPES: Record<WireFormat, string> = {
  * The body as Altcraft reads it, without the token. JSON omits `format` because json is the
  * default on every Altcraft version; XML asks for an XML answer.
  */
-export function encodeBody(body: AltcraftRequestBody, format: WireFormat): string | AltcraftRequestBody {
+export function encodeBody(
+	body: AltcraftRequestBody,
+	format: WireFormat,
+): string | AltcraftRequestBody {
 	return format === 'xml' ? encodeXmlRequest({ ...body, format: 'xml' }) : { ...body };
 }

@@ -27,7 +27,8 @@ const IDLE_SOCKET_MS = 4_000;
 function lowerCaseHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {
 	const result: Record<string, string> = {};
 	for (const [name, value] of Object.entries(headers)) {
-		if (value !== undefined) result[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+		if (value !== undefined)
+			result[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
 	}
 	return result;
 }
@@ -61,10 +62,18 @@ export function createKeepAliveSender(config: KeepAliveSenderConfig): Sender {
 	};
 	const agents = {
 		'http:': new http.Agent(agentOptions),
-		'https:': new https.Agent({ ...agentOptions, rejectUnauthorized: !config.allowUnauthorizedCerts }),
+		'https:': new https.Agent({
+			...agentOptions,
+			rejectUnauthorized: !config.allowUnauthorizedCerts,
+		}),
 	};
 
-	function postOnce(url: URL, payload: Buffer, request: WireRequest, deadline: number): Promise<WireResponse | TransportFailure> {
+	function postOnce(
+		url: URL,
+		payload: Buffer,
+		request: WireRequest,
+		deadline: number,
+	): Promise<WireResponse | TransportFailure> {
 		const agent = url.protocol === 'https:' ? agents['https:'] : agents['http:'];
 		const transport = url.protocol === 'https:' ? https : http;
 		return new Promise<WireResponse | TransportFailure>((resolve) => {
@@ -86,11 +95,14 @@ export function createKeepAliveSender(config: KeepAliveSenderConfig): Sender {
 					'Content-Length': payload.length,
 				},
 			});
-			const timer = setTimeout(() => {
-				const seconds = Math.round(request.timeoutMs / 100) / 10;
-				finish(new TransportFailure(`no answer within ${seconds} s`, written, true, 'ETIMEDOUT'));
-				outgoing.destroy();
-			}, Math.max(1, deadline - Date.now()));
+			const timer = setTimeout(
+				() => {
+					const seconds = Math.round(request.timeoutMs / 100) / 10;
+					finish(new TransportFailure(`no answer within ${seconds} s`, written, true, 'ETIMEDOUT'));
+					outgoing.destroy();
+				},
+				Math.max(1, deadline - Date.now()),
+			);
 			// Stop aborts the request at once; whether it had been written decides what may have happened.
 			const onAbort = () => {
 				finish(new TransportFailure('the execution was stopped', written, false, CANCELLED_CODE));
@@ -110,10 +122,24 @@ export function createKeepAliveSender(config: KeepAliveSenderConfig): Sender {
 				const chunks: Buffer[] = [];
 				incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
 				incoming.on('aborted', () =>
-					finish(new TransportFailure('the connection closed in the middle of the answer', true, false, 'ECONNRESET')),
+					finish(
+						new TransportFailure(
+							'the connection closed in the middle of the answer',
+							true,
+							false,
+							'ECONNRESET',
+						),
+					),
 				);
 				incoming.on('error', (error: NodeJS.ErrnoException) =>
-					finish(new TransportFailure(error.message, true, false, typeof error.code === 'string' ? error.code : undefined)),
+					finish(
+						new TransportFailure(
+							error.message,
+							true,
+							false,
+							typeof error.code === 'string' ? error.code : undefined,
+						),
+					),
 				);
 				incoming.on('end', () =>
 					finish(undefined, {
@@ -130,7 +156,10 @@ export function createKeepAliveSender(config: KeepAliveSenderConfig): Sender {
 	return {
 		async send(request) {
 			const encoded = withToken(encodeBody(request.body, request.format), config.token);
-			const payload = Buffer.from(typeof encoded === 'string' ? encoded : JSON.stringify(encoded), 'utf8');
+			const payload = Buffer.from(
+				typeof encoded === 'string' ? encoded : JSON.stringify(encoded),
+				'utf8',
+			);
 			const deadline = Date.now() + request.timeoutMs;
 			let url = new URL(request.url);
 			for (let redirects = 0; ; redirects++) {

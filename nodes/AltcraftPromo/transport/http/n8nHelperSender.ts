@@ -10,7 +10,6 @@ import { CONTENT_TYPES, encodeBody } from './encodeBody';
 import { NOT_SENT_CODES } from './networkErrors';
 import { type Sender, TransportFailure, type WireResponse } from './types';
 
-
 interface ErrorShape {
 	message?: unknown;
 	code?: unknown;
@@ -34,11 +33,15 @@ export function createN8nHelperSender(
 ): Sender {
 	return {
 		async send(request) {
-			if (request.signal?.aborted) return new TransportFailure('the execution was stopped', false, false, CANCELLED_CODE);
+			if (request.signal?.aborted)
+				return new TransportFailure('the execution was stopped', false, false, CANCELLED_CODE);
 			const options: IHttpRequestOptions = {
 				method: 'POST',
 				url: request.url,
-				headers: { 'Content-Type': CONTENT_TYPES[request.format], Accept: CONTENT_TYPES[request.format] },
+				headers: {
+					'Content-Type': CONTENT_TYPES[request.format],
+					Accept: CONTENT_TYPES[request.format],
+				},
 				body: encodeBody(request.body, request.format),
 				json: false,
 				encoding: 'text',
@@ -58,19 +61,24 @@ export function createN8nHelperSender(
 				)) as IN8nHttpFullResponse;
 			} catch (error) {
 				// The helper cannot tell how far the request got when it was aborted: assume it arrived.
-				if (request.signal?.aborted) return new TransportFailure('the execution was stopped', true, false, CANCELLED_CODE);
+				if (request.signal?.aborted)
+					return new TransportFailure('the execution was stopped', true, false, CANCELLED_CODE);
 				const shape = (typeof error === 'object' && error !== null ? error : {}) as ErrorShape;
 				const code = [shape.code, shape.httpCode, shape.cause?.code].find(
 					(value): value is string => typeof value === 'string' && /^[A-Z_]+$/.test(value),
 				);
 				const message = typeof shape.message === 'string' ? shape.message : 'request failed';
-				const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(message);
+				const timedOut =
+					code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(message);
 				// Only errors that prove nothing was sent count as unsent; a timeout may come after the body.
 				return new TransportFailure(message, !(code && NOT_SENT_CODES.has(code)), timedOut, code);
 			}
 			const headers: Record<string, string> = {};
-			for (const [name, value] of Object.entries(response.headers ?? {})) headers[name.toLowerCase()] = headerText(value);
-			const body = Buffer.isBuffer(response.body) ? response.body.toString('utf8') : String(response.body ?? '');
+			for (const [name, value] of Object.entries(response.headers ?? {}))
+				headers[name.toLowerCase()] = headerText(value);
+			const body = Buffer.isBuffer(response.body)
+				? response.body.toString('utf8')
+				: String(response.body ?? '');
 			const answer: WireResponse = { statusCode: response.statusCode, headers, body };
 			return answer;
 		},

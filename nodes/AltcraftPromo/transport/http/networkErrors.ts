@@ -19,7 +19,8 @@ export const NOT_SENT_CODES: ReadonlySet<string> = new Set([
 ]);
 
 /** Certificate problems that "Ignore SSL Issues" (or a trusted CA) solves, by code or by message. */
-const TLS_TRUST = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ALTNAME|SSL Issue|self[- ]signed certificate|certificate/i;
+const TLS_TRUST =
+	/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ALTNAME|SSL Issue|self[- ]signed certificate|certificate/i;
 
 export function isTlsTrustProblem(codeOrMessage: string): boolean {
 	return TLS_TRUST.test(codeOrMessage);
