@@ -4,7 +4,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http';
 import type { AddressInfo } from 'net';
 import { HOOK_EVENT_TYPES, startSandbox, type Sandbox } from '../src';
-import { ok } from './helpers';
+import { call, ok } from './helpers';
 
 interface Received {
 	path: string;
@@ -89,7 +89,9 @@ describe('sandbox action hooks', () => {
 		sb = await startSandbox({ hooks: { urls: [receiver.url], batchSize: 100, flushMs: 60_000 } });
 		await attach(sb, 'WELCOME-0001');
 		await activate(sb, 'WELCOME-0001');
-		await activate(sb, 'WELCOME-0001'); // already active: no second event
+		// A second activation is refused (the sandbox's guess of Altcraft's rule) and sends no second event.
+		const again = await call(sb, 'promocodes/activate', { loyalty_id: 1, code: 'WELCOME-0001' });
+		expect(String(again.body.error)).not.toBe('0');
 		await detach(sb, 'WELCOME-0001');
 		await sb.hooks.flush();
 		expect(receiver.received).toHaveLength(1);
