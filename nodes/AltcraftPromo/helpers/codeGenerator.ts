@@ -26,7 +26,7 @@ export type AlphabetPreset = keyof typeof ALPHABETS | 'custom';
  * repeats a code made earlier in the run at most 1 time in 10, so Count codes take at most
  * about 1.11 × Count draws and the run always ends; a space only just larger than Count would
  * make the last codes take ever longer to find (a coupon collector's problem). It is a floor for
- * feasibility, not for secrecy: the README states the guessing odds of the defaults.
+ * feasibility, not for secrecy: docs/import-sources.md states the guessing odds of the defaults.
  */
 export const MIN_POSSIBLE_CODES_PER_CODE = 10;
 
@@ -236,7 +236,7 @@ export function isGeneratorProblem(value: CodeShape | GeneratorProblem): value i
 	return 'problem' in value;
 }
 
-/** How likely one guess is to hit one of `count` codes of this shape (for the README and hints). */
+/** How likely one guess is to hit one of `count` codes of this shape (for docs/import-sources.md and hints). */
 export function guessOdds(
 	shape: Pick<CodeShape, 'symbols' | 'randomSymbols'>,
 	count: number,

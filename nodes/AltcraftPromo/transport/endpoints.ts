@@ -1,6 +1,6 @@
 /**
  * What resending a request after a failure can do, which decides how the transport retries it
- * (the table the README shows under "Retries and unknown outcomes"):
+ * (the table docs/reliability.md shows under "Retries and unknown outcomes"):
  * - `none`: reading, setting values, importing (existing codes come back as duplicated),
  *   add-or-update of a profile: resending is harmless, so every transient failure is retried.
  * - `verifiable`: the change can be read back. After a refusal (429, 503, nothing sent) it is

@@ -169,7 +169,7 @@ async function redeemOnce(plan: RedeemPlan, api: ItemApi): Promise<Verdict> {
 
 /**
  * One redemption per code at a time in this process (a lock per code); across processes Altcraft's
- * refusal of a second activation (see the README) leaves one winner.
+ * refusal of a second activation (see docs/checkout-redeem.md) leaves one winner.
  */
 export async function execute(plan: RedeemPlan, api: ItemApi): Promise<IDataObject[]> {
 	const verdict = await withCodeLock(
