@@ -2,13 +2,11 @@
  * Attach Free Code with an idempotency key: one order, one code, however often and however
  * concurrently it arrives, in one process or in two, with nothing stored outside Altcraft.
  */
-import { fork } from 'node:child_process';
-import path from 'node:path';
 
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import type { RunNodeOptions } from '../harness';
-import type { EngineAnswer, EngineJob } from '../support/engine-process';
+import { inEngineProcesses } from '../support/engine-processes';
 import { jsonOf, TOKEN, useSandbox } from './context';
 
 const context = useSandbox();
@@ -60,37 +58,6 @@ async function deliver(items: IDataObject[]) {
 	return jsonOf(result);
 }
 
-/** Runs `perProcess` executions in each of two forked engine processes, all released at once. */
-async function inTwoProcesses(perProcess: RunNodeOptions[][]): Promise<EngineAnswer[]> {
-	const children = perProcess.map(() =>
-		fork(path.join(__dirname, '../support/engine-process.ts'), [], {
-			execArgv: ['--import', 'tsx'],
-			stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-		}),
-	);
-	const answers = children.map(
-		(child) =>
-			new Promise<EngineAnswer>((resolve, reject) => {
-				child.on('message', (message) => {
-					if (message !== 'ready') resolve(message as EngineAnswer);
-				});
-				child.once('exit', (code) => reject(new Error(`engine process exited with ${code}`)));
-			}),
-	);
-	const ready = children.map(
-		(child) =>
-			new Promise<void>((resolve) =>
-				child.on('message', (message) => message === 'ready' && resolve()),
-			),
-	);
-	children.forEach((child, index) =>
-		child.send({ runs: perProcess[index], waitForGo: true } satisfies EngineJob),
-	);
-	await Promise.all(ready);
-	for (const child of children) child.send('go');
-	return await Promise.all(answers);
-}
-
 describe('Attach Free Code with an Order ID (idempotency key)', () => {
 	it('20 concurrent executions of one order: one code attached, 20 answers with that code', async () => {
 		const before = attachedCount();
@@ -117,7 +84,7 @@ describe('Attach Free Code with an Order ID (idempotency key)', () => {
 			items: [order('B-7', 2)],
 			credentials: { baseUrl: context.sandbox.baseUrl, token: TOKEN },
 		};
-		const answers = await inTwoProcesses([Array(10).fill(run), Array(10).fill(run)]);
+		const answers = await inEngineProcesses([Array(10).fill(run), Array(10).fill(run)]);
 		const outputs = answers.flatMap((answer) => answer.results);
 		expect(outputs.map((result) => result.error)).toEqual(Array(20).fill(undefined));
 		const codes = new Set(outputs.map((result) => result.output[0].code));

@@ -3,13 +3,11 @@
  * answer is one item with "redeemed" and a reason, and one code is redeemed exactly once, also when
  * twenty checkouts race in one process or in two.
  */
-import { fork } from 'node:child_process';
-import path from 'node:path';
 
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import type { RunNodeOptions } from '../harness';
-import type { EngineAnswer, EngineJob } from '../support/engine-process';
+import { inEngineProcesses } from '../support/engine-processes';
 import { FORMATS, jsonOf, TOKEN, useSandbox } from './context';
 
 const context = useSandbox();
@@ -196,37 +194,6 @@ describe('Redeem: bad input fails before any request', () => {
 	});
 });
 
-/** Runs each process's executions in two forked engine processes, all released at once. */
-async function inTwoProcesses(perProcess: RunNodeOptions[][]): Promise<EngineAnswer[]> {
-	const children = perProcess.map(() =>
-		fork(path.join(__dirname, '../support/engine-process.ts'), [], {
-			execArgv: ['--import', 'tsx'],
-			stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-		}),
-	);
-	const answers = children.map(
-		(child) =>
-			new Promise<EngineAnswer>((resolve, reject) => {
-				child.on('message', (message) => {
-					if (message !== 'ready') resolve(message as EngineAnswer);
-				});
-				child.once('exit', (code) => reject(new Error(`engine process exited with ${code}`)));
-			}),
-	);
-	const ready = children.map(
-		(child) =>
-			new Promise<void>((resolve) =>
-				child.on('message', (message) => message === 'ready' && resolve()),
-			),
-	);
-	children.forEach((child, index) =>
-		child.send({ runs: perProcess[index], waitForGo: true } satisfies EngineJob),
-	);
-	await Promise.all(ready);
-	for (const child of children) child.send('go');
-	return await Promise.all(answers);
-}
-
 describe('Redeem: exactly once', () => {
 	it('20 concurrent executions in one process redeem one code: exactly 1 redeemed, 19 already_redeemed', async () => {
 		await attachTo('alice@example.com', 'WELCOME-0008');
@@ -260,7 +227,7 @@ describe('Redeem: exactly once', () => {
 			items: [{ code: 'WELCOME-0010' }],
 			credentials: { baseUrl: context.sandbox.baseUrl, token: TOKEN },
 		};
-		const answers = await inTwoProcesses([Array(10).fill(run), Array(10).fill(run)]);
+		const answers = await inEngineProcesses([Array(10).fill(run), Array(10).fill(run)]);
 		const outputs = answers.flatMap((answer) => answer.results);
 		expect(outputs.map((result) => result.error)).toEqual(Array(20).fill(undefined));
 		const redeemed = outputs.filter((result) => result.output[0].redeemed === true);
@@ -282,7 +249,7 @@ describe('Redeem: exactly once', () => {
 			items: [{ code: 'WELCOME-0010' }],
 			credentials: { baseUrl: context.sandbox.baseUrl, token: TOKEN },
 		};
-		const answers = await inTwoProcesses([Array(10).fill(run), Array(10).fill(run)]);
+		const answers = await inEngineProcesses([Array(10).fill(run), Array(10).fill(run)]);
 		const outputs = answers.flatMap((answer) => answer.results);
 		expect(outputs.map((result) => result.error)).toEqual(Array(20).fill(undefined));
 		expect(outputs.filter((result) => result.output[0].redeemed === true)).toHaveLength(1);
