@@ -28,3 +28,4 @@ export const CREDENTIAL_NAME = 'Altcraft Sandbox';
 /** Package and node type, as a community install registers them. */
 export const PACKAGE_NAME = 'n8n-nodes-altcraft';
 export const NODE_TYPE = 'n8n-nodes-altcraft.altcraftPromo';
+export const TRIGGER_NODE_TYPE = 'n8n-nodes-altcraft.altcraftTrigger';

@@ -82,6 +82,8 @@ function loadDescription(packageDir: string): void {
 					matching: matchingDefault(option.value),
 					code: '',
 					returnAll: false,
+					// Import starts at its default Source, Codes.
+					source: 'codes',
 				}),
 			},
 		]),

@@ -42,6 +42,7 @@ import {
 	DEFAULT_N8N_VERSION,
 	NODE_TYPE,
 	PACKAGE_NAME,
+	TRIGGER_NODE_TYPE,
 } from '../../scripts/lib/paths';
 import {
 	formatDuration,
@@ -319,8 +320,8 @@ runMain(async () => {
 				installTimes.install = Date.now() - t;
 				assert.equal(installed.installedVersion, current.version);
 				assert.deepEqual(
-					installed.installedNodes.map((n) => n.type),
-					[NODE_TYPE],
+					installed.installedNodes.map((n) => n.type).sort(),
+					[NODE_TYPE, TRIGGER_NODE_TYPE].sort(),
 				);
 				assert.equal(
 					ourPackage(await listPackages(ctx.rest))?.installedVersion,
