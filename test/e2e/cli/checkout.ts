@@ -13,18 +13,13 @@ import {
 	type N8nSetup,
 } from '../../../scripts/lib/n8n';
 import { log, stopProcess } from '../../../scripts/lib/processes';
+import { postToWebhook, type WebhookAnswer as Answer } from '../lib/webhook';
 import type { Check } from './shop';
 
 export const SIGNUP = { id: 'altcraft-signup-welcome', path: 'altcraft-signup' } as const;
 export const CHECKOUT = { id: 'altcraft-checkout-redeem', path: 'altcraft-checkout' } as const;
 const LOYALTY_ID = 1;
 const DATABASE_ID = 1;
-
-interface Answer {
-	status: number;
-	text: string;
-	body: Record<string, unknown>;
-}
 
 function profilesWithEmail(sandbox: Sandbox, email: string) {
 	return (
@@ -49,23 +44,8 @@ export async function runCheckoutChecks(
 	outputs: string[],
 ): Promise<void> {
 	let server: N8nServer | undefined;
-	const post = async (path: string, body: Record<string, unknown>): Promise<Answer> => {
-		const response = await fetch(`${server!.baseUrl}/webhook/${path}`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify(body),
-			signal: AbortSignal.timeout(120_000),
-		});
-		const text = await response.text();
-		outputs.push(text);
-		let parsed: Record<string, unknown> = {};
-		try {
-			parsed = JSON.parse(text) as Record<string, unknown>;
-		} catch {
-			// asserted on by status and text
-		}
-		return { status: response.status, text, body: parsed };
-	};
+	const post = async (path: string, body: Record<string, unknown>): Promise<Answer> =>
+		await postToWebhook(server!.baseUrl, path, body, outputs);
 	let welcomeCode = '';
 	let twinsCode = '';
 

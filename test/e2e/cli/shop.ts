@@ -14,6 +14,7 @@ import {
 	type N8nSetup,
 } from '../../../scripts/lib/n8n';
 import { log, stopProcess, waitFor } from '../../../scripts/lib/processes';
+import { postToWebhook, type WebhookAnswer as Answer } from '../lib/webhook';
 import { getExecution } from '../queue/executions';
 
 export const SHOP = {
@@ -26,12 +27,6 @@ const SLOW_GETS = { id: 'altcraft-e2e-slow-gets', path: 'altcraft-e2e-slow-gets'
 const BURST = 50;
 
 export type Check = (name: string, fn: () => Promise<void> | void) => Promise<void>;
-
-interface Answer {
-	status: number;
-	text: string;
-	body: Record<string, unknown>;
-}
 
 const email = (n: number) => `customer${String(n).padStart(2, '0')}@example.com`;
 
@@ -90,23 +85,8 @@ export async function runShopChecks(
 	let server: N8nServer | undefined;
 	let rest: N8nRest;
 	/** POSTs an order to the published webhook; the answer text is kept for the token scan. */
-	const order = async (body: Record<string, unknown>): Promise<Answer> => {
-		const response = await fetch(`${server!.baseUrl}/webhook/${SHOP.path}`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify(body),
-			signal: AbortSignal.timeout(120_000),
-		});
-		const text = await response.text();
-		outputs.push(text);
-		let parsed: Record<string, unknown> = {};
-		try {
-			parsed = JSON.parse(text) as Record<string, unknown>;
-		} catch {
-			// asserted on by status and text below
-		}
-		return { status: response.status, text, body: parsed };
-	};
+	const order = async (body: Record<string, unknown>): Promise<Answer> =>
+		await postToWebhook(server!.baseUrl, SHOP.path, body, outputs);
 	/** The one stored execution that failed with this order's ID in its error. */
 	const failedExecutionOf = async (orderId: string) =>
 		await waitFor(
