@@ -382,17 +382,15 @@ runMain(async () => {
 			);
 	};
 	const traces = Object.fromEntries(
-		[...wrongCode, ...failedWithCode, ...unknownWithTwo]
-			.slice(0, 10)
-			.map((r) => [
-				r.orderId,
-				{
-					answer: `${r.status} ${r.text.slice(0, 300)}`,
-					sentAt: new Date(r.sentAt).toISOString().slice(11, 23),
-					holds: held.get(customerId(r.customer)) ?? [],
-					calls: traceOf(r),
-				},
-			]),
+		[...wrongCode, ...failedWithCode, ...unknownWithTwo].slice(0, 10).map((r) => [
+			r.orderId,
+			{
+				answer: `${r.status} ${r.text.slice(0, 300)}`,
+				sentAt: new Date(r.sentAt).toISOString().slice(11, 23),
+				holds: held.get(customerId(r.customer)) ?? [],
+				calls: traceOf(r),
+			},
+		]),
 	);
 	for (const [orderId, trace] of Object.entries(traces))
 		log(`  ${orderId}: ${JSON.stringify(trace, null, 1).replace(/\n\s*/g, ' ')}`);
