@@ -57,6 +57,8 @@ export interface StockRowResult {
 	/** Peak RSS during the measured run minus RSS just before it. */
 	rssGrowthBytes: number;
 	peakRssBytes: number;
+	/** Peak of V8's heap in use plus external memory (buffers) during the run, minus before it. */
+	heldGrowthBytes: number;
 	output: IDataObject;
 }
 
@@ -191,6 +193,11 @@ async function once(
 	}
 }
 
+function heldByJavaScript(): number {
+	const usage = process.memoryUsage();
+	return usage.heapUsed + usage.external;
+}
+
 function gc(): void {
 	(globalThis as { gc?: () => void }).gc?.();
 }
@@ -221,8 +228,13 @@ async function main(): Promise<void> {
 		gc();
 		const rssBefore = process.memoryUsage.rss();
 		let peak = rssBefore;
+		// What JavaScript holds (V8 heap in use plus buffers outside it): unlike RSS, it does not
+		// include pages the allocator keeps after garbage is freed.
+		const heldBefore = heldByJavaScript();
+		let heldPeak = heldBefore;
 		const sampler = setInterval(() => {
 			peak = Math.max(peak, process.memoryUsage.rss());
+			heldPeak = Math.max(heldPeak, heldByJavaScript());
 		}, 5);
 		const maxRssBefore = process.resourceUsage().maxRSS * 1024;
 		const started = performance.now();
@@ -240,6 +252,7 @@ async function main(): Promise<void> {
 			ms: ms ?? wall,
 			rssGrowthBytes: peak - rssBefore,
 			peakRssBytes: peak,
+			heldGrowthBytes: heldPeak - heldBefore,
 			output,
 		};
 		process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -12,6 +12,8 @@
  *   sending the same chunks (1000 codes, two in flight) and parsing the answers;
  * - Get Stats on the program of 1,000,000 codes the file import made, against the bare client
  *   downloading and parsing export_all.
+ * Memory: peak RSS growth of the row's process, and the peak of what JavaScript holds (V8 heap
+ * in use + buffers), which leaves out pages the allocator keeps after garbage is freed.
  * Prints a Markdown report and writes it to artifacts/bench/stock.md.
  */
 import { fork } from 'node:child_process';
@@ -74,6 +76,7 @@ const seconds = (ms: number) => (ms / 1000).toFixed(2);
 interface RowStats {
 	ms: number[];
 	growth: number[];
+	held: number[];
 	peak: number[];
 	output?: Record<string, unknown>;
 }
@@ -108,14 +111,15 @@ async function main(): Promise<void> {
 			};
 			const result = await runRow(job);
 			const key = `${kind} ${size}`;
-			const stats = results.get(key) ?? { ms: [], growth: [], peak: [] };
+			const stats = results.get(key) ?? { ms: [], growth: [], held: [], peak: [] };
 			stats.ms.push(result.ms);
 			stats.growth.push(result.rssGrowthBytes);
+			stats.held.push(result.heldGrowthBytes);
 			stats.peak.push(result.peakRssBytes);
 			stats.output = result.output;
 			results.set(key, stats);
 			log(
-				`  ${key.padEnd(22)} ${seconds(result.ms).padStart(7)} s   RSS +${mb(result.rssGrowthBytes)} MB (peak ${mb(result.peakRssBytes)} MB)   ${JSON.stringify(result.output)}`,
+				`  ${key.padEnd(22)} ${seconds(result.ms).padStart(7)} s   RSS +${mb(result.rssGrowthBytes)} MB (peak ${mb(result.peakRssBytes)} MB), heap+external +${mb(result.heldGrowthBytes)} MB   ${JSON.stringify(result.output)}`,
 			);
 		};
 		for (let pass = 1; pass <= passes; pass++) {
@@ -154,8 +158,8 @@ async function main(): Promise<void> {
 				' ',
 			)} after; ${passes} pass(es), every pass shown; chunks of ${CHUNK_SIZE} codes, two in flight; sandbox in its own process.`,
 		'',
-		'| Row | Codes | Bare client | Node in n8n | Node / bare, each pass (median) | Node RSS growth, each pass (peak) |',
-		'|---|---:|---:|---:|---:|---:|',
+		'| Row | Codes | Bare client | Node in n8n | Node / bare, each pass (median) | Node RSS growth, each pass (peak) | Node heap + external growth |',
+		'|---|---:|---:|---:|---:|---:|---:|',
 	];
 	for (const [label, raw, node] of [
 		['Import from a text file', 'raw-file', 'n8n-file'],
@@ -169,15 +173,15 @@ async function main(): Promise<void> {
 			// Each node run against the bare run just before it: both met the same load on the machine.
 			const ratios = engine.ms.map((ms, index) => ms / bare.ms[index]);
 			lines.push(
-				`| ${label} | ${size.toLocaleString('en-US')} | ${bare.ms.map(seconds).join(', ')} s | ${engine.ms.map(seconds).join(', ')} s | ${ratios.map((ratio) => ratio.toFixed(2)).join(', ')} (${median(ratios).toFixed(2)}) | ${engine.growth.map(mb).join(', ')} MB (${mb(Math.max(...engine.peak))} MB) |`,
+				`| ${label} | ${size.toLocaleString('en-US')} | ${bare.ms.map(seconds).join(', ')} s | ${engine.ms.map(seconds).join(', ')} s | ${ratios.map((ratio) => ratio.toFixed(2)).join(', ')} (${median(ratios).toFixed(2)}) | ${engine.growth.map(mb).join(', ')} MB (${mb(Math.max(...engine.peak))} MB) | ${engine.held.map(mb).join(', ')} MB |`,
 			);
 		}
 	}
-	const flat = (kind: StockRowKind) =>
-		median(get(kind, large).growth) / median(get(kind, small).growth);
+	const flat = (kind: StockRowKind, measure: 'growth' | 'held') =>
+		(median(get(kind, large)[measure]) / median(get(kind, small)[measure])).toFixed(2);
 	lines.push(
 		'',
-		`RSS growth ${large.toLocaleString('en-US')} / ${small.toLocaleString('en-US')} codes: file import ${flat('n8n-file').toFixed(2)}, generated ${flat('n8n-generated').toFixed(2)} (1.00 = flat).`,
+		`Growth ${large.toLocaleString('en-US')} / ${small.toLocaleString('en-US')} codes (medians; 1.00 = flat): RSS file import ${flat('n8n-file', 'growth')}, generated ${flat('n8n-generated', 'growth')}; heap + external file import ${flat('n8n-file', 'held')}, generated ${flat('n8n-generated', 'held')}.`,
 		'',
 		`Time: the node's own execution time as n8n records it (the file node before it excluded), the bare client's wall time; RSS growth: peak RSS of the row's process during the run minus RSS just before it (after a warm-up run and GC).`,
 		`Finished in ${((performance.now() - started) / 60_000).toFixed(1)} minutes.`,

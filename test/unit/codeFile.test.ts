@@ -7,7 +7,13 @@ import {
 	type OpenCodeFile,
 	readCodeChunks,
 	scanCodeFile,
+	settleRepeats,
 } from '../../nodes/AltcraftPromo/helpers/codeFile';
+import {
+	type ChunkReport,
+	type ImportChunk,
+	ImportRun,
+} from '../../nodes/AltcraftPromo/helpers/importRun';
 
 /** The file's bytes cut into pieces of `pieceSize` (1 = every byte alone: splits inside characters, CR LF and quotes). */
 function fileOf(content: string | Buffer, pieceSize = 1 << 16): OpenCodeFile {
@@ -20,11 +26,41 @@ function fileOf(content: string | Buffer, pieceSize = 1 << 16): OpenCodeFile {
 	};
 }
 
+/** An Altcraft program as import sees it: each code inserted once, "duplicated" after that. */
+function fakeProgram() {
+	const codes: string[] = [];
+	const held = new Set<string>();
+	const send = async (chunk: string[]) => {
+		await new Promise((resolve) => setImmediate(resolve));
+		const data = chunk.map((code) => {
+			if (held.has(code)) return { code, error: 500, error_text: 'Promocode duplicated' };
+			held.add(code);
+			codes.push(code);
+			return { code, error: 0, error_text: '' };
+		});
+		const inserted = data.filter((entry) => entry.error === 0).length;
+		return {
+			envelope: { error: 0, error_text: '', data, inserted, duplicated: chunk.length - inserted },
+			resentAfterUnknownOutcome: false,
+		};
+	};
+	return { codes, send };
+}
+
+/** Reads the file into a fake program the way Import does (two chunks in flight); `codes` are the program's. */
 async function readAll(open: OpenCodeFile, options: CodeFileOptions, chunkSize = 1000) {
 	const counts: CodeFileCounts = { codes: 0, duplicatedInFile: 0, blank: 0 };
-	const chunks: string[][] = [];
-	for await (const chunk of readCodeChunks(open, options, chunkSize, counts)) chunks.push(chunk);
-	return { chunks, codes: chunks.flat(), counts };
+	const chunks: ImportChunk[] = [];
+	const program = fakeProgram();
+	const run = new ImportRun(program.send, { onChunk: (report) => settleRepeats(report, counts) });
+	const iterator = readCodeChunks(open, options, chunkSize, counts);
+	await run.run(async () => {
+		const next = await iterator.next();
+		if (next.done) return undefined;
+		chunks.push(next.value);
+		return next.value;
+	}, 2);
+	return { chunks, codes: program.codes, counts, run };
 }
 
 const text: CodeFileOptions = { format: 'lines' };
@@ -64,7 +100,7 @@ describe('code files: text, one code per line', () => {
 	it('yields chunks of the asked size, the last one shorter', async () => {
 		const lines = Array.from({ length: 2501 }, (_, index) => `C${index}`).join('\n');
 		const { chunks } = await readAll(fileOf(lines), text, 1000);
-		expect(chunks.map((chunk) => chunk.length)).toEqual([1000, 1000, 501]);
+		expect(chunks.map((chunk) => chunk.codes.length)).toEqual([1000, 1000, 501]);
 	});
 
 	it('reads the file lazily: a chunk comes out before the whole file is read', async () => {
@@ -82,7 +118,7 @@ describe('code files: text, one code per line', () => {
 			);
 		const iterator = readCodeChunks(open, text, 50);
 		const first = await iterator.next();
-		expect(first.value).toHaveLength(50);
+		expect(first.value?.codes).toHaveLength(50);
 		expect(piecesRead).toBeLessThan(5);
 		await iterator.return(undefined);
 	});
@@ -176,7 +212,7 @@ describe('code files: CSV with the codes in a named column', () => {
 });
 
 describe('code files: in chunks', () => {
-	// 200,000 codes here (jest's realm makes the fingerprints 10× slower); the benchmark reads 1,000,000.
+	// 200,000 codes here (jest's realm makes the filter 10× slower); the benchmark reads 1,000,000.
 	it('reads 200,000 codes (2.4 MB) one chunk at a time', async () => {
 		const lines = Buffer.from(
 			Array.from({ length: 200_000 }, (_, index) => `CODE${String(index).padStart(7, '0')}\n`).join(
@@ -187,10 +223,56 @@ describe('code files: in chunks', () => {
 		let codes = 0;
 		let largestChunk = 0;
 		for await (const chunk of readCodeChunks(fileOf(lines), text, 1000)) {
-			codes += chunk.length;
-			largestChunk = Math.max(largestChunk, chunk.length);
+			codes += chunk.codes.length;
+			largestChunk = Math.max(largestChunk, chunk.codes.length);
 		}
 		expect(codes).toBe(200_000);
 		expect(largestChunk).toBe(1000);
+	});
+});
+
+describe('code files: repeats', () => {
+	it('sends a repeat only after the chunk with its first occurrence, and counts it from the answer', async () => {
+		const { chunks, codes, counts, run } = await readAll(fileOf('A\nB\nA\nC\nB\n'), text);
+		expect(chunks).toEqual([
+			{ codes: ['A', 'B', 'C'] },
+			{ codes: ['A', 'B'], afterEarlierAnswered: true },
+		]);
+		expect(codes).toEqual(['A', 'B', 'C']);
+		expect(counts).toEqual({ codes: 3, duplicatedInFile: 2, blank: 0 });
+		// Repeats are not codes Altcraft failed to take.
+		expect(run.counters.failed).toBe(0);
+	});
+
+	it('keeps chunks at most Codes per Request long when the file is mostly repeats', async () => {
+		const lines = Array.from({ length: 3000 }, (_, index) => `R${index % 7}`).join('\n');
+		const { chunks, codes, counts } = await readAll(fileOf(lines), text, 100);
+		expect(Math.max(...chunks.map((chunk) => chunk.codes.length))).toBe(100);
+		expect(codes).toHaveLength(7);
+		expect(counts).toEqual({ codes: 7, duplicatedInFile: 2993, blank: 0 });
+	});
+
+	const reportOf = (codes: string[], duplicated: number, failed: string[]): ChunkReport => ({
+		codes,
+		chunk: { codes, afterEarlierAnswered: true },
+		answer: { envelope: { error: 0, error_text: '', data: [] }, resentAfterUnknownOutcome: false },
+		failures: new Map(failed.map((code) => [code, { code, error: 500 }])),
+		inserted: codes.length - duplicated,
+		duplicated,
+		discardedByLimit: 0,
+	});
+
+	it('counts a doubted code that Altcraft inserts as a code of the file, not a repeat', () => {
+		const counts: CodeFileCounts = { codes: 0, duplicatedInFile: 0, blank: 0 };
+		expect(settleRepeats(reportOf(['X', 'Y', 'Z'], 2, ['X', 'Y']), counts)).toEqual(
+			new Set(['X', 'Y']),
+		);
+		expect(counts).toEqual({ codes: 1, duplicatedInFile: 2, blank: 0 });
+	});
+
+	it('leaves failures that are not all duplicates as failures', () => {
+		const counts: CodeFileCounts = { codes: 0, duplicatedInFile: 0, blank: 0 };
+		expect(settleRepeats(reportOf(['X', 'Y', 'Z'], 1, ['X', 'Y']), counts)).toBeUndefined();
+		expect(counts).toEqual({ codes: 2, duplicatedInFile: 1, blank: 0 });
 	});
 });

@@ -96,6 +96,42 @@ describe('ImportRun', () => {
 		expect(altcraft.maxInFlight()).toBe(2);
 	});
 
+	it('sends a chunk marked afterEarlierAnswered only once every chunk before it is answered', async () => {
+		const events: string[] = [];
+		const delays: Record<string, number> = { slow: 30, fast: 1, after: 1, later: 1 };
+		const run = new ImportRun(async (codes) => {
+			events.push(`send ${codes[0]}`);
+			await new Promise((resolve) => setTimeout(resolve, delays[codes[0]]));
+			events.push(`answer ${codes[0]}`);
+			return {
+				envelope: { error: 0, error_text: '', data: [], inserted: codes.length, duplicated: 0 },
+				resentAfterUnknownOutcome: false,
+			};
+		});
+		const chunks = [
+			{ codes: ['slow'] },
+			{ codes: ['fast'] },
+			{ codes: ['after'], afterEarlierAnswered: true },
+			{ codes: ['later'] },
+		];
+		await run.run(async () => chunks.shift(), 2);
+		expect(events.indexOf('send after')).toBeGreaterThan(events.indexOf('answer slow'));
+		expect(events.indexOf('send after')).toBeGreaterThan(events.indexOf('answer fast'));
+		expect(run.counters.requests).toBe(4);
+	});
+
+	it('ends a waiting chunk when an earlier one fails, without sending it', async () => {
+		const sent: string[] = [];
+		const run = new ImportRun(async (codes) => {
+			sent.push(codes[0]);
+			await new Promise((resolve) => setTimeout(resolve, 5));
+			throw new Error(`Altcraft refused ${codes[0]}`);
+		});
+		const chunks = [{ codes: ['first'] }, { codes: ['waits'], afterEarlierAnswered: true }];
+		await expect(run.run(async () => chunks.shift(), 2)).rejects.toThrow('Altcraft refused first');
+		expect(sent).toEqual(['first']);
+	});
+
 	it('marks failures of a resent chunk and counts its duplicates apart', async () => {
 		const altcraft = fakeAltcraft(['A']);
 		const run = new ImportRun(async (codes) => ({
@@ -210,6 +246,7 @@ describe('GeneratedCodesSource', () => {
 		const answer = await send(['A', 'A', 'B']);
 		const report = {
 			codes: ['A', 'A', 'B'],
+			chunk: { codes: ['A', 'A', 'B'] },
 			answer,
 			failures: new Map([['A', { code: 'A', error: 500 }]]),
 			inserted: 2,

@@ -1,11 +1,12 @@
 /**
  * Codes from a file, read as a stream: plain text with one code per line, or CSV with the codes
- * in a column named in its header. Nothing here keeps more than one chunk of codes and the
- * 8-byte fingerprints of the codes seen, so a file of 1,000,000 codes is read in flat memory.
+ * in a column named in its header. Nothing here keeps more than two chunks of codes and a
+ * fixed-size filter of the codes seen, so memory is the same for 100,000 codes and 1,000,000.
  */
 import { TextDecoder } from 'util';
 
-import { FingerprintSet } from './fingerprintSet';
+import type { ChunkReport, ImportChunk } from './importRun';
+import { SeenFilter } from './seenFilter';
 import { describeForbiddenCharacter } from './parameters';
 
 export type CodeFileFormat = 'lines' | 'csv';
@@ -16,11 +17,11 @@ export interface CodeFileOptions {
 	column?: string;
 }
 
-/** What a file held, counted while it is read. */
+/** What a file held, counted while it is read and imported. */
 export interface CodeFileCounts {
-	/** Codes handed out (first occurrences). */
+	/** Codes the file held once or first (repeats not counted). */
 	codes: number;
-	/** Later occurrences of a code already read from the file: not handed out again. */
+	/** Later occurrences of a code the file held before. */
 	duplicatedInFile: number;
 	/** Empty lines, or CSV rows with an empty value in the column. */
 	blank: number;
@@ -306,38 +307,63 @@ export async function scanCodeFile(
 }
 
 /**
- * The file's codes in chunks of `chunkSize`, each code once: a later occurrence of a code is
- * counted in `counts.duplicatedInFile` and skipped. (Codes are told apart by 64-bit fingerprint:
- * with 1,000,000 codes, the odds that a code is wrongly taken for an earlier one are 1 in 37
- * million per file.)
+ * The file's codes in chunks of `chunkSize`. A code the file held before goes out only once
+ * Altcraft has answered for every chunk before it, in a chunk of such codes
+ * (`afterEarlierAnswered`): Altcraft's "duplicated" for it then says it was a repeat, and
+ * `settleRepeats` counts it. (Repeats are told by a fixed-size filter that now and then doubts a
+ * new code; sending the doubtful ones rather than skipping them means no code is ever lost to it.)
  */
 export async function* readCodeChunks(
 	open: OpenCodeFile,
 	options: CodeFileOptions,
 	chunkSize: number,
 	counts: CodeFileCounts = { codes: 0, duplicatedInFile: 0, blank: 0 },
-	/** How many entries the file holds (from scanCodeFile): the fingerprints get their room at once. */
-	expectedEntries?: number,
-): AsyncGenerator<string[]> {
-	const seen = new FingerprintSet(expectedEntries);
+): AsyncGenerator<ImportChunk> {
+	const seen = new SeenFilter();
 	let chunk: string[] = [];
+	let maybeRepeats: string[] = [];
 	for await (const batch of parse(open, options)) {
 		for (const code of batch) {
 			if (code === '') {
 				counts.blank++;
 				continue;
 			}
-			if (!seen.add(code)) {
-				counts.duplicatedInFile++;
+			if (seen.add(code)) {
+				maybeRepeats.push(code);
+				if (maybeRepeats.length === chunkSize) {
+					// The earlier occurrence may be in the chunk being filled: it goes first.
+					if (chunk.length > 0) yield { codes: chunk };
+					chunk = [];
+					yield { codes: maybeRepeats, afterEarlierAnswered: true };
+					maybeRepeats = [];
+				}
 				continue;
 			}
 			counts.codes++;
 			chunk.push(code);
 			if (chunk.length === chunkSize) {
-				yield chunk;
+				yield { codes: chunk };
 				chunk = [];
 			}
 		}
 	}
-	if (chunk.length > 0) yield chunk;
+	if (chunk.length > 0) yield { codes: chunk };
+	if (maybeRepeats.length > 0) yield { codes: maybeRepeats, afterEarlierAnswered: true };
+}
+
+/**
+ * Counts the answer to a chunk of maybe-repeated codes: those Altcraft calls duplicated were
+ * repeats within the file, the others new codes. Returns the failures that are such repeats (not
+ * failed codes), when Altcraft's per-code answers cannot mean anything else.
+ */
+export function settleRepeats(
+	report: ChunkReport,
+	counts: CodeFileCounts,
+): Set<string> | undefined {
+	if (!report.chunk.afterEarlierAnswered) return undefined;
+	const repeats = Math.min(report.duplicated, report.codes.length);
+	counts.duplicatedInFile += repeats;
+	counts.codes += report.codes.length - repeats;
+	if (report.failures.size === 0 || report.failures.size > repeats) return undefined;
+	return new Set(report.failures.keys());
 }

@@ -1,6 +1,6 @@
 import { randomInt } from 'crypto';
 
-import { FingerprintSet } from './fingerprintSet';
+import { SeenFilter } from './seenFilter';
 import { describeForbiddenCharacter } from './parameters';
 
 export const MAX_GENERATED_CODES = 1_000_000;
@@ -278,8 +278,8 @@ export function replacementBudget(count: number): number {
 export class GeneratorExhaustedError extends Error {}
 
 /**
- * Whether the generator remembers its codes (8 bytes each) to draw again on a repeat. With the
- * defaults (12 symbols of 31, ~7.9 × 10^17 codes) even 1,000,000 codes repeat one in a run with
+ * Whether the generator remembers its codes (in SeenFilter's fixed 8 MB) to draw again on a
+ * repeat. With the defaults (12 symbols of 31, ~7.9 × 10^17 codes) even 1,000,000 codes repeat one in a run with
  * probability 6 × 10^-7, so nothing is kept and memory stays flat: such a repeat would come back
  * from Altcraft as duplicated and be replaced like any other duplicate. Below that (expected
  * repeats in a run ≥ 1/1000, i.e. Count² / 2 ≥ possible codes / 1000) every code is remembered.
@@ -302,7 +302,7 @@ export function createCodeGenerator(
 	// independent, as each digit of a uniform number in [0, base^k) is, and k times fewer calls.
 	let perDraw = 1;
 	while (base ** (perDraw + 1) <= random.maxRange) perDraw++;
-	const seen = tracksRepeats(shape) ? new FingerprintSet(shape.count) : undefined;
+	const seen = tracksRepeats(shape) ? new SeenFilter() : undefined;
 	const limit = shape.count + replacementBudget(shape.count);
 	let made = 0;
 	let repeatsDrawnAgain = 0;
@@ -350,7 +350,7 @@ export function createCodeGenerator(
 					);
 				}
 				const code = one();
-				if (!seen || seen.add(code)) codes.push(code);
+				if (!seen || !seen.add(code)) codes.push(code);
 				else repeatsDrawnAgain++;
 			}
 			made += amount;

@@ -38,7 +38,7 @@ export class GeneratedCodesSource implements ImportRunHooks {
 		if (this.toSend === 0 || this.limitReached) return undefined;
 		const amount = Math.min(this.chunkSize, this.toSend);
 		this.toSend -= amount;
-		return this.generator.next(amount);
+		return { codes: this.generator.next(amount) };
 	};
 
 	onChunk(report: ChunkReport): Set<string> | undefined {

@@ -17,8 +17,19 @@ export interface ChunkAnswer {
 
 export type SendChunk = (codes: string[]) => Promise<ChunkAnswer>;
 
+/** The codes of one request. */
+export interface ImportChunk {
+	codes: string[];
+	/**
+	 * Codes that may repeat codes of earlier chunks: sent only once every chunk taken before this
+	 * one is answered, so that Altcraft's "duplicated" for them means "already imported", never
+	 * "imported by a request still on its way".
+	 */
+	afterEarlierAnswered?: boolean;
+}
+
 /** The next chunk to send, or undefined when there is none (yet). Never called twice at once. */
-export type NextChunk = () => Promise<string[] | undefined>;
+export type NextChunk = () => Promise<ImportChunk | undefined>;
 
 export interface ImportCounters {
 	inserted: number;
@@ -34,6 +45,7 @@ export interface ImportCounters {
 /** How one chunk went, for a source that reacts to it (the generator replaces duplicates). */
 export interface ChunkReport {
 	codes: string[];
+	chunk: ImportChunk;
 	answer: ChunkAnswer;
 	/** Codes of the chunk with a per-code error, and that error. */
 	failures: Map<string, IDataObject>;
@@ -92,36 +104,61 @@ export class ImportRun {
 	 * the answer to another is read) until `next` has no more and every answer is in.
 	 */
 	async run(next: NextChunk, inFlight: number, signal?: AbortSignal): Promise<void> {
-		// `next` may read a stream: calls are chained so that it never runs twice at once.
+		// `next` may read a stream: calls are chained so that it never runs twice at once. Each
+		// chunk gets its place in that order, for chunks that wait for the ones before them.
 		let queue: Promise<unknown> = Promise.resolve();
-		const take = (): Promise<string[] | undefined> => {
-			const taken = queue.then(next);
-			queue = taken.catch(() => undefined);
-			return taken;
+		let taken = 0;
+		const unanswered = new Set<number>();
+		const waiters: Array<() => void> = [];
+		const wakeWaiters = () => {
+			for (const wake of waiters.splice(0)) wake();
+		};
+		const take = (): Promise<{ chunk: ImportChunk; place: number } | undefined> => {
+			const result = queue.then(next).then((chunk) => {
+				if (chunk === undefined) return undefined;
+				const place = taken++;
+				unanswered.add(place);
+				return { chunk, place };
+			});
+			queue = result.catch(() => undefined);
+			return result;
+		};
+		const earlierAnswered = async (place: number) => {
+			const waiting = () => [...unanswered].some((other) => other < place);
+			while (waiting() && !failure) await new Promise<void>((resolve) => waiters.push(resolve));
 		};
 		// The first error ends the run: no worker takes another chunk after it.
 		let failure: { error: unknown } | undefined;
 		const worker = async () => {
 			try {
-				for (let chunk = await take(); chunk !== undefined && !failure; chunk = await take()) {
-					// n8n's Stop: no new chunk leaves (the transport ends the ones in flight).
-					throwIfCancelled(signal);
-					if (chunk.length === 0) continue;
-					const answer = await this.send(chunk);
-					if (!failure) this.record(chunk, answer);
+				for (let entry = await take(); entry !== undefined && !failure; entry = await take()) {
+					const { chunk, place } = entry;
+					try {
+						if (chunk.afterEarlierAnswered) await earlierAnswered(place);
+						// n8n's Stop: no new chunk leaves (the transport ends the ones in flight).
+						throwIfCancelled(signal);
+						if (chunk.codes.length === 0 || failure) continue;
+						const answer = await this.send(chunk.codes);
+						if (!failure) this.record(chunk, answer);
+					} finally {
+						unanswered.delete(place);
+						wakeWaiters();
+					}
 				}
 			} catch (error) {
 				failure ??= { error };
+				wakeWaiters();
 			}
 		};
 		await Promise.all(Array.from({ length: Math.max(1, inFlight) }, worker));
 		if (failure) throw failure.error;
 	}
 
-	private record(codes: string[], answer: ChunkAnswer): void {
+	private record(chunk: ImportChunk, answer: ChunkAnswer): void {
 		const { envelope } = answer;
 		const report: ChunkReport = {
-			codes,
+			codes: chunk.codes,
+			chunk,
 			answer,
 			failures: perCodeFailures(envelope),
 			inserted: count(envelope, 'inserted'),
@@ -162,12 +199,12 @@ export function chunksOf(codes: string[], chunkSize: number): NextChunk {
 		if (offset >= codes.length) return undefined;
 		const chunk = codes.slice(offset, offset + chunkSize);
 		offset += chunkSize;
-		return chunk;
+		return { codes: chunk };
 	};
 }
 
 /** Chunks from an async iterator (the Binary File source). */
-export function chunksFrom(iterator: AsyncIterator<string[]>): NextChunk {
+export function chunksFrom(iterator: AsyncIterator<ImportChunk>): NextChunk {
 	return async () => {
 		const { value, done } = await iterator.next();
 		return done ? undefined : value;

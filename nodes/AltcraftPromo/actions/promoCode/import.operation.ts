@@ -14,7 +14,7 @@ import {
 	GeneratorExhaustedError,
 	createCodeGenerator,
 } from '../../helpers/codeGenerator';
-import { readCodeChunks } from '../../helpers/codeFile';
+import { readCodeChunks, settleRepeats } from '../../helpers/codeFile';
 import { parseCodesList } from '../../helpers/codesList';
 import { GeneratedCodesSource } from '../../helpers/generatedCodes';
 import { ImportRun, type NextChunk, chunksFrom, chunksOf } from '../../helpers/importRun';
@@ -249,16 +249,19 @@ async function importFile(
 	api: ItemApi,
 ): Promise<IDataObject[]> {
 	const { file } = plan;
-	const scan = await scanFilesBeforeSending(file);
+	await scanFilesBeforeSending(file);
 	const counts = { codes: 0, duplicatedInFile: 0, blank: 0 };
 	const chunks = readCodeChunks(
 		file.open,
 		{ format: file.format, column: file.column },
 		api.options.chunkSize,
 		counts,
-		scan.entries,
 	);
-	const run = await importChunks(plan.loyaltyId, chunksFrom(chunks), api);
+	const run = await importChunks(plan.loyaltyId, chunksFrom(chunks), api, {
+		onChunk: (report) => settleRepeats(report, counts),
+	});
+	// Repeats within the file are counted as such, not as codes the program already held.
+	run.counters.duplicated -= counts.duplicatedInFile;
 	return await output(
 		run,
 		plan,

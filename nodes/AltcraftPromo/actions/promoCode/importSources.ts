@@ -32,7 +32,7 @@ const show = (source: ImportSource, extra: Record<string, string[]> = {}) => ({
 });
 
 /** Read with a 64 KB buffer: large enough for speed, small enough that memory stays flat. */
-const READ_CHUNK_BYTES = 64 * 1024;
+const READ_CHUNK_BYTES = 32 * 1024;
 
 export const sourceField: INodeProperties = {
 	displayName: 'Source',
