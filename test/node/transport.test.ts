@@ -66,6 +66,38 @@ describe('kept-alive connections', () => {
 		},
 	);
 
+	it('reuses the connections of an earlier execution (a webhook flow runs one execution per order)', async () => {
+		const run = async () =>
+			await runAltcraftNode({
+				parameters: get({ concurrency: 2 }),
+				items: codes(4),
+				credentials: { baseUrl: tlsSandbox.baseUrl, token: TOKEN, allowUnauthorizedCerts: true },
+			});
+		expect((await run()).error).toBeUndefined();
+		tlsSandbox.resetStats();
+		const second = await run();
+		expect(second.error).toBeUndefined();
+		expect(second.output).toHaveLength(4);
+		// No new connection, so no new TLS handshake.
+		expect(tlsSandbox.stats().connectionsTotal).toBe(0);
+	});
+
+	it('keeps Import to Concurrency requests in flight although it sends two chunks at a time', async () => {
+		const result = await runAltcraftNode({
+			parameters: {
+				resource: 'promoCode',
+				operation: 'import',
+				loyaltyId: 1,
+				codes: Array.from({ length: 50 }, (_unused, index) => `POOL-${index}`).join('\n'),
+				options: { concurrency: 1, chunkSize: 5 },
+			},
+			credentials: { baseUrl: sandbox.baseUrl, token: TOKEN },
+		});
+		expect(result.error).toBeUndefined();
+		expect(result.output[0].json).toMatchObject({ inserted: 50, requests: 10 });
+		expect(sandbox.stats().maxInFlight).toBe(1);
+	});
+
 	it('works over https, with at most Concurrency connections, when Ignore SSL Issues is on', async () => {
 		const result = await runAltcraftNode({
 			parameters: get({ concurrency: 3 }),

@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 
 import { CANCELLED_CODE } from '../abort';
+import { sharedAgent } from './connectionPool';
 import { withToken } from '../token';
 import { CONTENT_TYPES, encodeBody } from './encodeBody';
 import { NOT_SENT_CODES } from './networkErrors';
@@ -11,19 +12,12 @@ export interface KeepAliveSenderConfig {
 	token: string;
 	/** The credential's Ignore SSL Issues. */
 	allowUnauthorizedCerts: boolean;
-	/** At most this many connections at once: one per request in flight. */
+	/** At most this many requests of this execution in flight at once (each on one connection). */
 	maxSockets: number;
 }
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 3;
-/**
- * Idle connections are closed after this long. It stays below the 5 s keep-alive timeout of
- * common servers (Node, nginx's default is 75 s), so a request rarely lands on a connection the
- * server is closing at that moment; such a race looks like a reset after sending.
- */
-const IDLE_SOCKET_MS = 4_000;
-
 function lowerCaseHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {
 	const result: Record<string, string> = {};
 	for (const [name, value] of Object.entries(headers)) {
@@ -48,25 +42,56 @@ function followableRedirect(from: URL, location: string | undefined): URL | unde
 }
 
 /**
- * Sends over connections kept alive for the whole execution, because n8n-core's request helper
- * opens a new connection (and on https a new TLS handshake) for every request. Used only when
- * no proxy applies; the transport picks n8n's helper otherwise.
+ * Sends over kept-alive connections shared with the other executions of this process
+ * (connectionPool.ts), because n8n-core's request helper opens a new connection (and on https a
+ * new TLS handshake) for every request. Used only when no proxy applies; the transport picks
+ * n8n's helper otherwise. At most `maxSockets` requests of this sender are in flight; the others
+ * wait their turn (the wait counts against the request's timeout, and Stop ends it unsent).
  */
 export function createKeepAliveSender(config: KeepAliveSenderConfig): Sender {
-	const agentOptions = {
-		keepAlive: true,
-		maxSockets: config.maxSockets,
-		maxFreeSockets: config.maxSockets,
-		timeout: IDLE_SOCKET_MS,
-		scheduling: 'lifo' as const,
-	};
-	const agents = {
-		'http:': new http.Agent(agentOptions),
-		'https:': new https.Agent({
-			...agentOptions,
-			rejectUnauthorized: !config.allowUnauthorizedCerts,
-		}),
-	};
+	let inFlight = 0;
+	const waiting: Array<() => void> = [];
+
+	/** A turn to send, or the reason the request will not be sent. */
+	function turn(request: WireRequest, deadline: number): Promise<TransportFailure | undefined> {
+		if (request.signal?.aborted)
+			return Promise.resolve(
+				new TransportFailure('the execution was stopped', false, false, CANCELLED_CODE),
+			);
+		if (inFlight < config.maxSockets) {
+			inFlight++;
+			return Promise.resolve(undefined);
+		}
+		return new Promise((resolve) => {
+			const end = (failure: TransportFailure | undefined) => {
+				clearTimeout(timer);
+				request.signal?.removeEventListener('abort', onAbort);
+				const index = waiting.indexOf(grant);
+				if (index >= 0) waiting.splice(index, 1);
+				resolve(failure);
+			};
+			const grant = () => {
+				inFlight++;
+				end(undefined);
+			};
+			const onAbort = () =>
+				end(new TransportFailure('the execution was stopped', false, false, CANCELLED_CODE));
+			const timer = setTimeout(
+				() => {
+					const seconds = Math.round(request.timeoutMs / 100) / 10;
+					end(new TransportFailure(`no answer within ${seconds} s`, false, true, 'ETIMEDOUT'));
+				},
+				Math.max(1, deadline - Date.now()),
+			);
+			request.signal?.addEventListener('abort', onAbort, { once: true });
+			waiting.push(grant);
+		});
+	}
+
+	function release(): void {
+		inFlight--;
+		waiting.shift()?.();
+	}
 
 	function postOnce(
 		url: URL,
@@ -74,8 +99,9 @@ export function createKeepAliveSender(config: KeepAliveSenderConfig): Sender {
 		request: WireRequest,
 		deadline: number,
 	): Promise<WireResponse | TransportFailure> {
-		const agent = url.protocol === 'https:' ? agents['https:'] : agents['http:'];
-		const transport = url.protocol === 'https:' ? https : http;
+		const secure = url.protocol === 'https:';
+		const agent = sharedAgent(secure ? 'https:' : 'http:', config.allowUnauthorizedCerts);
+		const transport = secure ? https : http;
 		return new Promise<WireResponse | TransportFailure>((resolve) => {
 			let written = false;
 			let settled = false;
@@ -161,19 +187,26 @@ export function createKeepAliveSender(config: KeepAliveSenderConfig): Sender {
 				'utf8',
 			);
 			const deadline = Date.now() + request.timeoutMs;
-			let url = new URL(request.url);
-			for (let redirects = 0; ; redirects++) {
-				const response = await postOnce(url, payload, request, deadline);
-				if (response instanceof TransportFailure) return response;
-				const next = REDIRECT_STATUSES.has(response.statusCode)
-					? followableRedirect(url, response.headers.location)
-					: undefined;
-				if (!next || redirects >= MAX_REDIRECTS) return response;
-				url = next;
+			const refused = await turn(request, deadline);
+			if (refused) return refused;
+			try {
+				let url = new URL(request.url);
+				for (let redirects = 0; ; redirects++) {
+					const response = await postOnce(url, payload, request, deadline);
+					if (response instanceof TransportFailure) return response;
+					const next = REDIRECT_STATUSES.has(response.statusCode)
+						? followableRedirect(url, response.headers.location)
+						: undefined;
+					if (!next || redirects >= MAX_REDIRECTS) return response;
+					url = next;
+				}
+			} finally {
+				release();
 			}
 		},
 		close() {
-			for (const agent of Object.values(agents)) agent.destroy();
+			// The connections stay in the shared pool for the next execution; requests of this one
+			// still in flight were ended by the cancel signal or have their answers.
 		},
 	};
 }
