@@ -308,7 +308,11 @@ export interface N8nRun {
 		resultData: {
 			runData: Record<
 				string,
-				Array<{ data?: { main: Array<Array<{ json: Record<string, unknown> }> | null> } }>
+				Array<{
+					data?: { main: Array<Array<{ json: Record<string, unknown> }> | null> };
+					/** ms, as n8n records it */
+					executionTime?: number;
+				}>
 			>;
 			error?: { message: string };
 			lastNodeExecuted?: string;
@@ -364,11 +368,11 @@ export interface N8nServer {
 /** `n8n start` on 127.0.0.1:<port>; resolves once the REST API is up and active workflows are registered. */
 export async function startN8n(
 	setup: N8nSetup,
-	{ echo = false }: { echo?: boolean } = {},
+	{ echo = false, nodeArgs = [] }: { echo?: boolean; nodeArgs?: string[] } = {},
 ): Promise<N8nServer> {
 	const logFile = path.join(setup.logDir, 'n8n-server.log');
 	let output = '';
-	const child = startProcess('n8n', process.execPath, [setup.runtime.bin, 'start'], {
+	const child = startProcess('n8n', process.execPath, [...nodeArgs, setup.runtime.bin, 'start'], {
 		cwd: setup.userFolder,
 		env: setup.env,
 		logFile,

@@ -14,6 +14,8 @@ export interface StoredExecution {
 	status: string;
 	finished: boolean;
 	mode: string;
+	startedAt?: string;
+	stoppedAt?: string;
 	run?: N8nRun;
 }
 
@@ -76,6 +78,8 @@ export async function getExecution(
 		status: string;
 		finished: boolean;
 		mode: string;
+		startedAt?: string;
+		stoppedAt?: string;
 		data?: unknown;
 	}>('GET', `/executions/${id}`);
 	if (status !== 200) throw new Error(`GET execution ${id}: ${status}`);
@@ -88,6 +92,8 @@ export async function getExecution(
 		status: data.status,
 		finished: data.finished,
 		mode: data.mode,
+		startedAt: data.startedAt,
+		stoppedAt: data.stoppedAt,
 		run,
 	};
 }
