@@ -25,6 +25,8 @@ export class GeneratedCodesSource implements ImportRunHooks {
 		count: number,
 		private readonly chunkSize: number,
 		private readonly sink: (lines: Buffer) => void,
+		/** Resolves when the sink has room again (the file is written no faster than it is stored). */
+		private readonly sinkReady: () => Promise<void> = async () => undefined,
 	) {
 		this.toSend = count;
 	}
@@ -35,6 +37,7 @@ export class GeneratedCodesSource implements ImportRunHooks {
 	}
 
 	readonly next: NextChunk = async () => {
+		await this.sinkReady();
 		if (this.toSend === 0 || this.limitReached) return undefined;
 		const amount = Math.min(this.chunkSize, this.toSend);
 		this.toSend -= amount;

@@ -214,12 +214,26 @@ async function importGenerated(
 	// The codes file is written while the codes go in; n8n stores it as it arrives.
 	const lines = new PassThrough();
 	const stored = plan.prepareFile(lines, 'codes.txt', 'text/plain');
-	stored.catch(() => undefined);
+	// No new chunk while the file is behind (n8n stores it as fast as the disk takes it); a
+	// failed store frees the wait, and its error comes out where the file is awaited.
+	let room: Promise<void> = Promise.resolve();
+	let storeEnded = false;
+	stored.catch(() => undefined).finally(() => (storeEnded = true));
 	const source = new GeneratedCodesSource(
 		createCodeGenerator(shape),
 		shape.count,
 		api.options.chunkSize,
-		(piece) => lines.write(piece),
+		(piece) => {
+			if (!lines.write(piece) && !storeEnded)
+				room = Promise.race([
+					new Promise<void>((resolve) => lines.once('drain', () => resolve())),
+					stored.then(
+						() => undefined,
+						() => undefined,
+					),
+				]);
+		},
+		async () => await room,
 	);
 	const run = await importChunks(plan.loyaltyId, source.next, api, source)
 		.catch((error: unknown) => {
