@@ -7,7 +7,7 @@
  *
  *   npm run test:soak                       # CI size: 800 orders at 15/s, 5 s outage
  *   npm run test:soak -- --full             # full size: 5,000 orders at 17/s, 20 s outage
- *   npm run test:soak -- --orders=N --rate=R --outage=S --seed=N
+ *   npm run test:soak -- --orders=N --rate=R --outage=S --seed=N --speed-rounds=N
  *
  * Asserts on the shop's answers and the sandbox's state, not on the workflow's inner steps (so it holds
  * whatever duplicate handling the example uses): every order answered; every 200 names a code its
@@ -16,7 +16,10 @@
  * codes, no code on two customers; orders sent during the outage answered 502/503 within the node's
  * budget for one call; served again after the outage without intervention; the workers' memory over the
  * last quarter (at most 1,000 orders) within 15 % of the first; connections to the sandbox never above
- * workers × worker concurrency. Prints one table; writes artifacts/soak/results.json.
+ * workers × worker concurrency. Before the sale, without faults, it measures the shop flow's orders/s
+ * and p50/p99 against n8n's own floor (Webhook → Respond to Webhook) on the same cluster, in rounds
+ * of 50 orders at once taking turns (lib/throughput.ts; reported, not asserted). Prints one table;
+ * writes artifacts/soak/results.json.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -70,6 +73,8 @@ import {
 	type OrderResult,
 } from './queue/orders';
 import { groupRssMb, meanRss, percentile, type Sample } from './soak/measure';
+import { groupCpuSeconds } from './queue/cpu';
+import { alternateRounds, floorWorkflow, speedRows } from './lib/throughput';
 
 const LOG_DIR = path.join(ARTIFACTS_DIR, 'soak');
 const SHOP_FILE = path.join(EXAMPLES_DIR, 'order-webhook-attach-promo.json');
@@ -88,12 +93,16 @@ const FAULTS: ChaosRule[] = [
 	{ fault: 'resetAfterApply', probability: 0.01, path: 'promocodes/attach' },
 ];
 const LATENCY_MS: [number, number] = [10, 150];
+const SPEED_ROUND_SIZE = 50;
+const FLOOR_ID = 'soak-floor';
 
 interface Settings {
 	orders: number;
 	rate: number;
 	outageS: number;
 	seed: number;
+	/** Rounds of SPEED_ROUND_SIZE orders per flow for the speed against n8n's floor. */
+	speedRounds: number;
 	size: 'CI' | 'full' | 'custom';
 }
 
@@ -113,6 +122,7 @@ function settingsFrom(args: string[]): Settings {
 		rate: value('rate', full ? 17 : 15),
 		outageS: value('outage', full ? 20 : 5),
 		seed: Math.round(value('seed', 1)),
+		speedRounds: Math.round(value('speed-rounds', full ? 10 : 4)),
 		size: custom ? 'custom' : full ? 'full' : 'CI',
 	};
 }
@@ -182,7 +192,7 @@ runMain(async () => {
 	const pg = await startPostgres(LOG_DIR);
 	onCleanup(() => pg.stop());
 	const token = `soak-${randomBytes(12).toString('hex')}`;
-	const customers = settings.orders + WARMUP;
+	const customers = settings.orders + WARMUP + settings.speedRounds * SPEED_ROUND_SIZE;
 	const sandboxLog = sandboxLogFile(path.join(LOG_DIR, 'sandbox.log'));
 	// A request log long enough to trace every order of the sale (about 4 calls each) for a failure's report.
 	const sandbox = await startSandbox({
@@ -207,6 +217,10 @@ runMain(async () => {
 	await importCredential(mainSetup, { baseUrl: sandbox.baseUrl, token });
 	await importWorkflow(mainSetup, SHOP_FILE);
 	await activateWorkflow(mainSetup, shop.id);
+	const floorFile = path.join(work, 'floor.json');
+	writeFileSync(floorFile, JSON.stringify(floorWorkflow(FLOOR_ID, FLOOR_ID)));
+	await importWorkflow(mainSetup, floorFile);
+	await activateWorkflow(mainSetup, FLOOR_ID);
 	const main = await startMain(mainSetup);
 	onCleanup(() => stopProcess(main.process, 15_000)); // n8n stops before its database and queue
 	const workers: Worker[] = [];
@@ -230,6 +244,48 @@ runMain(async () => {
 		0,
 		`warm-up orders served without faults; first failure: ${JSON.stringify(warmFailed[0])}`,
 	);
+
+	// Speed against n8n's floor on this cluster, before the sale and without faults: rounds of
+	// orders at once, the floor (Webhook → Respond to Webhook) and the shop taking turns.
+	let speedCustomer = WARMUP + settings.orders + 1;
+	let floorOrder = 1;
+	const cpuOf = (pid: number | undefined) => () => (pid ? groupCpuSeconds(pid) : 0);
+	const speeds = await alternateRounds(
+		[
+			{
+				name: 'floor (Webhook → Respond to Webhook)',
+				url: `${main.baseUrl}/webhook/${FLOOR_ID}`,
+				orders: (count) => {
+					const batch = makeOrders('F', floorOrder, count);
+					floorOrder += count;
+					return batch;
+				},
+				served: (r) => r.status === 200,
+			},
+			{
+				name: 'shop example',
+				url,
+				orders: (count) => {
+					const batch = makeOrders('T', speedCustomer, count);
+					speedCustomer += count;
+					return batch;
+				},
+				served: (r) => r.status === 200 && r.code !== undefined,
+			},
+		],
+		settings.speedRounds,
+		SPEED_ROUND_SIZE,
+		{
+			main: cpuOf(main.process.child.pid),
+			workers: () => workers.reduce((sum, w) => sum + cpuOf(w.process.child.pid)(), 0),
+			'PostgreSQL + Redis': () => cpuOf(pg.process.child.pid)() + cpuOf(redis.process.child.pid)(),
+			'this process (orders + sandbox)': () => {
+				const usage = process.cpuUsage();
+				return (usage.user + usage.system) / 1e6;
+			},
+		},
+	);
+	for (const [name, value] of speedRows(speeds)) log(`  speed, ${name}: ${value}`);
 
 	// The sale.
 	sandbox.setChaos({ seed: settings.seed, rules: FAULTS, latencyMs: LATENCY_MS });
@@ -441,6 +497,10 @@ runMain(async () => {
 			`${rssFirst.toFixed(0)} MB / ${rssLast.toFixed(0)} MB (${((rssLast / rssFirst - 1) * 100).toFixed(1)} %)`,
 		],
 		['connections to the sandbox, most open', `${maxSockets} (limit ${socketLimit})`],
+		...speedRows(speeds).map(([name, value]): [string, string] => [
+			`speed before the sale (${settings.speedRounds} rounds of ${SPEED_ROUND_SIZE} at once, no faults), ${name}`,
+			value,
+		]),
 	];
 	const width = Math.max(...rows.map(([k]) => k.length));
 	log(
