@@ -216,21 +216,20 @@ async function importGenerated(
 	const stored = plan.prepareFile(lines, 'codes.txt', 'text/plain');
 	// No new chunk while the file is behind (n8n stores it as fast as the disk takes it); a
 	// failed store frees the wait, and its error comes out where the file is awaited.
+	const storeSettled = stored.then(
+		() => undefined,
+		() => undefined,
+	);
 	let room: Promise<void> = Promise.resolve();
-	let storeEnded = false;
-	stored.catch(() => undefined).finally(() => (storeEnded = true));
 	const source = new GeneratedCodesSource(
 		createCodeGenerator(shape),
 		shape.count,
 		api.options.chunkSize,
 		(piece) => {
-			if (!lines.write(piece) && !storeEnded)
+			if (!lines.write(piece))
 				room = Promise.race([
 					new Promise<void>((resolve) => lines.once('drain', () => resolve())),
-					stored.then(
-						() => undefined,
-						() => undefined,
-					),
+					storeSettled,
 				]);
 		},
 		async () => await room,
