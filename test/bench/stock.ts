@@ -8,7 +8,7 @@
  * Each row runs in a fresh process against one sandbox in its own process, rows compared with
  * each other back to back (raw, node, raw, node …) so they share whatever else the machine does:
  * - Import from a text file (12 bytes a line) and Import of generated codes, by the built node
- *   through n8n's engine (binary data on disk, as n8n 2.x keeps it) and by a bare keep-alive client
+ *   through n8n's engine (binary data on disk, as n8n 2.x keeps it, stored before the measured run) and by a bare keep-alive client
  *   sending the same chunks (1000 codes, two in flight) and parsing the answers;
  * - Get Stats on the program of 1,000,000 codes the file import made, against the bare client
  *   downloading and parsing export_all.
@@ -183,7 +183,7 @@ async function main(): Promise<void> {
 		'',
 		`Growth ${large.toLocaleString('en-US')} / ${small.toLocaleString('en-US')} codes (medians; 1.00 = flat): RSS file import ${flat('n8n-file', 'growth')}, generated ${flat('n8n-generated', 'growth')}; heap + external file import ${flat('n8n-file', 'held')}, generated ${flat('n8n-generated', 'held')}.`,
 		'',
-		`Time: the node's own execution time as n8n records it (the file node before it excluded), the bare client's wall time; RSS growth: peak RSS of the row's process during the run minus RSS just before it (after a warm-up run and GC).`,
+		`Time: the node's own execution time as n8n records it, the bare client's wall time. The file is stored in n8n's binary storage (as an upload would be) before the measured run. RSS growth: peak RSS of the row's process during the run minus RSS just before it (after a warm-up run and GC); heap + external: the same for V8's heap in use plus buffers.`,
 		`Finished in ${((performance.now() - started) / 60_000).toFixed(1)} minutes.`,
 	);
 	const report = lines.join('\n');

@@ -2,11 +2,13 @@
  * A test node that puts a file into the binary field of each item, as "Read/Write Files from
  * Disk" or an upload would: `json.path` is streamed from disk (so n8n's filesystem binary mode
  * never holds the file in memory), `json.file` is text (`json.encoding: 'utf16le'` writes it as
- * UTF-16 with a BOM). `json.field` names the binary field (default `data`).
+ * UTF-16 with a BOM), `json.stored` is binary data an earlier run stored (handed on without a
+ * copy). `json.field` names the binary field (default `data`).
  */
 import { createReadStream } from 'node:fs';
 
 import type {
+	IBinaryData,
 	IExecuteFunctions,
 	INodeExecutionData,
 	INodeType,
@@ -32,9 +34,12 @@ export class FileSource implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const output: INodeExecutionData[] = [];
 		for (const item of this.getInputData()) {
-			const { file, path, encoding, field } = item.json;
+			const { file, path, encoding, field, stored } = item.json;
 			const name = typeof field === 'string' ? field : 'data';
-			if (typeof path === 'string') {
+			if (stored && typeof stored === 'object') {
+				// A file stored by an earlier run (its binary data reference), handed on as it is.
+				output.push({ json: {}, binary: { [name]: stored as unknown as IBinaryData } });
+			} else if (typeof path === 'string') {
 				output.push({
 					json: {},
 					binary: {
