@@ -125,7 +125,7 @@ runMain(async () => {
 		await importWorkflow(setup, file);
 		await activateWorkflow(setup, id);
 	}
-	// --cpu-profile DIR: n8n writes a V8 CPU profile there when it stops (see the summary below).
+	// --cpu-profile DIR: n8n writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
 	const profileIndex = process.argv.indexOf('--cpu-profile');
 	const profileDir = profileIndex >= 0 ? path.resolve(process.argv[profileIndex + 1]) : undefined;
 	if (profileDir) mkdirSync(profileDir, { recursive: true });
