@@ -38,12 +38,14 @@ import {
 	runMain,
 	stopProcess,
 } from '../../scripts/lib/processes';
-import { groupCpuSeconds } from '../e2e/queue/cpu';
-import { makeOrders, queueSeed, type Order } from '../e2e/queue/orders';
+import { groupCpuSeconds, ownCpuSeconds } from '../e2e/queue/cpu';
+import { orderSequence, queueSeed } from '../e2e/queue/orders';
 import {
 	alternateRounds,
 	executionTimes,
+	floorFlow,
 	floorWorkflow,
+	shopFlow,
 	speedRows,
 	type FlowUnderTest,
 } from '../e2e/lib/throughput';
@@ -148,43 +150,24 @@ runMain(async () => {
 	await rest.login(OWNER.email, OWNER.password);
 	log(`n8n ${DEFAULT_N8N_VERSION} up after ${formatDuration(Date.now() - started)}`);
 
-	let nextCustomer = 1;
-	const newCustomers = (prefix: string) => (count: number) => {
-		const orders = makeOrders(prefix, nextCustomer, count);
-		nextCustomer += count;
-		return orders;
-	};
-	let floorOrder = 1;
-	const floorOrders = (count: number): Order[] => {
-		const orders = makeOrders('F', floorOrder, count);
-		floorOrder += count;
-		return orders;
-	};
+	// Each flow that attaches codes has customers of its own: one warm-up round and `rounds` rounds.
+	const perFlow = (rounds + 1) * size;
+	const customersOf = (prefix: string, flowIndex: number) =>
+		orderSequence(prefix, 1 + flowIndex * perFlow);
 	const url = (webhookPath: string) => `${server.baseUrl}/webhook/${webhookPath}`;
 	const flows: Array<FlowUnderTest & { key: string }> = [
-		{
-			key: 'floor',
-			name: 'floor (Webhook → Respond to Webhook)',
-			url: url('bench-floor'),
-			orders: floorOrders,
-			served: (r) => r.status === 200,
-		},
-		{
-			key: 'shop',
-			name: 'shop example',
-			url: url(shopPath),
-			orders: newCustomers('S'),
-			served: (r) => r.status === 200 && r.code !== undefined,
-		},
+		{ key: 'floor', ...floorFlow(url('bench-floor')) },
+		{ key: 'shop', ...shopFlow('shop example', url(shopPath), customersOf('S', 0)) },
 		{
 			key: 'unsaved',
-			name: 'shop example, successful executions not saved',
-			url: url('bench-shop-unsaved'),
-			orders: newCustomers('U'),
-			served: (r) => r.status === 200 && r.code !== undefined,
+			...shopFlow(
+				'shop example, successful executions not saved',
+				url('bench-shop-unsaved'),
+				customersOf('U', 1),
+			),
 		},
 	];
-	for (const extra of extras) {
+	for (const [index, extra] of extras.entries()) {
 		flows.push({
 			key: extra.id,
 			name: extra.name,
@@ -192,7 +175,8 @@ runMain(async () => {
 				extra.nodes.find((node) => node.type === 'n8n-nodes-base.webhook')?.parameters
 					.path as string,
 			),
-			orders: newCustomers(`X${flows.length}`),
+			orders: customersOf(`X${index}`, 2 + index),
+			// A variant may answer without a code.
 			served: (r) => r.status === 200,
 		});
 	}
@@ -211,10 +195,7 @@ runMain(async () => {
 	const n8nPid = server.process.child.pid as number;
 	const speeds = await alternateRounds(flows, rounds, size, {
 		'n8n (and its task runner)': () => groupCpuSeconds(n8nPid),
-		'this process (orders + sandbox)': () => {
-			const usage = process.cpuUsage();
-			return (usage.user + usage.system) / 1e6;
-		},
+		'this process (orders + sandbox)': ownCpuSeconds,
 	});
 	const shopOrders = speeds
 		.filter((_, index) => flows[index].key !== 'floor')

@@ -68,13 +68,14 @@ import {
 	customerEmail,
 	customerId,
 	makeOrders,
+	orderSequence,
 	postOrder,
 	queueSeed,
 	type OrderResult,
 } from './queue/orders';
 import { groupRssMb, meanRss, percentile, type Sample } from './soak/measure';
-import { groupCpuSeconds } from './queue/cpu';
-import { alternateRounds, floorWorkflow, speedRows } from './lib/throughput';
+import { groupCpuSeconds, ownCpuSeconds } from './queue/cpu';
+import { alternateRounds, floorFlow, floorWorkflow, shopFlow, speedRows } from './lib/throughput';
 
 const LOG_DIR = path.join(ARTIFACTS_DIR, 'soak');
 const SHOP_FILE = path.join(EXAMPLES_DIR, 'order-webhook-attach-promo.json');
@@ -247,31 +248,11 @@ runMain(async () => {
 
 	// Speed against n8n's floor on this cluster, before the sale and without faults: rounds of
 	// orders at once, the floor (Webhook → Respond to Webhook) and the shop taking turns.
-	let speedCustomer = WARMUP + settings.orders + 1;
-	let floorOrder = 1;
 	const cpuOf = (pid: number | undefined) => () => (pid ? groupCpuSeconds(pid) : 0);
 	const speeds = await alternateRounds(
 		[
-			{
-				name: 'floor (Webhook → Respond to Webhook)',
-				url: `${main.baseUrl}/webhook/${FLOOR_ID}`,
-				orders: (count) => {
-					const batch = makeOrders('F', floorOrder, count);
-					floorOrder += count;
-					return batch;
-				},
-				served: (r) => r.status === 200,
-			},
-			{
-				name: 'shop example',
-				url,
-				orders: (count) => {
-					const batch = makeOrders('T', speedCustomer, count);
-					speedCustomer += count;
-					return batch;
-				},
-				served: (r) => r.status === 200 && r.code !== undefined,
-			},
+			floorFlow(`${main.baseUrl}/webhook/${FLOOR_ID}`),
+			shopFlow('shop example', url, orderSequence('T', WARMUP + settings.orders + 1)),
 		],
 		settings.speedRounds,
 		SPEED_ROUND_SIZE,
@@ -279,10 +260,7 @@ runMain(async () => {
 			main: cpuOf(main.process.child.pid),
 			workers: () => workers.reduce((sum, w) => sum + cpuOf(w.process.child.pid)(), 0),
 			'PostgreSQL + Redis': () => cpuOf(pg.process.child.pid)() + cpuOf(redis.process.child.pid)(),
-			'this process (orders + sandbox)': () => {
-				const usage = process.cpuUsage();
-				return (usage.user + usage.system) / 1e6;
-			},
+			'this process (orders + sandbox)': ownCpuSeconds,
 		},
 	);
 	for (const [name, value] of speedRows(speeds)) log(`  speed, ${name}: ${value}`);

@@ -9,7 +9,7 @@
 import type { N8nRuntime } from '../../../scripts/lib/install';
 import type { N8nRest } from '../../../scripts/lib/n8n';
 import { getExecution } from '../queue/executions';
-import { postOrders, type Order, type OrderResult } from '../queue/orders';
+import { orderSequence, postOrders, type Order, type OrderResult } from '../queue/orders';
 import { percentile } from '../soak/measure';
 
 /** n8n's floor: a webhook answered by Respond to Webhook, nothing else. */
@@ -58,6 +58,25 @@ export interface FlowUnderTest {
 	orders: (count: number) => Order[];
 	/** What counts as a served order for this flow. */
 	served: (result: OrderResult) => boolean;
+}
+
+/** The floor workflow as a flow to measure (its orders name no customer it would look up). */
+export function floorFlow(url: string): FlowUnderTest {
+	return {
+		name: 'floor (Webhook → Respond to Webhook)',
+		url,
+		orders: orderSequence('F', 1),
+		served: (r) => r.status === 200,
+	};
+}
+
+/** A shop flow: served means 200 with a code. `orders` should bring new customers. */
+export function shopFlow(
+	name: string,
+	url: string,
+	orders: (count: number) => Order[],
+): FlowUnderTest {
+	return { name, url, orders, served: (r) => r.status === 200 && r.code !== undefined };
 }
 
 export interface FlowSpeed {

@@ -73,12 +73,17 @@ export interface CpuGroup {
 
 export type CpuSample = Record<string, number>;
 
+/** CPU seconds (user + system) used so far by this process. */
+export function ownCpuSeconds(): number {
+	const own = process.cpuUsage();
+	return (own.user + own.system) / 1e6;
+}
+
 /** CPU seconds of each group, plus this process (the test's HTTP client and the in-process sandbox). */
 export function sampleCpu(groups: CpuGroup[]): CpuSample {
 	const sample: CpuSample = {};
 	for (const group of groups) sample[group.name] = groupCpuSeconds(group.pgid);
-	const own = process.cpuUsage();
-	sample['test+sandbox'] = (own.user + own.system) / 1e6;
+	sample['test+sandbox'] = ownCpuSeconds();
 	return sample;
 }
 

@@ -133,6 +133,16 @@ export function makeOrders(prefix: string, first: number, count: number): Order[
 	}));
 }
 
+/** Batches of orders from customer `first` on, each batch continuing where the last one ended. */
+export function orderSequence(prefix: string, first: number): (count: number) => Order[] {
+	let next = first;
+	return (count) => {
+		const orders = makeOrders(prefix, next, count);
+		next += count;
+		return orders;
+	};
+}
+
 /** Codes of every program that each profile of database 1 holds (profile id → codes). */
 export function codesByCustomer(state: SandboxState): Map<string, string[]> {
 	const held = new Map<string, string[]>();
