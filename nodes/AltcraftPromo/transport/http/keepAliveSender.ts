@@ -1,7 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
 
-import { CANCELLED_CODE } from '../abort';
 import { sharedAgent } from './connectionPool';
 import { withToken } from '../token';
 import { CONTENT_TYPES, encodeBody } from './encodeBody';
@@ -54,10 +53,7 @@ export function createKeepAliveSender(config: KeepAliveSenderConfig): Sender {
 
 	/** A turn to send, or the reason the request will not be sent. */
 	function turn(request: WireRequest, deadline: number): Promise<TransportFailure | undefined> {
-		if (request.signal?.aborted)
-			return Promise.resolve(
-				new TransportFailure('the execution was stopped', false, false, CANCELLED_CODE),
-			);
+		if (request.signal?.aborted) return Promise.resolve(TransportFailure.stopped(false));
 		if (inFlight < config.maxSockets) {
 			inFlight++;
 			return Promise.resolve(undefined);
@@ -74,13 +70,9 @@ export function createKeepAliveSender(config: KeepAliveSenderConfig): Sender {
 				inFlight++;
 				end(undefined);
 			};
-			const onAbort = () =>
-				end(new TransportFailure('the execution was stopped', false, false, CANCELLED_CODE));
+			const onAbort = () => end(TransportFailure.stopped(false));
 			const timer = setTimeout(
-				() => {
-					const seconds = Math.round(request.timeoutMs / 100) / 10;
-					end(new TransportFailure(`no answer within ${seconds} s`, false, true, 'ETIMEDOUT'));
-				},
+				() => end(TransportFailure.noAnswerWithin(request.timeoutMs, false)),
 				Math.max(1, deadline - Date.now()),
 			);
 			request.signal?.addEventListener('abort', onAbort, { once: true });
@@ -123,15 +115,14 @@ export function createKeepAliveSender(config: KeepAliveSenderConfig): Sender {
 			});
 			const timer = setTimeout(
 				() => {
-					const seconds = Math.round(request.timeoutMs / 100) / 10;
-					finish(new TransportFailure(`no answer within ${seconds} s`, written, true, 'ETIMEDOUT'));
+					finish(TransportFailure.noAnswerWithin(request.timeoutMs, written));
 					outgoing.destroy();
 				},
 				Math.max(1, deadline - Date.now()),
 			);
 			// Stop aborts the request at once; whether it had been written decides what may have happened.
 			const onAbort = () => {
-				finish(new TransportFailure('the execution was stopped', written, false, CANCELLED_CODE));
+				finish(TransportFailure.stopped(written));
 				outgoing.destroy();
 			};
 			if (request.signal?.aborted) onAbort();

@@ -5,7 +5,6 @@ import type {
 	IN8nHttpFullResponse,
 } from 'n8n-workflow';
 
-import { CANCELLED_CODE } from '../abort';
 import { CONTENT_TYPES, encodeBody } from './encodeBody';
 import { NOT_SENT_CODES } from './networkErrors';
 import { type Sender, TransportFailure, type WireResponse } from './types';
@@ -33,8 +32,7 @@ export function createN8nHelperSender(
 ): Sender {
 	return {
 		async send(request) {
-			if (request.signal?.aborted)
-				return new TransportFailure('the execution was stopped', false, false, CANCELLED_CODE);
+			if (request.signal?.aborted) return TransportFailure.stopped(false);
 			const options: IHttpRequestOptions = {
 				method: 'POST',
 				url: request.url,
@@ -61,8 +59,7 @@ export function createN8nHelperSender(
 				)) as IN8nHttpFullResponse;
 			} catch (error) {
 				// The helper cannot tell how far the request got when it was aborted: assume it arrived.
-				if (request.signal?.aborted)
-					return new TransportFailure('the execution was stopped', true, false, CANCELLED_CODE);
+				if (request.signal?.aborted) return TransportFailure.stopped(true);
 				const shape = (typeof error === 'object' && error !== null ? error : {}) as ErrorShape;
 				const code = [shape.code, shape.httpCode, shape.cause?.code].find(
 					(value): value is string => typeof value === 'string' && /^[A-Z_]+$/.test(value),

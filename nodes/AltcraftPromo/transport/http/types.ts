@@ -1,3 +1,4 @@
+import { CANCELLED_CODE } from '../abort';
 import type { AltcraftRequestBody, ApiMethod, WireFormat } from '../types';
 
 /** One POST to Altcraft as the transport hands it to a sender: the body has no token yet. */
@@ -33,6 +34,17 @@ export class TransportFailure extends Error {
 	) {
 		super(message);
 		this.name = 'TransportFailure';
+	}
+
+	/** Ended by n8n's Stop; `sent`: the request may have reached Altcraft. */
+	static stopped(sent: boolean): TransportFailure {
+		return new TransportFailure('the execution was stopped', sent, false, CANCELLED_CODE);
+	}
+
+	/** No answer within the request's timeout; `sent`: the request may have reached Altcraft. */
+	static noAnswerWithin(timeoutMs: number, sent: boolean): TransportFailure {
+		const seconds = Math.round(timeoutMs / 100) / 10;
+		return new TransportFailure(`no answer within ${seconds} s`, sent, true, 'ETIMEDOUT');
 	}
 }
 
